@@ -1,0 +1,164 @@
+"""Codice fiscale: validation and decoding through ``python-codicefiscale``.
+
+The library checks the structure, the check character (CIN), omocodia and the birthplace
+code. On top of it this module settles the century of the two-digit year by plausibility
+(a person taken in is between 15 and 100 years old) and compares the code with what the
+operator typed, in Italian.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from codicefiscale import codicefiscale as cf
+from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from casework.choices import Gender, age_on
+
+MIN_AGE = 15
+MAX_AGE = 100
+
+_OMOCODIA = str.maketrans("LMNPQRSTUV", "0123456789")
+
+
+@dataclass(frozen=True, slots=True)
+class FiscalCodeData:
+    code: str
+    birth_date: dt.date
+    sex: str  # "M" or "F": what the code encodes
+    birthplace_code: str  # codice catastale (Italy) or Z... (abroad)
+    birthplace_name: str
+    born_abroad: bool
+
+
+def normalise(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def decode(value: str, *, on: dt.date | None = None) -> FiscalCodeData:
+    """Decode a codice fiscale or raise ``ValidationError`` with an Italian message.
+
+    ``on`` is the reference date for the plausibility of the age (today by default).
+    """
+    code = normalise(value)
+    on = on or dt.date.today()
+    if len(code) != 16:
+        raise ValidationError(
+            _("Il codice fiscale deve avere 16 caratteri (ne sono stati inseriti %(n)d).")
+            % {"n": len(code)},
+            code="cf_length",
+        )
+    try:
+        raw = cf.decode_raw(code)
+    except ValueError as exc:
+        raise ValidationError(
+            _(
+                "Il codice fiscale non ha la forma giusta: 6 lettere, 2 cifre, una lettera, "
+                "2 cifre, una lettera, 3 cifre e la lettera di controllo."
+            ),
+            code="cf_format",
+        ) from exc
+    if cf.encode_cin(code) != raw["cin"]:
+        raise ValidationError(
+            _(
+                "La lettera di controllo del codice fiscale è sbagliata: probabilmente c'è un "
+                "errore di battitura."
+            ),
+            code="cf_check",
+        )
+    try:
+        decoded = cf.decode(code)
+    except ValueError as exc:
+        raise ValidationError(
+            _(
+                "Il codice fiscale contiene una data di nascita o un codice del luogo di "
+                "nascita che non esiste."
+            ),
+            code="cf_invalid",
+        ) from exc
+
+    year2 = int(raw["birthdate_year"].translate(_OMOCODIA))
+    library_date: dt.date = decoded["birthdate"].date()
+    birth_date = None
+    for century in (2000, 1900):
+        try:
+            candidate = library_date.replace(year=century + year2)
+        except ValueError:  # 29 February in a year that is not a leap year
+            continue
+        if MIN_AGE <= age_on(candidate, on) <= MAX_AGE:
+            birth_date = candidate
+            break
+    if birth_date is None:
+        raise ValidationError(
+            _(
+                "Dal codice fiscale la persona risulterebbe avere meno di %(min)d o più di "
+                "%(max)d anni: controllare l'anno di nascita."
+            )
+            % {"min": MIN_AGE, "max": MAX_AGE},
+            code="cf_implausible_age",
+        )
+    place = decoded["birthplace"] or {}
+    return FiscalCodeData(
+        code=code,
+        birth_date=birth_date,
+        sex=decoded["gender"],
+        birthplace_code=str(place.get("code", raw["birthplace"])),
+        birthplace_name=str(place.get("name", "")),
+        born_abroad=place.get("province") == "EE",
+    )
+
+
+def birth_date_mismatch(data: FiscalCodeData, birth_date: dt.date | None) -> str | None:
+    """An Italian message when the typed birth date disagrees with the code, else None."""
+    if birth_date is None or birth_date == data.birth_date:
+        return None
+    return _(
+        "La data di nascita inserita (%(typed)s) non corrisponde a quella del codice fiscale "
+        "(%(cf)s): correggere l'una o l'altro."
+    ) % {
+        "typed": formats.date_format(birth_date, "SHORT_DATE_FORMAT"),
+        "cf": formats.date_format(data.birth_date, "SHORT_DATE_FORMAT"),
+    }
+
+
+def sex_mismatch(data: FiscalCodeData, gender: str | None) -> str | None:
+    """An Italian warning when a typed woman/man disagrees with the sex in the code.
+
+    Only a warning: gender identity may legitimately differ from the sex registered in
+    the code. Non-binary and not stated are never compared.
+    """
+    if gender not in (Gender.WOMAN, Gender.MAN) or gender == data.sex:
+        return None
+    encoded = Gender.WOMAN.label if data.sex == "F" else Gender.MAN.label
+    return _(
+        "Attenzione: il codice fiscale indica il sesso «%(cf)s», diverso da quello inserito. "
+        "Verificare che il codice sia della persona giusta."
+    ) % {"cf": encoded}
+
+
+def is_valid(value: str) -> bool:
+    try:
+        decode(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def encode(
+    *, last_name: str, first_name: str, birth_date: dt.date, sex: str, place_code: str
+) -> str:
+    """Compute the codice fiscale for the given data (used by demo data and tests).
+
+    Built from the library's own encoders, skipping its slow birthplace-name lookup: the
+    caller passes the codice catastale (or the Z code of a foreign state).
+    """
+    body = (
+        cf.encode_lastname(last_name)
+        + cf.encode_firstname(first_name)
+        + cf.encode_birthdate(dt.datetime(birth_date.year, birth_date.month, birth_date.day), sex)
+        + place_code.upper()
+    )
+    return body + cf.encode_cin(body)

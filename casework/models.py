@@ -1,0 +1,614 @@
+"""People, intakes (prese in carico), follow-up meetings and referrals.
+
+Scoping lives here, as QuerySet methods: every view, export and report starts from
+``Intake.objects.visible_to(user)`` (or the Person/Meeting/Referral equivalents), so a list
+and a detail page can never disagree on who sees what.
+
+Invariants are named database constraints; the ones that span two tables or depend on
+today's date are triggers installed by migration ``0002_guards`` (see ``casework/guards.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework import fiscal_code
+from casework.choices import (
+    EDUCATION_TO_ISCED,
+    AgeBand,
+    Citizenship,
+    ClosureReason,
+    EducationLevel,
+    EsfAgeBand,
+    Gender,
+    IntakeChannel,
+    IntakeStatus,
+    IscedBand,
+    LabourStatus,
+    MeetingMode,
+    Need,
+    PartnerKind,
+    ReferralKind,
+    ReferralOutcome,
+    age_on,
+)
+from sportelli.models import Comune, Country, Desk, Origin, origin_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def in_choices(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    """A named constraint keeping a choice field to its values."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def sees_all_desks(user: AnyUser) -> bool:
+    return user.is_authenticated and user.has_perm("casework.view_all_desks")
+
+
+class Partner(models.Model):
+    name = models.CharField(_("nome"), max_length=150, unique=True)
+    kind = models.CharField(_("tipo"), max_length=30, choices=PartnerKind.choices)
+    active = models.BooleanField(_("attivo"), default=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partner")
+        ordering = ["name"]
+        constraints = [in_choices("kind", PartnerKind, "casework_partner_kind_valid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(models.Model):
+    """What was done in a meeting (reference list, editable in admin)."""
+
+    code = models.SlugField(_("codice"), max_length=40, unique=True)
+    name = models.CharField(_("nome"), max_length=120)
+    active = models.BooleanField(_("attivo"), default=True)
+
+    class Meta:
+        verbose_name = _("attività")
+        verbose_name_plural = _("attività")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Person -------------------------------------------------------------------------------
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def visible_to(self, user: AnyUser) -> PersonQuerySet:
+        """People with at least one case at a desk the user works at (all for staff)."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_all_desks(user):
+            return self.all()
+        return self.filter(pk__in=Intake.objects.filter(desk__operators=user).values("person_id"))
+
+
+class Person(models.Model):
+    fiscal_code = models.CharField(
+        _("codice fiscale"),
+        max_length=16,
+        null=True,
+        blank=True,
+        help_text=_("Facoltativo per chi non l'ha ancora (es. arrivi recenti)."),
+    )
+    last_name = models.CharField(_("cognome"), max_length=100)
+    first_name = models.CharField(_("nome"), max_length=100)
+    birth_date = models.DateField(_("data di nascita"))
+    gender = models.CharField(_("genere"), max_length=1, choices=Gender.choices)
+    birthplace_comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("comune di nascita"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    birthplace_country = models.ForeignKey(
+        Country,
+        verbose_name=_("stato di nascita (se all'estero)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    residence_comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("comune di residenza"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+    )
+    residence_country = models.ForeignKey(
+        Country,
+        verbose_name=_("stato di residenza (se all'estero)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    citizenship = models.CharField(
+        _("cittadinanza"), max_length=10, choices=Citizenship.choices, default=Citizenship.ITALIAN
+    )
+    education = models.CharField(
+        _("titolo di studio"), max_length=20, choices=EducationLevel.choices
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telefono"), max_length=30, blank=True)
+    privacy_ack_on = models.DateField(_("informativa privacy firmata il"), null=True, blank=True)
+    # Special-category and sensitive items (GDPR art. 9): reported only in aggregate and
+    # only to users holding casework.view_special_category.
+    has_disability = models.BooleanField(_("persona con disabilità"), null=True, blank=True)
+    is_minority = models.BooleanField(_("appartiene a una minoranza"), null=True, blank=True)
+    foreign_background = models.BooleanField(_("background migratorio"), null=True, blank=True)
+    is_homeless = models.BooleanField(
+        _("senza dimora o in esclusione abitativa"), null=True, blank=True
+    )
+    anonymised_at = models.DateTimeField(_("anonimizzata il"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modificata il"), auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("persone")
+        ordering = ["last_name", "first_name"]
+        permissions = [
+            ("view_special_category", _("Può vedere i dati particolari (art. 9 GDPR)")),
+        ]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="casework_person_name_idx"),
+            models.Index(fields=["birth_date"], name="casework_person_birth_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_code"], name="casework_person_cf_unique"),
+            models.CheckConstraint(
+                condition=Q(fiscal_code__isnull=True) | Q(fiscal_code__regex=r"^[A-Z0-9]{16}$"),
+                name="casework_person_cf_format",
+            ),
+            models.CheckConstraint(
+                condition=~Q(residence_comune__isnull=False, residence_country__isnull=False),
+                name="casework_person_one_residence",
+            ),
+            in_choices("gender", Gender, "casework_person_gender_valid"),
+            in_choices("citizenship", Citizenship, "casework_person_citizenship_valid"),
+            in_choices("education", EducationLevel, "casework_person_education_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+    @property
+    def origin(self) -> str:
+        return origin_for(self.residence_comune)
+
+    @property
+    def isced_band(self) -> str:
+        return EDUCATION_TO_ISCED[self.education]
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.fiscal_code == "":
+            self.fiscal_code = None
+        if self.fiscal_code:
+            self.fiscal_code = fiscal_code.normalise(self.fiscal_code)
+            try:
+                data = fiscal_code.decode(self.fiscal_code)
+            except ValidationError as exc:
+                errors.setdefault("fiscal_code", []).extend(exc.messages)
+            else:
+                mismatch = fiscal_code.birth_date_mismatch(data, self.birth_date)
+                if mismatch:
+                    errors.setdefault("birth_date", []).append(mismatch)
+        if self.birth_date:
+            age = age_on(self.birth_date, local_today())
+            if age < fiscal_code.MIN_AGE or age > fiscal_code.MAX_AGE:
+                errors.setdefault("birth_date", []).append(
+                    _("Età non plausibile (%(age)d anni): controllare la data di nascita.")
+                    % {"age": age}
+                )
+        if self.residence_comune_id and self.residence_country_id:
+            errors.setdefault("residence_country", []).append(
+                _("Indicare il comune di residenza oppure lo stato estero, non entrambi.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Intake -------------------------------------------------------------------------------
+
+
+class IntakeQuerySet(models.QuerySet["Intake"]):
+    def visible_to(self, user: AnyUser) -> IntakeQuerySet:
+        """The one scoped query: operators see their desks' cases, staff see all."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_all_desks(user):
+            return self.all()
+        return self.filter(desk__operators=user)
+
+    def in_period(self, start: dt.date, end: dt.date) -> IntakeQuerySet:
+        """Intakes opened between ``start`` and ``end``, both included."""
+        return self.filter(opened_on__gte=start, opened_on__lte=end)
+
+    def at_desks(self, desks) -> IntakeQuerySet:  # noqa: ANN001 - queryset or list
+        return self.filter(desk__in=desks)
+
+    def open(self) -> IntakeQuerySet:
+        return self.filter(status=IntakeStatus.OPEN)
+
+
+class Intake(models.Model):
+    """A presa in carico: the first meeting at a desk, which opens a case."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("persona"), on_delete=models.PROTECT, related_name="intakes"
+    )
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("sportello"), on_delete=models.PROTECT, related_name="intakes"
+    )
+    opened_on = models.DateField(_("data della presa in carico"), default=local_today)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operatore"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("canale di accesso"), max_length=20, choices=IntakeChannel.choices)
+    main_need = models.CharField(_("bisogno principale"), max_length=20, choices=Need.choices)
+    needs = models.TextField(_("bisogni espressi"), blank=True)
+    labour_status = models.CharField(
+        _("condizione occupazionale"), max_length=20, choices=LabourStatus.choices
+    )
+    unemployment_months = models.PositiveSmallIntegerField(
+        _("mesi di disoccupazione"), null=True, blank=True
+    )
+    recent_graduate = models.BooleanField(_("neolaureato/a o neodiplomato/a"), default=False)
+    returning_after_care = models.BooleanField(
+        _("rientro dopo una pausa per cura di figli o familiari"), default=False
+    )
+    status = models.CharField(
+        _("stato"), max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.OPEN
+    )
+    closed_on = models.DateField(_("data di chiusura"), null=True, blank=True)
+    closure_reason = models.CharField(
+        _("motivo della chiusura"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    closure_note = models.TextField(_("nota di chiusura"), blank=True)
+
+    # Snapshot at intake of what the reports group by: a later move or birthday does not
+    # change past quarters, and the database aggregates without per-row date functions.
+    age_at_intake = models.PositiveSmallIntegerField(_("età alla presa in carico"), editable=False)
+    age_band = models.CharField(
+        _("fascia d'età"), max_length=5, choices=AgeBand.choices, editable=False
+    )
+    esf_age_band = models.CharField(
+        _("fascia d'età FSE+"), max_length=5, choices=EsfAgeBand.choices, editable=False
+    )
+    gender = models.CharField(_("genere"), max_length=1, choices=Gender.choices, editable=False)
+    origin = models.CharField(
+        _("provenienza"), max_length=10, choices=Origin.choices, editable=False
+    )
+    residence_comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("comune di residenza alla presa in carico"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    citizenship = models.CharField(
+        _("cittadinanza"), max_length=10, choices=Citizenship.choices, editable=False
+    )
+    isced_band = models.CharField(
+        _("livello ISCED"), max_length=3, choices=IscedBand.choices, editable=False
+    )
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modificata il"), auto_now=True)
+
+    objects = IntakeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("presa in carico")
+        verbose_name_plural = _("prese in carico")
+        ordering = ["-opened_on", "-id"]
+        permissions = [
+            ("view_all_desks", _("Può vedere i casi di tutti gli sportelli")),
+            ("view_reports", _("Può vedere i report trimestrali")),
+        ]
+        indexes = [
+            models.Index(fields=["desk", "opened_on"], name="casework_intake_desk_date_idx"),
+            models.Index(fields=["opened_on"], name="casework_intake_date_idx"),
+            models.Index(fields=["person", "opened_on"], name="casework_intake_person_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "desk"],
+                condition=Q(status=IntakeStatus.OPEN),
+                name="casework_one_open_intake_per_desk",
+                violation_error_message=_(
+                    "Questa persona ha già una presa in carico aperta in questo sportello."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="casework_intake_closed_after_opened",
+                violation_error_message=_(
+                    "La data di chiusura non può precedere la presa in carico."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=IntakeStatus.OPEN, closed_on__isnull=True, closure_reason="")
+                    | (
+                        Q(status=IntakeStatus.CLOSED, closed_on__isnull=False)
+                        & ~Q(closure_reason="")
+                    )
+                ),
+                name="casework_intake_closure_complete",
+                violation_error_message=_(
+                    "Una presa in carico chiusa ha data e motivo di chiusura; una aperta no."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(labour_status=LabourStatus.UNEMPLOYED)
+                | Q(unemployment_months__isnull=True),
+                name="casework_intake_unemployment_months_only_if_unemployed",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_at_intake__lte=120), name="casework_intake_age_plausible"
+            ),
+            in_choices("status", IntakeStatus, "casework_intake_status_valid"),
+            in_choices("channel", IntakeChannel, "casework_intake_channel_valid"),
+            in_choices("main_need", Need, "casework_intake_main_need_valid"),
+            in_choices("labour_status", LabourStatus, "casework_intake_labour_status_valid"),
+            models.CheckConstraint(
+                condition=Q(closure_reason="") | Q(closure_reason__in=ClosureReason.values),
+                name="casework_intake_closure_reason_valid",
+            ),
+            in_choices("age_band", AgeBand, "casework_intake_age_band_valid"),
+            in_choices("esf_age_band", EsfAgeBand, "casework_intake_esf_age_band_valid"),
+            in_choices("gender", Gender, "casework_intake_gender_valid"),
+            in_choices("origin", Origin, "casework_intake_origin_valid"),
+            in_choices("citizenship", Citizenship, "casework_intake_citizenship_valid"),
+            in_choices("isced_band", IscedBand, "casework_intake_isced_band_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} · {self.desk} · {self.opened_on:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if self._state.adding and not self.age_band:
+            self.take_snapshot()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == IntakeStatus.OPEN
+
+    def take_snapshot(self, person: Person | None = None) -> None:
+        """Copy from the person what the reports group by, as it is on the intake date."""
+        person = person or self.person
+        self.age_at_intake = age_on(person.birth_date, self.opened_on)
+        self.age_band = AgeBand.for_age(self.age_at_intake)
+        self.esf_age_band = EsfAgeBand.for_age(self.age_at_intake)
+        self.gender = person.gender
+        self.residence_comune_id = person.residence_comune_id
+        self.origin = origin_for(person.residence_comune)
+        self.citizenship = person.citizenship
+        self.isced_band = EDUCATION_TO_ISCED[person.education]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = local_today()
+        if self.opened_on and self.opened_on > today:
+            errors["opened_on"] = _("La data della presa in carico non può essere nel futuro.")
+        if self.closed_on and self.closed_on > today:
+            errors["closed_on"] = _("La data di chiusura non può essere nel futuro.")
+        if self.closed_on and self.opened_on and self.closed_on < self.opened_on:
+            errors["closed_on"] = _("La data di chiusura non può precedere la presa in carico.")
+        if self.labour_status != LabourStatus.UNEMPLOYED and self.unemployment_months is not None:
+            errors["unemployment_months"] = _(
+                "I mesi di disoccupazione si indicano solo per chi è disoccupato."
+            )
+        if self.status == IntakeStatus.CLOSED:
+            if not self.closed_on:
+                errors["closed_on"] = _("Indicare la data di chiusura.")
+            if not self.closure_reason:
+                errors["closure_reason"] = _("Indicare il motivo della chiusura.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Meeting ------------------------------------------------------------------------------
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def visible_to(self, user: AnyUser) -> MeetingQuerySet:
+        return self.filter(intake__in=Intake.objects.visible_to(user))
+
+    def in_period(self, start: dt.date, end: dt.date) -> MeetingQuerySet:
+        return self.filter(held_on__gte=start, held_on__lte=end)
+
+
+class Meeting(models.Model):
+    """A follow-up meeting (colloquio / incontro di approfondimento) within a case."""
+
+    intake = models.ForeignKey(
+        Intake, verbose_name=_("presa in carico"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    held_on = models.DateField(_("data"), default=local_today)
+    start_time = models.TimeField(_("ora"), null=True, blank=True)
+    mode = models.CharField(_("modalità"), max_length=10, choices=MeetingMode.choices)
+    duration_minutes = models.PositiveSmallIntegerField(_("durata (minuti)"), default=45)
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("attività svolte"), blank=True, related_name="meetings"
+    )
+    notes = models.TextField(_("note"), blank=True)
+    attended = models.BooleanField(_("la persona si è presentata"), default=True)
+    next_appointment_at = models.DateTimeField(_("prossimo appuntamento"), null=True, blank=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operatore"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modificato il"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("colloquio")
+        verbose_name_plural = _("colloqui")
+        ordering = ["held_on", "start_time", "id"]
+        indexes = [
+            models.Index(fields=["intake", "held_on"], name="casework_meeting_intake_idx"),
+            models.Index(fields=["held_on"], name="casework_meeting_date_idx"),
+            models.Index(fields=["next_appointment_at"], name="casework_meeting_next_idx"),
+        ]
+        constraints = [
+            in_choices("mode", MeetingMode, "casework_meeting_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=600),
+                name="casework_meeting_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%d/%m/%Y} · {self.get_mode_display()}"
+
+    @property
+    def is_remote(self) -> bool:
+        return MeetingMode(self.mode).is_remote
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.held_on and self.held_on > local_today():
+            errors["held_on"] = _(
+                "Un colloquio non può avere una data futura: per fissarlo usare "
+                "«prossimo appuntamento»."
+            )
+        if self.held_on and self.intake_id and self.held_on < self.intake.opened_on:
+            errors["held_on"] = _(
+                "Il colloquio non può precedere la presa in carico (%(date)s)."
+            ) % {"date": f"{self.intake.opened_on:%d/%m/%Y}"}
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Referral -----------------------------------------------------------------------------
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def visible_to(self, user: AnyUser) -> ReferralQuerySet:
+        return self.filter(intake__in=Intake.objects.visible_to(user))
+
+
+class Referral(models.Model):
+    """An invio / segnalazione: to a course, an agency, an internship, a service or measure."""
+
+    intake = models.ForeignKey(
+        Intake,
+        verbose_name=_("presa in carico"),
+        on_delete=models.CASCADE,
+        related_name="referrals",
+    )
+    kind = models.CharField(_("tipo di invio"), max_length=30, choices=ReferralKind.choices)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    description = models.CharField(
+        _("descrizione"), max_length=200, blank=True, help_text=_("Es. corso, azienda, offerta.")
+    )
+    referred_on = models.DateField(_("data dell'invio"), default=local_today)
+    outcome = models.CharField(
+        _("esito"), max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.PENDING
+    )
+    outcome_on = models.DateField(_("data dell'esito"), null=True, blank=True)
+    notes = models.TextField(_("note"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modificato il"), auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invio")
+        verbose_name_plural = _("invii")
+        ordering = ["referred_on", "id"]
+        indexes = [
+            models.Index(fields=["referred_on"], name="casework_referral_date_idx"),
+        ]
+        constraints = [
+            in_choices("kind", ReferralKind, "casework_referral_kind_valid"),
+            in_choices("outcome", ReferralOutcome, "casework_referral_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome_on__isnull=True) | Q(outcome_on__gte=F("referred_on")),
+                name="casework_referral_outcome_after_referral",
+                violation_error_message=_("L'esito non può precedere l'invio."),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome=ReferralOutcome.PENDING, outcome_on__isnull=True)
+                | (~Q(outcome=ReferralOutcome.PENDING) & Q(outcome_on__isnull=False)),
+                name="casework_referral_outcome_dated",
+                violation_error_message=_("Un esito ha la sua data; un invio in corso no."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.referred_on:%d/%m/%Y}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = local_today()
+        if self.referred_on and self.referred_on > today:
+            errors["referred_on"] = _("La data dell'invio non può essere nel futuro.")
+        if self.outcome_on and self.outcome_on > today:
+            errors["outcome_on"] = _("La data dell'esito non può essere nel futuro.")
+        if self.referred_on and self.intake_id and self.referred_on < self.intake.opened_on:
+            errors["referred_on"] = _("L'invio non può precedere la presa in carico.")
+        if self.outcome_on and self.referred_on and self.outcome_on < self.referred_on:
+            errors["outcome_on"] = _("L'esito non può precedere l'invio.")
+        if self.outcome != ReferralOutcome.PENDING and not self.outcome_on:
+            errors["outcome_on"] = _("Indicare la data dell'esito.")
+        if self.outcome == ReferralOutcome.PENDING and self.outcome_on:
+            errors["outcome"] = _("Indicare l'esito, oppure togliere la data dell'esito.")
+        if errors:
+            raise ValidationError(errors)
