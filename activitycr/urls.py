@@ -2,6 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("casework.urls")),
+    path("account/", include("django.contrib.auth.urls")),
+    path("report/", include("reports.urls")),
+    path("territorio/", include("sportelli.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
