@@ -11,6 +11,7 @@ today's date are triggers installed by migration ``0002_guards`` (see ``casework
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -55,6 +56,16 @@ def in_choices(field: str, choices: type[models.TextChoices], name: str) -> mode
 
 def local_today() -> dt.date:
     return timezone.localdate()
+
+
+def search_text(value: str) -> str:
+    """Lowercase, accents stripped, spaces collapsed: what people search and are found by.
+
+    "Nicolò D'Àlessandro" -> "nicolo d'alessandro". The same on every database backend.
+    """
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
 
 
 def sees_all_desks(user: AnyUser) -> bool:
@@ -167,6 +178,11 @@ class Person(models.Model):
         _("senza dimora o in esclusione abitativa"), null=True, blank=True
     )
     anonymised_at = models.DateTimeField(_("anonimizzata il"), null=True, blank=True)
+    # "surname name cf", lowercase and without accents (search_text), kept by save(): the
+    # operators' search is a portable LIKE on it, accent-insensitive on SQLite and PostgreSQL.
+    search_key = models.CharField(
+        _("chiave di ricerca"), max_length=240, blank=True, editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modificata il"), auto_now=True)
@@ -183,6 +199,7 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="casework_person_name_idx"),
             models.Index(fields=["birth_date"], name="casework_person_birth_idx"),
+            models.Index(fields=["search_key"], name="casework_person_search_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["fiscal_code"], name="casework_person_cf_unique"),
@@ -201,6 +218,16 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        self.search_key = self.build_search_key()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_key" not in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
+
+    def build_search_key(self) -> str:
+        return search_text(f"{self.last_name} {self.first_name} {self.fiscal_code or ''}")
 
     @property
     def origin(self) -> str:
