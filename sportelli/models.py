@@ -40,6 +40,14 @@ class Comune(models.Model):
         default=False,
         help_text=_("Comune socio del Con.Ca.S.S.: le persone residenti contano come casalasche."),
     )
+    is_rural = models.BooleanField(
+        _("area rurale"),
+        default=False,
+        help_text=_(
+            "Da impostare a cura degli amministratori: l'indicatore FSE+ «partecipanti che "
+            "vivono in aree rurali» conta i residenti dei comuni con questa spunta."
+        ),
+    )
     active = models.BooleanField(_("attivo"), default=True)
 
     class Meta:
