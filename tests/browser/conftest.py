@@ -1,0 +1,129 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against ``live_server``.
+
+Never ``playwright install``: the browser is the one Debian ships at /usr/bin/chromium
+(``scripts/ensure_chromium.sh`` installs it in CI). When it is missing the browser tests
+are skipped with a loud notice on a developer's machine, and fail when ``CI=true``.
+
+Each test module marks itself with::
+
+    pytestmark = [
+        pytest.mark.browser,
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    ]
+
+The live server answers from another thread, so the tests need ``transactional_db``; a
+transactional test empties every table when it ends, including the rows the data
+migrations seeded (desks, comuni, partners, activities, role groups). ``serialized_rollback``
+makes pytest-django serialise those rows when it creates the test database and load them
+back before each test, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls that tests make
+# between two browser steps are still plain synchronous code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "pw-test-1234"  # tests/factories.user()
+
+DESKTOP = {"width": 1280, "height": 900}
+TABLET = {"width": 820, "height": 1180}
+
+
+def _missing_browser(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests must run, not be skipped)")
+    banner = "!" * 78
+    print(f"\n{banner}\n!! BROWSER TESTS SKIPPED: {reason}\n{banner}")  # noqa: T201
+    pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).is_file() or not os.access(CHROMIUM, os.X_OK):
+        _missing_browser(f"{CHROMIUM} is missing: `apt-get install chromium` (or make test)")
+    if not AXE_JS.is_file():
+        _missing_browser(f"{AXE_JS} is missing: run `npm ci`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        _missing_browser("playwright is not installed: pip install -e '.[test]'")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    """A fresh browser context (no cookies) at a 1280 px desktop viewport, in Italian."""
+    context = browser.new_context(
+        viewport=DESKTOP,
+        locale="it-IT",
+        timezone_id="Europe/Rome",
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:
+    """Log in through the real login form, as a person would."""
+    page.goto("/account/login/")
+    page.get_by_label(re.compile(r"^nome utente", re.I)).fill(username)
+    page.get_by_label(re.compile(r"^password", re.I)).fill(password)
+    page.get_by_role("button", name=re.compile(r"^accedi$", re.I)).click()
+    page.wait_for_load_state()
+
+
+def axe_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Run axe-core on the current page; describe each violation of the given impacts."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+            }));
+        }"""
+    )
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['targets'])}"
+        for v in result
+        if v["impact"] in impacts
+    ]
+
+
+def assert_accessible(page) -> None:
+    problems = axe_violations(page)
+    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 = no sideways scroll)."""
+    return page.evaluate(
+        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
