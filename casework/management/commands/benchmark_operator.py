@@ -1,0 +1,178 @@
+"""Server-side response times of the operator pages, on the current database.
+
+    python manage.py benchmark_operator [--meetings 1000000] [--runs 50] [--warmup 5]
+
+Makes sure the demo data has the requested size (``demo_data --flush`` when it differs),
+then, as the demo operator of Casalmaggiore, times with ``django.test.Client`` (the whole
+Django stack: middleware, session, view, queries, template; no network) the search (POST,
+by surname prefix and by exact codice fiscale), the dashboard and the case page. Prints
+median, p95 and max over the runs after a warm-up, and the number of SQL queries of one
+request. The target (issue 3) is under 100 ms each on PostgreSQL with 1M meetings.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from casework.models import Intake, Meeting
+
+OPERATOR = "op.casalmaggiore"
+TARGET_MS = 100.0
+# demo_data aims at the requested number of meetings; a size within this share counts as
+# "the same size" and is not regenerated.
+SIZE_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    name: str
+    runs: int
+    median_ms: float
+    p95_ms: float
+    max_ms: float
+    queries: int
+
+    @property
+    def within_target(self) -> bool:
+        return self.p95_ms < TARGET_MS
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (pct in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, round(pct / 100 * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def time_request(
+    name: str, request: Callable[[], HttpResponse], *, runs: int, warmup: int
+) -> Timing:
+    for _ in range(warmup):
+        check(name, request())
+    with CaptureQueriesContext(connection) as ctx:
+        check(name, request())
+    samples: list[float] = []
+    with override_settings(DEBUG=False):
+        for _ in range(runs):
+            start = time.perf_counter()
+            response = request()
+            samples.append((time.perf_counter() - start) * 1000)
+            check(name, response)
+    return Timing(
+        name=name,
+        runs=runs,
+        median_ms=statistics.median(samples),
+        p95_ms=percentile(samples, 95),
+        max_ms=max(samples),
+        queries=len(ctx.captured_queries),
+    )
+
+
+def check(name: str, response: HttpResponse) -> None:
+    if response.status_code != 200:
+        raise CommandError(f"{name}: HTTP {response.status_code}, expected 200")
+
+
+class Command(BaseCommand):
+    help = "Time the operator search and dashboard (median/p95, query counts) on this database."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--meetings", type=int, default=1_000_000)
+        parser.add_argument("--runs", type=int, default=50)
+        parser.add_argument("--warmup", type=int, default=5)
+        parser.add_argument(
+            "--no-generate",
+            action="store_true",
+            help="Measure whatever data is there; never run demo_data.",
+        )
+
+    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        meetings, runs, warmup = options["meetings"], options["runs"], options["warmup"]
+        if runs < 1 or warmup < 0:
+            raise CommandError("--runs must be at least 1 and --warmup at least 0.")
+        existing = Meeting.objects.count()
+        if not options["no_generate"] and abs(existing - meetings) > SIZE_TOLERANCE * meetings:
+            self.stdout.write(
+                f"The database holds {existing} meetings, not {meetings}: "
+                f"running demo_data --meetings {meetings} --flush ..."
+            )
+            started = time.perf_counter()
+            call_command("demo_data", meetings=meetings, flush=True, stdout=self.stdout)
+            self.stdout.write(f"demo_data took {time.perf_counter() - started:.0f} s")
+
+        user = get_user_model().objects.filter(username=OPERATOR).first()
+        if user is None:
+            raise CommandError(f"No user {OPERATOR!r}: load the demo data first (demo_data).")
+        scoped = Intake.objects.visible_to(user)
+        case = (
+            scoped.annotate(n=Count("meetings"))
+            .filter(person__fiscal_code__isnull=False)
+            .order_by("-n", "-id")
+            .select_related("person")
+            .first()
+        )
+        if case is None:
+            raise CommandError(f"{OPERATOR} has no case with a codice fiscale to search for.")
+        surname_prefix = case.person.last_name[:3]
+
+        client = Client()
+        client.force_login(user)
+        search_url = reverse("casework:search")
+        dashboard_url = reverse("casework:dashboard")
+        case_url = reverse("casework:case", args=[case.pk])
+
+        vendor = connection.vendor
+        self.stdout.write(
+            f"Database: {vendor} · {Meeting.objects.count()} meetings · "
+            f"{Intake.objects.count()} intakes · operator {OPERATOR} "
+            f"({scoped.count()} cases at their desks) · runs={runs} warm-up={warmup}"
+        )
+        timings = [
+            time_request(
+                f"search POST, surname prefix {surname_prefix!r}",
+                lambda: client.post(search_url, {"q": surname_prefix}),
+                runs=runs,
+                warmup=warmup,
+            ),
+            time_request(
+                "search POST, exact codice fiscale",
+                lambda: client.post(search_url, {"q": case.person.fiscal_code}),
+                runs=runs,
+                warmup=warmup,
+            ),
+            time_request(
+                "dashboard GET", lambda: client.get(dashboard_url), runs=runs, warmup=warmup
+            ),
+            time_request(
+                f"case page GET ({case.n} meetings)",
+                lambda: client.get(case_url),
+                runs=runs,
+                warmup=warmup,
+            ),
+        ]
+        width = max(len(t.name) for t in timings)
+        self.stdout.write(
+            f"{'page':<{width}}  {'median':>8}  {'p95':>8}  {'max':>8}  queries  target"
+        )
+        for t in timings:
+            verdict = "ok" if t.within_target else f"SLOW (>= {TARGET_MS:.0f} ms)"
+            self.stdout.write(
+                f"{t.name:<{width}}  {t.median_ms:>6.1f}ms  {t.p95_ms:>6.1f}ms  "
+                f"{t.max_ms:>6.1f}ms  {t.queries:>7}  {verdict}"
+            )
+        if settings.DEBUG:
+            self.stdout.write("(DEBUG is on for the query count only; timings run with DEBUG off.)")
