@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_MEETINGS ?= 300
 
-.PHONY: run setup setup-test test lint messages screenshots benchmark clean
+.PHONY: run setup setup-test test lint messages screenshots benchmark benchmark-operator clean
 
 ## One command: install, migrate, load demo data and logins, serve on http://127.0.0.1:$(PORT)
 run: setup
@@ -40,6 +40,18 @@ lint:
 messages:
 	$(BIN)/python manage.py makemessages -l en -l it --ignore=.venv --ignore=node_modules
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+## PNGs of the operator pages for the README, taken on the demo data.
+screenshots: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
+	$(BIN)/python manage.py screenshots --output docs/screenshots
+
+## Operator pages' response times on DATABASE_URL with BENCH_MEETINGS demo meetings.
+BENCH_MEETINGS ?= 1000000
+benchmark-operator: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py benchmark_operator --meetings $(BENCH_MEETINGS) --runs 50
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles data
