@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sportelli",
     "casework",
     "reports",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,9 @@ IMPORT_EXPORT_FORMATS = [
 # --- The desks' own settings ------------------------------------------------------------
 # An open case with no meeting for more than this many days is an overdue follow-up.
 OVERDUE_FOLLOWUP_DAYS = env_int("OVERDUE_FOLLOWUP_DAYS", 30, minimum=1)
+# GDPR retention: a person is anonymised this many years after their last case closed
+# (`manage.py anonymise`); the statistics keep their figures.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 10, minimum=1)
 
 # --- Logging: never personal data. Messages name ids, not people. -----------------------
 LOGGING = {

@@ -1,0 +1,115 @@
+"""Admin for privacy notices and acknowledgements, and the two data-request actions
+(subject-access export, erasure) added to the people's admin list.
+
+The people's admin belongs to ``casework/admin.py``; it is loaded first (INSTALLED_APPS
+order), so the actions are attached to whatever ModelAdmin it registered for Person.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.contrib import admin, messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casework.models import Person
+from privacy import services
+from privacy.models import PrivacyAcknowledgement, PrivacyNotice
+
+logger = logging.getLogger(__name__)
+DATA_REQUESTS_PERMISSION = "privacy.handle_data_requests"
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    list_display = ["version", "valid_from", "created_at"]
+    ordering = ["-valid_from"]
+
+
+@admin.register(PrivacyAcknowledgement)
+class PrivacyAcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["id", "person_id", "notice", "acknowledged_on", "channel", "operator"]
+    list_filter = ["notice", "channel"]
+    list_select_related = ["notice", "operator"]
+    raw_id_fields = ["person"]
+    date_hierarchy = "acknowledged_on"
+
+
+@admin.action(
+    description=gettext_lazy("Esporta i dati della persona (richiesta di accesso, JSON)"),
+    permissions=["handle_data_requests"],
+)
+def export_subject_access(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Person]
+) -> HttpResponse:
+    people = list(queryset.order_by("pk"))
+    payload = [services.subject_access_data(person=p) for p in people]
+    body = json.dumps(
+        payload[0] if len(payload) == 1 else payload,
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        indent=2,
+    )
+    for p in people:
+        logger.info("subject access export of person id=%s by user id=%s", p.pk, request.user.pk)
+    # The file is named by id, never by name or codice fiscale.
+    name = f"accesso-persona-{people[0].pk}.json" if len(people) == 1 else "accesso-persone.json"
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin.action(
+    description=gettext_lazy("Anonimizza su richiesta (cancellazione, irreversibile)"),
+    permissions=["handle_data_requests"],
+)
+def erase_people(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Person]
+) -> TemplateResponse | None:
+    people = list(queryset.filter(anonymised_at__isnull=True).order_by("pk"))
+    if request.POST.get("confirm") == "yes":
+        for person in people:
+            services.anonymise_person(person=person, by=request.user)
+        modeladmin.message_user(
+            request,
+            _("Persone anonimizzate: %(count)d.") % {"count": len(people)},
+            messages.SUCCESS,
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Anonimizzare su richiesta?"),
+        "people": people,
+        "opts": modeladmin.model._meta,
+        "action_name": "erase_people",
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "privacy/admin/confirm_erasure.html", context)
+
+
+def _can_handle_data_requests(request: HttpRequest) -> bool:
+    return request.user.has_perm(DATA_REQUESTS_PERMISSION)
+
+
+def attach_data_request_actions(site: admin.AdminSite = admin.site) -> bool:
+    """Add the two actions to the registered Person admin; False if there is none."""
+    person_admin = site._registry.get(Person)
+    if person_admin is None:
+        return False
+    actions = list(person_admin.actions or [])
+    for action in (export_subject_access, erase_people):
+        if action not in actions:
+            actions.append(action)
+    person_admin.actions = actions
+    person_admin.has_handle_data_requests_permission = _can_handle_data_requests
+    return True
+
+
+attach_data_request_actions()

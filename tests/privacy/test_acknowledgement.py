@@ -1,0 +1,145 @@
+"""The privacy notice and its acknowledgement at intake (issue 5, GDPR tooling)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from casework import roles
+from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
+from privacy.services import record_acknowledgement
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_current_notice_is_seeded_by_migration():
+    notice = PrivacyNotice.objects.current()
+    assert notice is not None
+    assert notice.version == "1.0"
+    assert "Con.Ca.S.S." in notice.text
+    assert notice.valid_from == dt.date(2021, 1, 28)
+    assert PrivacyNotice.objects.current(dt.date(2020, 12, 31)) is None
+
+
+def test_recording_an_acknowledgement_keeps_the_person_in_sync(op_casalmaggiore):
+    person = factories.person()
+    assert person.privacy_ack_on is None
+    ack = record_acknowledgement(
+        person=person,
+        notice=None,
+        operator=op_casalmaggiore,
+        channel=AckChannel.PHONE,
+        on=dt.date(2021, 3, 1),
+    )
+    assert ack.notice.version == "1.0"
+    assert ack.operator == op_casalmaggiore
+    assert ack.get_channel_display() == "Telefono"
+    person.refresh_from_db()
+    assert person.privacy_ack_on == dt.date(2021, 3, 1)
+
+
+def test_a_second_intake_under_the_same_notice_does_not_duplicate(op_casalmaggiore, op_gussola):
+    person = factories.person()
+    first = record_acknowledgement(
+        person=person,
+        notice=None,
+        operator=op_casalmaggiore,
+        channel="presenza",
+        on=dt.date(2021, 3, 1),
+    )
+    again = record_acknowledgement(
+        person=person, notice=None, operator=op_gussola, channel="video", on=dt.date(2021, 5, 2)
+    )
+    assert again.pk == first.pk
+    assert PrivacyAcknowledgement.objects.filter(person=person).count() == 1
+
+
+def test_a_new_notice_version_is_acknowledged_again_and_the_date_moves_forward(op_gussola):
+    person = factories.person()
+    record_acknowledgement(
+        person=person,
+        notice=None,
+        operator=op_gussola,
+        channel="presenza",
+        on=dt.date(2021, 4, 20),
+    )
+    v2 = PrivacyNotice.objects.create(
+        version="2.0", text="Nuovo testo", valid_from=dt.date(2024, 1, 1)
+    )
+    assert PrivacyNotice.objects.current(dt.date(2024, 6, 1)) == v2
+    ack = record_acknowledgement(
+        person=person, notice=None, operator=op_gussola, channel="email", on=dt.date(2024, 6, 1)
+    )
+    assert ack.notice == v2
+    person.refresh_from_db()
+    assert person.privacy_ack_on == dt.date(2024, 6, 1)
+    # An older acknowledgement recorded late does not move the date back.
+    v0 = PrivacyNotice.objects.create(version="0.9", text="Bozza", valid_from=dt.date(2021, 1, 1))
+    record_acknowledgement(
+        person=person, notice=v0, operator=op_gussola, channel="email", on=dt.date(2021, 2, 1)
+    )
+    person.refresh_from_db()
+    assert person.privacy_ack_on == dt.date(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("on", "channel", "field", "message"),
+    [
+        ("future", "presenza", "acknowledged_on", "futuro"),
+        (dt.date(2020, 5, 1), "presenza", "notice", "Nessuna informativa"),
+        (dt.date(2021, 3, 1), "piccione", "channel", "non valida"),
+    ],
+)
+def test_bad_acknowledgements_are_refused_with_an_italian_message(on, channel, field, message):
+    person = factories.person()
+    if on == "future":
+        on = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        record_acknowledgement(person=person, notice=None, operator=None, channel=channel, on=on)
+    assert message in " ".join(exc.value.message_dict[field])
+    assert not PrivacyAcknowledgement.objects.filter(person=person).exists()
+
+
+def test_an_acknowledgement_before_the_notice_was_in_force_is_refused():
+    person = factories.person()
+    notice = PrivacyNotice.objects.get(version="1.0")
+    with pytest.raises(ValidationError) as exc:
+        record_acknowledgement(
+            person=person,
+            notice=notice,
+            operator=None,
+            channel="presenza",
+            on=dt.date(2020, 12, 1),
+        )
+    assert "28/01/2021" in exc.value.message_dict["acknowledged_on"][0]
+
+
+def test_the_database_refuses_what_the_service_would_refuse():
+    person = factories.person()
+    notice = PrivacyNotice.objects.get(version="1.0")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PrivacyAcknowledgement.objects.create(
+            person=person, notice=notice, acknowledged_on=dt.date(2021, 3, 1), channel="fax"
+        )
+    PrivacyAcknowledgement.objects.create(
+        person=person, notice=notice, acknowledged_on=dt.date(2021, 3, 1), channel="presenza"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PrivacyAcknowledgement.objects.create(
+            person=person, notice=notice, acknowledged_on=dt.date(2021, 4, 1), channel="presenza"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PrivacyNotice.objects.create(version="9", text="", valid_from=dt.date(2025, 1, 1))
+
+
+def test_only_administrators_handle_data_requests(op_casalmaggiore, udp_reader, administrator):
+    assert administrator.has_perm("privacy.handle_data_requests")
+    assert not op_casalmaggiore.has_perm("privacy.handle_data_requests")
+    assert not udp_reader.has_perm("privacy.handle_data_requests")
+    assert op_casalmaggiore.has_perm("privacy.add_privacyacknowledgement")
+    assert roles.ADMINISTRATOR in administrator.groups.values_list("name", flat=True)
