@@ -249,6 +249,8 @@ def _scrub_history(*, person: Person) -> int:
         updates["object_repr"] = f"#{person.pk}"
     if "additional_data" in field_names:
         updates["additional_data"] = None
+    if "serialized_data" in field_names:
+        updates["serialized_data"] = None
     return LogEntry.objects.filter(q).update(**updates) if updates else 0
 
 
