@@ -1,0 +1,68 @@
+"""Django admin for the territory and the desks.
+
+Administrators keep the Casalasco district membership up to date here: the
+``is_casalasco`` flag is editable straight from the list of comuni, and a change applies to
+intakes taken from then on (past intakes keep the origin they were recorded with).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from sportelli.models import Comune, Country, Desk
+
+
+@admin.register(Comune)
+class ComuneAdmin(admin.ModelAdmin):
+    list_display = ("name", "province", "region", "code", "istat_code", "is_casalasco", "active")
+    list_display_links = ("name",)
+    list_editable = ("is_casalasco",)
+    list_filter = ("is_casalasco", "region", "province", "active")
+    search_fields = ("name", "code", "istat_code")
+    ordering = ("name",)
+    list_per_page = 100
+    fieldsets = (
+        (None, {"fields": ("name", "code", "istat_code", "province", "province_name", "region")}),
+        (_("Progetto"), {"fields": ("is_casalasco", "active")}),
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        # Comuni come from ISTAT and are referenced by people and desks: deactivate instead.
+        return False
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "is_eu")
+    list_filter = ("is_eu",)
+    search_fields = ("name", "code")
+    ordering = ("name",)
+    list_per_page = 100
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Desk)
+class DeskAdmin(admin.ModelAdmin):
+    list_display = ("name", "comune", "opened_on", "operator_count", "active")
+    list_select_related = ("comune",)
+    list_filter = ("active",)
+    search_fields = ("name", "slug", "comune__name")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("comune",)
+    filter_horizontal = ("operators",)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "comune", "address", "active")}),
+        (_("Apertura"), {"fields": ("opened_on", "opening_note")}),
+        (_("Operatori"), {"fields": ("operators",)}),
+    )
+
+    def get_queryset(self, request):  # noqa: ANN001, ANN201
+        return super().get_queryset(request).annotate(_operator_count=Count("operators"))
+
+    @admin.display(description=_("operatori"), ordering="_operator_count")
+    def operator_count(self, obj: Desk) -> int:
+        return obj._operator_count
