@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from casework import views as casework_views
+
 urlpatterns = [
+    # LOGIN_REDIRECT_URL is "home" (no namespace): the operators' landing page.
+    path("", casework_views.home, name="home"),
     path("", include("casework.urls")),
     path("account/", include("django.contrib.auth.urls")),
     path("report/", include("reports.urls")),

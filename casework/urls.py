@@ -1,5 +1,77 @@
-from django.urls import path  # noqa: F401
+"""The operators' pages (app ``casework``, mounted at the site root).
+
+URL names (stable: the browser tests and the benchmark use them):
+
+=======================  =====================================  ===========================
+name                     path                                   what
+=======================  =====================================  ===========================
+casework:home            /                                      redirect to the user's desk
+casework:desk            /sportello/<slug>/                     desk dashboard
+casework:search          /sportello/<slug>/cerca/               people search (POST ``q``)
+casework:intake_new      /sportello/<slug>/nuova-presa-in-carico/  new intake (``?persona=<id>``
+                                                                for a known person)
+casework:cf_decode       /codice-fiscale/decodifica/            JSON, POST ``fiscal_code``
+                                                                (and ``gender``)
+casework:person          /persona/<id>/                         the case page (timeline)
+casework:person_edit     /persona/<id>/modifica/                edit the person (versioned)
+casework:intake          /presa-in-carico/<id>/                 redirect to the case page
+casework:intake_close    /presa-in-carico/<id>/chiudi/          close with a reason
+casework:intake_reopen   /presa-in-carico/<id>/riapri/          POST ``version``
+casework:meeting_add     /presa-in-carico/<id>/colloquio/       new meeting
+casework:meeting_edit    /colloquio/<id>/modifica/              edit a meeting (versioned)
+casework:referral_add    /presa-in-carico/<id>/invio/           new referral or candidacy
+casework:referral_edit   /invio/<id>/modifica/                  edit a referral (versioned)
+casework:referral_outcome  /invio/<id>/esito/                   record the outcome (versioned)
+sportelli:comune_autocomplete  /territorio/comuni/?q=           JSON list of comuni
+home (no namespace)      /                                      same as casework:home
+                                                                (LOGIN_REDIRECT_URL)
+=======================  =====================================  ===========================
+
+Form field names (the ``name`` of the inputs):
+
+* login (``/account/login/``): ``username``, ``password``.
+* search: ``q``.
+* new intake, person part: ``fiscal_code``, ``last_name``, ``first_name``, ``birth_date``
+  (``YYYY-MM-DD``, a date input), ``gender`` (F, M, X, N), ``birthplace_comune`` and
+  ``residence_comune`` (text "Casalmaggiore (CR)"), ``birthplace_country``,
+  ``residence_country``, ``citizenship``, ``education``, ``email``, ``phone``,
+  ``privacy_ack_on``, ``foreign_background``, ``is_homeless``, ``has_disability``,
+  ``is_minority``; intake part: ``opened_on``, ``channel``, ``main_need``, ``needs``,
+  ``labour_status``, ``unemployment_months``, ``recent_graduate``, ``returning_after_care``;
+  ``confirm_new_person`` (checkbox shown for likely duplicates); ``known_cf`` (hidden, a
+  person known at another desk). Submit button: ``#intake-submit``.
+* meeting: ``held_on``, ``start_time``, ``mode`` (radio: presenza, telefono, video, email),
+  ``duration_minutes``, ``attended``, ``activities`` (checkboxes), ``notes``,
+  ``next_appointment_at`` (datetime-local); edits also ``version`` (hidden).
+* referral: ``kind``, ``partner`` (select, by partner id), ``description``, ``referred_on``,
+  ``outcome``, ``outcome_on``, ``notes``; outcome page: ``outcome``, ``outcome_on``,
+  ``notes``, ``version``.
+* close: ``closed_on``, ``closure_reason``, ``closure_note``, ``version``.
+* Every form page's submit button has the id ``form-submit``.
+"""
+
+from django.urls import path
+
+from casework import views
 
 app_name = "casework"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sportello/<slug:slug>/", views.desk_dashboard, name="desk"),
+    path("sportello/<slug:slug>/cerca/", views.search, name="search"),
+    path(
+        "sportello/<slug:slug>/nuova-presa-in-carico/", views.intake_new, name="intake_new"
+    ),
+    path("codice-fiscale/decodifica/", views.cf_decode, name="cf_decode"),
+    path("persona/<int:pk>/", views.person_detail, name="person"),
+    path("persona/<int:pk>/modifica/", views.person_edit, name="person_edit"),
+    path("presa-in-carico/<int:pk>/", views.intake_detail, name="intake"),
+    path("presa-in-carico/<int:pk>/chiudi/", views.intake_close, name="intake_close"),
+    path("presa-in-carico/<int:pk>/riapri/", views.intake_reopen, name="intake_reopen"),
+    path("presa-in-carico/<int:pk>/colloquio/", views.meeting_add, name="meeting_add"),
+    path("colloquio/<int:pk>/modifica/", views.meeting_edit, name="meeting_edit"),
+    path("presa-in-carico/<int:pk>/invio/", views.referral_add, name="referral_add"),
+    path("invio/<int:pk>/modifica/", views.referral_edit, name="referral_edit"),
+    path("invio/<int:pk>/esito/", views.referral_outcome, name="referral_outcome"),
+]

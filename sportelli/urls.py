@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sportelli import views
 
 app_name = "sportelli"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("comuni/", views.comune_autocomplete, name="comune_autocomplete"),
+]

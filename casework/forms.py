@@ -1,0 +1,464 @@
+"""The operators' forms. Messages in Italian; the models' ``clean()`` and the database
+constraints remain the last word, these forms only make the answer friendly.
+
+Dates use the browser's date inputs (ISO values, shown dd/mm/yyyy in an Italian browser);
+the comune fields are plain text inputs resolved by the server ("Casalmaggiore (CR)"),
+enhanced with an autocomplete by ``static/js/comune-autocomplete.js``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from casework import fiscal_code
+from casework.models import Activity, Intake, Meeting, Partner, Person, Referral
+from sportelli.models import Comune, Country
+
+# --- Widgets ------------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+_WITH_PROVINCE = re.compile(r"^(?P<name>.+?)\s*\((?P<province>[A-Za-z]{2})\)$")
+
+
+class ComuneField(forms.CharField):
+    """A comune typed as text: "Name (PR)", a unique name, or a codice catastale."""
+
+    default_error_messages = {
+        "unknown": _(
+            "Comune non trovato: sceglierlo dall'elenco, ad esempio «Casalmaggiore (CR)»."
+        ),
+        "ambiguous": _(
+            "Ci sono più comuni con questo nome: indicare anche la provincia, "
+            "ad esempio «%(example)s»."
+        ),
+    }
+
+    def __init__(self, *, datalist_id: str, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 110)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "list": datalist_id,
+                    "autocomplete": "off",
+                    "data-comune-autocomplete": reverse_lazy("sportelli:comune_autocomplete"),
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+        self.datalist_id = datalist_id
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Comune):
+            return str(value)
+        if isinstance(value, int):
+            comune = Comune.objects.filter(pk=value).first()
+            return str(comune) if comune else ""
+        return value
+
+    def to_python(self, value: Any) -> Comune | None:
+        if isinstance(value, Comune):
+            return value
+        text = " ".join(str(value or "").split())
+        if not text:
+            return None
+        match = _WITH_PROVINCE.match(text)
+        if match:
+            found = list(
+                Comune.objects.filter(
+                    name__iexact=match["name"], province=match["province"].upper()
+                )[:2]
+            )
+        else:
+            found = list(Comune.objects.filter(name__iexact=text).order_by("-active")[:2])
+            if not found and re.fullmatch(r"[A-Za-z]\d{3}", text):
+                found = list(Comune.objects.filter(code=text.upper())[:1])
+        if not found:
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        if len(found) > 1:
+            raise ValidationError(
+                self.error_messages["ambiguous"],
+                code="ambiguous",
+                params={"example": str(found[0])},
+            )
+        return found[0]
+
+
+class VersionField(forms.IntegerField):
+    """The version the user started editing from (optimistic concurrency)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
+
+
+def _helper(*layout: Any) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+# --- Person -------------------------------------------------------------------------------
+
+
+class PersonForm(forms.ModelForm):
+    """The person's data. A valid CF fills birth date, sex and birthplace left empty."""
+
+    birthplace_comune = ComuneField(
+        label=_("Comune di nascita"), required=False, datalist_id="birthplace-comuni"
+    )
+    residence_comune = ComuneField(
+        label=_("Comune di residenza"),
+        required=False,
+        datalist_id="residence-comuni",
+        help_text=_("Scrivere le prime lettere e scegliere, es. «Casalmaggiore (CR)»."),
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "fiscal_code",
+            "last_name",
+            "first_name",
+            "birth_date",
+            "gender",
+            "birthplace_comune",
+            "birthplace_country",
+            "residence_comune",
+            "residence_country",
+            "citizenship",
+            "education",
+            "email",
+            "phone",
+            "privacy_ack_on",
+            "foreign_background",
+            "is_homeless",
+            "has_disability",
+            "is_minority",
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "privacy_ack_on": DateInput(),
+            "fiscal_code": forms.TextInput(
+                attrs={"autocomplete": "off", "spellcheck": "false", "class": "text-uppercase"}
+            ),
+            "foreign_background": forms.NullBooleanSelect(),
+            "is_homeless": forms.NullBooleanSelect(),
+            "has_disability": forms.NullBooleanSelect(),
+            "is_minority": forms.NullBooleanSelect(),
+        }
+        help_texts = {
+            "fiscal_code": _(
+                "Se valido, compila data di nascita, sesso e luogo di nascita lasciati vuoti."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Filled from the CF when empty: required only for people without one (clean()).
+        self.fields["birth_date"].required = False
+        self.fields["gender"].required = False
+        self.fields["gender"].help_text = _("Con un codice fiscale valido si può lasciare vuoto.")
+        self.fields["birthplace_country"].queryset = Country.objects.order_by("name")
+        self.fields["residence_country"].queryset = Country.objects.order_by("name")
+        self.cf_data: fiscal_code.FiscalCodeData | None = None
+        self.helper = _helper(
+            Fieldset(
+                _("Anagrafica"),
+                Row(
+                    Column("fiscal_code", css_class="col-md-4"),
+                    Column("last_name", css_class="col-md-4"),
+                    Column("first_name", css_class="col-md-4"),
+                ),
+                Row(
+                    Column("birth_date", css_class="col-md-4"),
+                    Column("gender", css_class="col-md-4"),
+                    Column("citizenship", css_class="col-md-4"),
+                ),
+                Row(
+                    Column("birthplace_comune", css_class="col-md-6"),
+                    Column("birthplace_country", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset(
+                _("Residenza e contatti"),
+                Row(
+                    Column("residence_comune", css_class="col-md-6"),
+                    Column("residence_country", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("email", css_class="col-md-4"),
+                    Column("phone", css_class="col-md-4"),
+                    Column("privacy_ack_on", css_class="col-md-4"),
+                ),
+            ),
+            Fieldset(
+                _("Istruzione e indicatori FSE+"),
+                Row(Column("education", css_class="col-md-6")),
+                Row(
+                    Column("foreign_background", css_class="col-md-3"),
+                    Column("is_homeless", css_class="col-md-3"),
+                    Column("has_disability", css_class="col-md-3"),
+                    Column("is_minority", css_class="col-md-3"),
+                ),
+            ),
+        )
+
+    def clean_fiscal_code(self) -> str | None:
+        value = fiscal_code.normalise(self.cleaned_data.get("fiscal_code") or "")
+        if not value:
+            return None
+        self.cf_data = fiscal_code.decode(value)  # ValidationError in Italian
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        cf_data = self.cf_data
+        if cf_data:
+            if not data.get("birth_date") and "birth_date" not in self.errors:
+                data["birth_date"] = cf_data.birth_date
+            if not data.get("gender") and "gender" not in self.errors:
+                data["gender"] = cf_data.sex
+            if not data.get("birthplace_comune") and not data.get("birthplace_country"):
+                if cf_data.born_abroad:
+                    data["birthplace_country"] = Country.objects.filter(
+                        code=cf_data.birthplace_code
+                    ).first()
+                else:
+                    data["birthplace_comune"] = Comune.objects.filter(
+                        code=cf_data.birthplace_code
+                    ).first()
+        elif "fiscal_code" not in self.errors:
+            if not data.get("birth_date") and "birth_date" not in self.errors:
+                self.add_error(
+                    "birth_date",
+                    _("Indicare la data di nascita (senza codice fiscale è obbligatoria)."),
+                )
+            if not data.get("gender") and "gender" not in self.errors:
+                self.add_error(
+                    "gender", _("Indicare il genere (senza codice fiscale è obbligatorio).")
+                )
+        if data.get("residence_comune") and data.get("residence_country"):
+            self.add_error(
+                "residence_country",
+                _("Indicare il comune di residenza oppure lo stato estero, non entrambi."),
+            )
+        if data.get("birthplace_comune") and data.get("birthplace_country"):
+            self.add_error(
+                "birthplace_country",
+                _("Indicare il comune di nascita oppure lo stato estero, non entrambi."),
+            )
+        return data
+
+    def sex_warning(self) -> str | None:
+        """The CF sex-mismatch warning (a warning, not an error: see fiscal_code)."""
+        if self.cf_data is None or not hasattr(self, "cleaned_data"):
+            return None
+        return fiscal_code.sex_mismatch(self.cf_data, self.cleaned_data.get("gender"))
+
+
+class PersonEditForm(PersonForm):
+    version = VersionField()
+
+
+# --- Intake -------------------------------------------------------------------------------
+
+
+class IntakeForm(forms.ModelForm):
+    class Meta:
+        model = Intake
+        fields = [
+            "opened_on",
+            "channel",
+            "main_need",
+            "needs",
+            "labour_status",
+            "unemployment_months",
+            "recent_graduate",
+            "returning_after_care",
+        ]
+        widgets = {"opened_on": DateInput(), "needs": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Fieldset(
+                _("Presa in carico"),
+                Row(
+                    Column("opened_on", css_class="col-md-4"),
+                    Column("channel", css_class="col-md-4"),
+                    Column("main_need", css_class="col-md-4"),
+                ),
+                "needs",
+                Row(
+                    Column("labour_status", css_class="col-md-6"),
+                    Column("unemployment_months", css_class="col-md-6"),
+                ),
+                "recent_graduate",
+                "returning_after_care",
+            )
+        )
+
+
+class DuplicateConfirmForm(forms.Form):
+    """Shown when a person without CF looks like one already registered."""
+
+    confirm_new_person = forms.BooleanField(
+        label=_("Confermo che si tratta di una persona diversa"), required=False
+    )
+
+
+class CloseIntakeForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Intake
+        fields = ["closed_on", "closure_reason", "closure_note"]
+        widgets = {"closed_on": DateInput(), "closure_note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["closed_on"].required = True
+        self.fields["closure_reason"].required = True
+        self.helper = _helper()
+
+
+class ReopenIntakeForm(forms.Form):
+    version = VersionField()
+
+
+# --- Meeting ------------------------------------------------------------------------------
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "held_on",
+            "start_time",
+            "mode",
+            "duration_minutes",
+            "attended",
+            "activities",
+            "notes",
+            "next_appointment_at",
+        ]
+        widgets = {
+            "held_on": DateInput(),
+            "start_time": TimeInput(),
+            "next_appointment_at": DateTimeInput(),
+            "activities": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "mode": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activities"].queryset = Activity.objects.filter(active=True)
+        self.fields["mode"].choices = [c for c in self.fields["mode"].choices if c[0]]
+        self.fields["duration_minutes"].widget.attrs.update({"min": 1, "max": 600})
+        self.helper = _helper(
+            Row(
+                Column("held_on", css_class="col-md-4"),
+                Column("start_time", css_class="col-md-4"),
+                Column("duration_minutes", css_class="col-md-4"),
+            ),
+            "mode",
+            "attended",
+            "activities",
+            "notes",
+            "next_appointment_at",
+            *(["version"] if "version" in self.fields else []),
+        )
+
+
+class MeetingEditForm(MeetingForm):
+    version = VersionField()
+
+
+# --- Referral -----------------------------------------------------------------------------
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["kind", "partner", "description", "referred_on", "outcome", "outcome_on", "notes"]
+        widgets = {
+            "referred_on": DateInput(),
+            "outcome_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(active=True)
+        self.helper = _helper()
+
+
+class ReferralEditForm(ReferralForm):
+    version = VersionField()
+
+
+class ReferralOutcomeForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Referral
+        fields = ["outcome", "outcome_on", "notes"]
+        widgets = {"outcome_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+# --- Search -------------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Cerca per cognome, nome o codice fiscale"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class KnownPersonForm(forms.Form):
+    """Takes in, at this desk, a person known elsewhere, identified by the CF (in the POST
+    body, never in a URL)."""
+
+    known_cf = forms.CharField(widget=forms.HiddenInput, max_length=16)
+
+    def clean_known_cf(self) -> str:
+        return fiscal_code.normalise(self.cleaned_data["known_cf"])

@@ -1,0 +1,223 @@
+"""Reads behind the operators' pages: the desk dashboard, the people search, the case page.
+
+Every function starts from the scoped QuerySets (``Intake.objects.visible_to(user)``,
+``Person.objects.visible_to(user)``) and runs a fixed number of queries whatever the data
+size: lists are sliced in the database, related rows come with ``select_related`` /
+``prefetch_related``, figures are computed by the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from casework import fiscal_code
+from casework.choices import IntakeStatus
+from casework.models import Intake, Meeting, Person, Referral, local_today, search_text
+from sportelli.models import Desk
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+APPOINTMENTS_SHOWN = 20
+OVERDUE_SHOWN = 20
+RECENT_SHOWN = 10
+SEARCH_RESULTS_SHOWN = 50
+
+
+# --- Dashboard ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    desk: Desk
+    today: dt.date
+    overdue_days: int
+    appointments: list[Meeting]
+    overdue: list[Intake]
+    overdue_count: int
+    recent: list[Intake]
+
+
+def overdue_cutoff(today: dt.date | None = None) -> dt.date:
+    """Open cases whose last contact is before this date are overdue follow-ups."""
+    return (today or local_today()) - dt.timedelta(days=settings.OVERDUE_FOLLOWUP_DAYS)
+
+
+def overdue_intakes(desk: Desk, *, today: dt.date | None = None):  # noqa: ANN201 - queryset
+    """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff.
+
+    An anti-join on the meeting (intake, held_on) index: no per-case aggregation.
+    """
+    cutoff = overdue_cutoff(today)
+    recent_meeting = Meeting.objects.filter(intake=OuterRef("pk"), held_on__gte=cutoff)
+    return (
+        Intake.objects.open()
+        .filter(desk=desk, opened_on__lt=cutoff)
+        .filter(~Exists(recent_meeting))
+    )
+
+
+def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
+    """The figures of one desk's dashboard: 4 queries.
+
+    The caller has already checked that ``desk`` is visible to the user.
+    """
+    today = today or local_today()
+    start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    appointments = list(
+        Meeting.objects.filter(
+            intake__desk=desk,
+            intake__status=IntakeStatus.OPEN,
+            next_appointment_at__gte=start_of_today,
+        )
+        .select_related("intake__person")
+        .only(
+            "id",
+            "next_appointment_at",
+            "mode",
+            "intake__id",
+            "intake__person__id",
+            "intake__person__last_name",
+            "intake__person__first_name",
+        )
+        .order_by("next_appointment_at", "id")[:APPOINTMENTS_SHOWN]
+    )
+    last_meeting = (
+        Meeting.objects.filter(intake=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
+    )
+    overdue_qs = overdue_intakes(desk, today=today)
+    overdue = list(
+        overdue_qs.select_related("person")
+        .annotate(last_meeting_on=Subquery(last_meeting))
+        .order_by("opened_on", "id")[:OVERDUE_SHOWN]
+    )
+    overdue_count = overdue_qs.count() if len(overdue) == OVERDUE_SHOWN else len(overdue)
+    recent = list(
+        Intake.objects.filter(desk=desk)
+        .select_related("person", "operator")
+        .order_by("-opened_on", "-id")[:RECENT_SHOWN]
+    )
+    return Dashboard(
+        desk=desk,
+        today=today,
+        overdue_days=settings.OVERDUE_FOLLOWUP_DAYS,
+        appointments=appointments,
+        overdue=overdue,
+        overdue_count=overdue_count,
+        recent=recent,
+    )
+
+
+# --- Search -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    people: list[Person]
+    truncated: bool
+    # A valid CF typed in full that belongs to a person known only at other desks: the
+    # operator is told so (no case content) and may take the person in at this desk.
+    known_elsewhere_cf: str | None = None
+
+
+def _exact_cf(query: str) -> str | None:
+    code = fiscal_code.normalise(query)
+    if len(code) != 16:
+        return None
+    try:
+        fiscal_code.decode(code)
+    except ValidationError:
+        return None
+    return code
+
+
+def search_people(*, user: AbstractBaseUser, query: str) -> SearchResult:
+    """People visible to ``user`` whose surname, name or CF contain every word typed.
+
+    Partial, case- and accent-insensitive through ``Person.search_key``. 2 queries (people,
+    their visible intakes), plus one when an exact CF finds nobody visible.
+    """
+    words = search_text(query).split()
+    if not words:
+        return SearchResult(query=query, people=[], truncated=False)
+    condition = Q()
+    for word in words[:5]:
+        condition &= Q(search_key__contains=word)
+    visible_intakes = Intake.objects.visible_to(user).select_related("desk").order_by("-opened_on")
+    people = list(
+        Person.objects.visible_to(user)
+        .filter(condition)
+        .prefetch_related(Prefetch("intakes", queryset=visible_intakes, to_attr="visible_intakes"))
+        .order_by("last_name", "first_name", "id")[: SEARCH_RESULTS_SHOWN + 1]
+    )
+    truncated = len(people) > SEARCH_RESULTS_SHOWN
+    people = people[:SEARCH_RESULTS_SHOWN]
+    known_elsewhere = None
+    code = _exact_cf(query)
+    found_here = any(p.fiscal_code == code for p in people)
+    if code and not found_here and Person.objects.filter(fiscal_code=code).exists():
+        known_elsewhere = code
+    return SearchResult(
+        query=query, people=people, truncated=truncated, known_elsewhere_cf=known_elsewhere
+    )
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A likely duplicate: shown by name only when the user may see the person."""
+
+    person: Person | None  # None: known only at another desk
+
+    @property
+    def elsewhere(self) -> bool:
+        return self.person is None
+
+
+def likely_duplicates(
+    *, user: AbstractBaseUser, last_name: str, first_name: str, birth_date: dt.date
+) -> list[Duplicate]:
+    """People with the same name and birth date, for people taken in without a CF: 2 queries."""
+    key = search_text(f"{last_name} {first_name}")
+    same = list(
+        Person.objects.filter(birth_date=birth_date)
+        .filter(Q(search_key=key) | Q(search_key__startswith=f"{key} "))
+        .values_list("pk", flat=True)[:5]
+    )
+    if not same:
+        return []
+    visible = {p.pk: p for p in Person.objects.visible_to(user).filter(pk__in=same)}
+    return [Duplicate(person=visible.get(pk)) for pk in same]
+
+
+# --- Case page ----------------------------------------------------------------------------
+
+
+def case_intakes(*, user: AbstractBaseUser, person: Person) -> list[Intake]:
+    """The person's intakes at the user's desks, newest first, each with its meetings
+    (and their activities) and referrals (and partners): 4 queries."""
+    return list(
+        Intake.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("desk", "operator")
+        .prefetch_related(
+            Prefetch(
+                "meetings",
+                queryset=Meeting.objects.select_related("operator")
+                .prefetch_related("activities")
+                .order_by("-held_on", "-start_time", "-id"),
+            ),
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.select_related("partner").order_by("-referred_on", "-id"),
+            ),
+        )
+        .order_by("-opened_on", "-id")
+    )

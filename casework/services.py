@@ -1,0 +1,210 @@
+"""Writes of the operators' workflow: typed, keyword-only, atomic, ``full_clean()`` first.
+
+Edits use optimistic concurrency on the models' ``version`` column: the form carries the
+version the user started from; the update only happens if nobody saved in between
+(``UPDATE ... WHERE id = %s AND version = %s``), otherwise :class:`ConflictError` tells the
+view, which keeps the user's input and shows what is saved now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.choices import ClosureReason, IntakeStatus
+from casework.models import Activity, Intake, Meeting, Person, Referral
+from sportelli.models import Desk
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+
+
+class ConflictError(Exception):
+    """Someone else saved the record after the user opened it."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        super().__init__(
+            _(
+                "Nel frattempo un'altra persona ha modificato questo %(what)s: le sue modifiche "
+                "sono state salvate. Quello che hai scritto è ancora nel modulo; confrontalo con "
+                "i dati salvati qui sotto e salva di nuovo per confermare le tue modifiche."
+            )
+            % {"what": model._meta.verbose_name}
+        )
+
+
+def _check_desk(operator: AbstractBaseUser, desk: Desk) -> None:
+    if not Desk.objects.visible_to(operator).filter(pk=desk.pk).exists():
+        raise PermissionDenied
+
+
+def _save_versioned(instance: models.Model, *, version: int, fields: Iterable[str]) -> None:
+    """UPDATE the given fields only if the row still has ``version``; else ConflictError."""
+    model = type(instance)
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = model._meta.get_field(name)
+        if field.many_to_many:
+            continue
+        values[field.attname] = getattr(instance, field.attname)
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        values["updated_at"] = timezone.now()
+    updated = model._default_manager.filter(pk=instance.pk, version=version).update(
+        **values, version=F("version") + 1
+    )
+    if not updated:
+        raise ConflictError(model)
+    instance.version = version + 1
+
+
+# --- Intake -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def take_in(
+    *,
+    operator: AbstractBaseUser,
+    desk: Desk,
+    intake_data: dict[str, Any],
+    person_data: dict[str, Any] | None = None,
+    person: Person | None = None,
+) -> Intake:
+    """Open a case at ``desk``: for a new person (``person_data``) or a known one.
+
+    The person and the intake are written together or not at all.
+    """
+    if (person is None) == (person_data is None):
+        raise ValueError("Pass exactly one of person and person_data.")
+    _check_desk(operator, desk)
+    if person is None:
+        person = Person(**person_data)
+        person.full_clean()
+        person.save()
+    intake = Intake(person=person, desk=desk, operator=operator, **intake_data)
+    intake.take_snapshot(person)
+    intake.full_clean()
+    intake.save()
+    logger.info("intake %s opened at desk %s by user %s", intake.pk, desk.pk, operator.pk)
+    return intake
+
+
+@transaction.atomic
+def close_intake(
+    *,
+    intake: Intake,
+    version: int,
+    closed_on: dt.date,
+    closure_reason: str,
+    closure_note: str = "",
+) -> Intake:
+    intake.status = IntakeStatus.CLOSED
+    intake.closed_on = closed_on
+    intake.closure_reason = ClosureReason(closure_reason)
+    intake.closure_note = closure_note
+    intake.full_clean()
+    _save_versioned(
+        intake,
+        version=version,
+        fields=["status", "closed_on", "closure_reason", "closure_note"],
+    )
+    return intake
+
+
+@transaction.atomic
+def reopen_intake(*, intake: Intake, version: int) -> Intake:
+    intake.status = IntakeStatus.OPEN
+    intake.closed_on = None
+    intake.closure_reason = ""
+    intake.closure_note = ""
+    intake.full_clean()  # refuses a second open case for the person at this desk
+    _save_versioned(
+        intake,
+        version=version,
+        fields=["status", "closed_on", "closure_reason", "closure_note"],
+    )
+    return intake
+
+
+# --- Person -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_person(*, person: Person, version: int, fields: Iterable[str]) -> Person:
+    """Save the person's edited ``fields`` (already set on ``person``)."""
+    person.full_clean()
+    person.search_key = person.build_search_key()
+    _save_versioned(person, version=version, fields=[*fields, "search_key"])
+    return person
+
+
+# --- Meeting ------------------------------------------------------------------------------
+
+
+def _open_case(intake: Intake) -> None:
+    if not intake.is_open:
+        raise ValidationError(
+            _("La presa in carico è chiusa: riaprirla per aggiungere colloqui o invii.")
+        )
+
+
+@transaction.atomic
+def add_meeting(
+    *,
+    intake: Intake,
+    operator: AbstractBaseUser,
+    data: dict[str, Any],
+    activities: Iterable[Activity] = (),
+) -> Meeting:
+    _open_case(intake)
+    meeting = Meeting(intake=intake, operator=operator, **data)
+    meeting.full_clean()
+    meeting.save()
+    meeting.activities.set(activities)
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(
+    *,
+    meeting: Meeting,
+    version: int,
+    fields: Iterable[str],
+    activities: Iterable[Activity] | None = None,
+) -> Meeting:
+    """Save the meeting's edited ``fields`` (already set on ``meeting``)."""
+    meeting.full_clean()
+    _save_versioned(meeting, version=version, fields=fields)
+    if activities is not None:
+        meeting.activities.set(activities)
+    return meeting
+
+
+# --- Referral -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_referral(*, intake: Intake, data: dict[str, Any]) -> Referral:
+    _open_case(intake)
+    referral = Referral(intake=intake, **data)
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def update_referral(*, referral: Referral, version: int, fields: Iterable[str]) -> Referral:
+    """Save the referral's edited ``fields`` (already set on it): also its outcome."""
+    referral.full_clean()
+    _save_versioned(referral, version=version, fields=fields)
+    return referral
