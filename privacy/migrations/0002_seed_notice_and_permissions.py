@@ -29,7 +29,7 @@ Conservazione: per il periodo previsto dal progetto e dagli obblighi di rendicon
 trascorso il termine i dati sono resi anonimi e restano solo a fini statistici.
 
 Diritti: accesso, rettifica, cancellazione, limitazione e opposizione, rivolgendosi a \
-Con.Ca.S.S. o a qualsiasi sportello; reclamo al Garante per la protezione dei dati personali.
+Con.Ca.S.S. o a qualsiasi sportello; reclamo al Garante per la protezione dei dati personali.\
 """
 
 OPERATOR = "Operatore di sportello"
