@@ -12,14 +12,16 @@ import re
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from casework import fiscal_code
-from casework.models import Activity, Intake, Meeting, Partner, Person, Referral
+from casework.models import Activity, Intake, Meeting, Partner, Person, Referral, local_today
 from sportelli.models import Comune, Country
 
 # --- Widgets ------------------------------------------------------------------------------
@@ -120,6 +122,12 @@ class VersionField(forms.IntegerField):
         super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
 
 
+def _today_initial(form: forms.BaseForm, name: str) -> None:
+    """A date defaulting to today (Europe/Rome), without Django's hidden "initial-" input."""
+    form.fields[name].show_hidden_initial = False
+    form.fields[name].initial = local_today
+
+
 def _helper(*layout: Any) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -197,7 +205,18 @@ class PersonForm(forms.ModelForm):
             Fieldset(
                 _("Anagrafica"),
                 Row(
-                    Column("fiscal_code", css_class="col-md-4"),
+                    Column(
+                        "fiscal_code",
+                        # Filled by static/js/intake.js with what the CF says.
+                        HTML(
+                            format_html(
+                                '<div id="cf-feedback" class="small mb-3" aria-live="polite" '
+                                'data-valid-text="{}"></div>',
+                                gettext("Codice fiscale valido"),
+                            )
+                        ),
+                        css_class="col-md-4",
+                    ),
                     Column("last_name", css_class="col-md-4"),
                     Column("first_name", css_class="col-md-4"),
                 ),
@@ -312,6 +331,7 @@ class IntakeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _today_initial(self, "opened_on")
         self.helper = _helper(
             Fieldset(
                 _("Presa in carico"),
@@ -385,6 +405,7 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _today_initial(self, "held_on")
         self.fields["activities"].queryset = Activity.objects.filter(active=True)
         self.fields["mode"].choices = [c for c in self.fields["mode"].choices if c[0]]
         self.fields["duration_minutes"].widget.attrs.update({"min": 1, "max": 600})
@@ -422,6 +443,7 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _today_initial(self, "referred_on")
         self.fields["partner"].queryset = Partner.objects.filter(active=True)
         self.helper = _helper()
 

@@ -60,9 +60,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sportello/<slug:slug>/", views.desk_dashboard, name="desk"),
     path("sportello/<slug:slug>/cerca/", views.search, name="search"),
-    path(
-        "sportello/<slug:slug>/nuova-presa-in-carico/", views.intake_new, name="intake_new"
-    ),
+    path("sportello/<slug:slug>/nuova-presa-in-carico/", views.intake_new, name="intake_new"),
     path("codice-fiscale/decodifica/", views.cf_decode, name="cf_decode"),
     path("persona/<int:pk>/", views.person_detail, name="person"),
     path("persona/<int:pk>/modifica/", views.person_edit, name="person_edit"),

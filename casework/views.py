@@ -173,17 +173,22 @@ def intake_new(request: HttpRequest, slug: str) -> HttpResponse:
     duplicate_form = None
     context.update(person_form=person_form, intake_form=intake_form)
     if request.method == "POST":
-        # A CF already registered: offer the existing person instead of a duplicate.
+        # A CF already registered: the existing person, not a duplicate. What was typed for
+        # the intake stays in the form; the operator confirms.
         typed_cf = fiscal_code.normalise(request.POST.get("fiscal_code", ""))
         existing = Person.objects.filter(fiscal_code=typed_cf).first() if typed_cf else None
         if existing is not None:
             visible = Person.objects.visible_to(request.user).filter(pk=existing.pk).exists()
-            context.update(
-                existing_person=existing if visible else None,
-                existing_elsewhere=not visible,
-                known_form=KnownPersonForm(initial={"known_cf": existing.fiscal_code}),
+            context["cf_already_known"] = True
+            return _intake_for_known(
+                request,
+                desk,
+                existing,
+                not visible,
+                None,
+                context,
+                initial=request.POST.dict(),
             )
-            return render(request, "casework/intake_form.html", context)
         person_valid = person_form.is_valid()
         intake_valid = intake_form.is_valid()
         if person_valid and intake_valid:
@@ -232,14 +237,23 @@ def _intake_for_known(
     known_elsewhere: bool,
     known_form: KnownPersonForm | None,
     context: dict[str, Any],
+    *,
+    initial: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    starting = request.method != "POST" or request.POST.get("step") == "start"
-    intake_form = IntakeForm(None if starting else request.POST)
+    """The intake part only, for a person already registered (here or at another desk)."""
+    starting = (
+        initial is not None or request.method != "POST" or request.POST.get("step") == "start"
+    )
+    intake_form = IntakeForm(None if starting else request.POST, initial=initial)
+    action = reverse("casework:intake_new", args=[desk.slug])
+    if not known_elsewhere:
+        action += f"?persona={known.pk}"
     context.update(
         known=known,
         known_elsewhere=known_elsewhere,
         known_form=known_form or KnownPersonForm(initial={"known_cf": known.fiscal_code}),
         intake_form=intake_form,
+        form_action=action,
     )
     if not starting and intake_form.is_valid():
         try:

@@ -1,0 +1,99 @@
+/* New intake: as soon as the codice fiscale has 16 characters, ask the server what it says
+ * (POST, the CF never goes in a URL) and prefill birth date, sex and birthplace when they
+ * are still empty. The server does the same on submit: the page works without this. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("intake-form");
+  if (!form || !form.getAttribute("data-decode-url")) {
+    return;
+  }
+  var url = form.getAttribute("data-decode-url");
+  var cf = form.querySelector("[name=fiscal_code]");
+  var feedback = document.getElementById("cf-feedback");
+  var csrf = form.querySelector("[name=csrfmiddlewaretoken]");
+  if (!cf || !feedback || !csrf) {
+    return;
+  }
+  var lastCode = "";
+
+  function field(name) {
+    return form.querySelector("[name=" + name + "]");
+  }
+
+  function setIfEmpty(name, value) {
+    var el = field(name);
+    if (el && !el.value && value !== null && value !== undefined && value !== "") {
+      el.value = value;
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+      return true;
+    }
+    return false;
+  }
+
+  function say(text, kind) {
+    feedback.textContent = text;
+    feedback.className = "small mb-3 " + (kind === "error" ? "text-danger" : kind === "warning" ? "text-warning-emphasis" : "text-success");
+  }
+
+  function decode() {
+    var code = cf.value.replace(/\s+/g, "").toUpperCase();
+    if (code.length !== 16) {
+      if (code.length === 0) {
+        say("", "ok");
+      }
+      lastCode = "";
+      return;
+    }
+    if (code === lastCode) {
+      return;
+    }
+    lastCode = code;
+    var body = new FormData();
+    body.append("fiscal_code", code);
+    var gender = field("gender");
+    body.append("gender", gender ? gender.value : "");
+    fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf.value, Accept: "application/json" },
+    })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (data) {
+        if (!data.valid) {
+          say(data.error, "error");
+          return;
+        }
+        setIfEmpty("birth_date", data.birth_date);
+        setIfEmpty("gender", data.sex);
+        if (data.born_abroad) {
+          setIfEmpty("birthplace_country", data.birthplace_country);
+        } else {
+          setIfEmpty("birthplace_comune", data.birthplace);
+        }
+        var text = feedback.getAttribute("data-valid-text") || "Codice fiscale valido";
+        text += ": " + data.birth_date_display + ", " + data.birthplace + ".";
+        if (data.sex_warning) {
+          say(text + " " + data.sex_warning, "warning");
+        } else {
+          say(text, "ok");
+        }
+      })
+      .catch(function () {
+        lastCode = "";
+      });
+  }
+
+  cf.addEventListener("input", decode);
+  cf.addEventListener("change", decode);
+  var gender = field("gender");
+  if (gender) {
+    gender.addEventListener("change", function () {
+      lastCode = "";
+      decode();
+    });
+  }
+})();
