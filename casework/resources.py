@@ -248,15 +248,26 @@ class FiscalCodeWidget(widgets.Widget):
 
 
 class TextWidget(widgets.Widget):
+    """Free text. A value that a spreadsheet would run as a formula (=, +, -, @) is written
+    with a leading apostrophe, and read back without it."""
+
+    FORMULA_START = ("=", "+", "-", "@")
+
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
         if _blank(value):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a phone number typed in a numeric cell
-        return str(value).strip()
+        text = str(value).strip()
+        if text[:1] == "'" and text[1:2] in self.FORMULA_START:
+            text = text[1:]
+        return text
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return value or ""
+        if not value:
+            return ""
+        text = str(value)
+        return "'" + text if text.startswith(self.FORMULA_START) else text
 
 
 class _LookupWidget(widgets.Widget):
@@ -604,7 +615,7 @@ class IntakeResource(CaseworkResource):
             "esf_age_band",
             "origin",
         )
-        import_id_fields = ("id",)
+        import_id_fields = ["id"]  # optional column: an empty id is a new row
         clean_model_instances = True
         skip_unchanged = False
         report_skipped = True
@@ -664,7 +675,7 @@ class MeetingResource(CaseworkResource):
             "next_appointment_at",
             "operator",
         )
-        import_id_fields = ("id",)
+        import_id_fields = ["id"]  # optional column: an empty id is a new row
         clean_model_instances = True
         skip_unchanged = False
         report_skipped = True
