@@ -1,0 +1,92 @@
+"""The review's filters: a period (a preset or a custom range) and a desk, read from GET.
+
+Dates and a desk slug are not personal data, so they may travel in the query string and
+a review can be bookmarked and shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reports.periods import Preset, default_period, opening_presets, quarter_presets
+from sportelli.models import Desk
+
+CUSTOM = "custom"
+MAX_DAYS = 366 * 10
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class ReviewFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Periodo"))
+    start = forms.DateField(
+        label=_("Dal"),
+        required=False,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_("Solo per l'intervallo personalizzato."),
+    )
+    end = forms.DateField(
+        label=_("Al"),
+        required=False,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_("Incluso."),
+    )
+    desk = forms.ChoiceField(label=_("Sportello"), required=False)
+
+    def __init__(
+        self,
+        data: dict | None,
+        *,
+        desks: Sequence[Desk],
+        today: dt.date,
+        whole_project: bool,
+    ) -> None:
+        self.presets: dict[str, Preset] = {
+            p.key: p
+            for p in (*quarter_presets(today), *opening_presets(desks, whole_project=whole_project))
+        }
+        self.default_key = self._default_key(today)
+        super().__init__(data if data else {"period": self.default_key})
+        self.fields["period"].choices = [
+            *((key, preset.label) for key, preset in self.presets.items()),
+            (CUSTOM, _("Intervallo personalizzato (indicare le date)")),
+        ]
+        self.fields["desk"].choices = [
+            ("", _("Tutti gli sportelli")),
+            *((desk.slug, desk.name) for desk in desks),
+        ]
+
+    def _default_key(self, today: dt.date) -> str:
+        start, _end = default_period(today)
+        return next(k for k, p in self.presets.items() if p.start == start)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        period = data.get("period")
+        if period and period != CUSTOM:
+            preset = self.presets[period]
+            data["start"], data["end"] = preset.start, preset.end
+            return data
+        start, end = data.get("start"), data.get("end")
+        if period == CUSTOM:
+            if not start and "start" not in self.errors:
+                self.add_error("start", _("Indicare la data di inizio dell'intervallo."))
+            if not end and "end" not in self.errors:
+                self.add_error("end", _("Indicare la data di fine dell'intervallo."))
+        if start and end:
+            if end < start:
+                self.add_error("end", _("La data di fine non può precedere quella di inizio."))
+            elif (end - start).days > MAX_DAYS:
+                self.add_error("end", _("L'intervallo non può superare i dieci anni."))
+        return data
