@@ -1,0 +1,214 @@
+"""The security matrix: EVERY URL pattern × every role × own desk / other desk.
+
+The expectation table below is explicit. A URL pattern missing from it FAILS
+``test_every_url_pattern_is_in_the_table``, so a new view cannot ship without someone
+deciding who may open it; a table entry whose URL is gone fails too.
+
+Statuses: 200, 403 (missing permission), 404 (out of scope: another desk's object), 405,
+LOGIN (302 to a login page), REDIRECT (302 elsewhere). POST endpoints are exercised with the
+method they accept (the CSRF side is ``test_csrf.py``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.security.matrix import (
+    DESKS,
+    LOGIN,
+    REDIRECT,
+    ROLES,
+    SKIPPED_PREFIXES,
+    Expect,
+    build_objects,
+    classify,
+    login,
+    url_for,
+    url_patterns,
+    walk,
+)
+
+# Reads of a case: operators of the desk, Ufficio di Piano and administrators (view_all_desks).
+READ = dict(own=200, other=404, udp=200, admin=200, no_role=403)
+# Writes: the Ufficio di Piano reads only (403); administrators hold the write permissions.
+WRITE = dict(own=200, other=404, udp=403, admin=200, no_role=403)
+PUBLIC = dict(anonymous=200, own=200, other=200, udp=200, admin=200, no_role=200)
+
+EXPECTED: dict[str, Expect] = {
+    # --- site ---
+    "home": Expect(
+        "none",
+        own=REDIRECT,
+        other=REDIRECT,
+        udp=REDIRECT,
+        admin=REDIRECT,
+        note="to the desk dashboard",
+    ),
+    "healthz": Expect("none", **PUBLIC, note="for the proxy; no data"),
+    # --- casework (operators) ---
+    "casework:home": Expect("none", own=REDIRECT, other=REDIRECT, udp=REDIRECT, admin=REDIRECT),
+    "casework:desk": Expect("desk", **READ),
+    "casework:search": Expect("desk", **READ),
+    "casework:intake_new": Expect("desk", **WRITE),
+    "casework:cf_decode": Expect(
+        "none",
+        method="POST",
+        data={"fiscal_code": "RSSMRA80A01B898X"},
+        own=200,
+        other=200,
+        udp=403,
+        admin=200,
+        no_role=403,
+        note="JSON decoding of a typed CF; no stored data",
+    ),
+    "casework:person": Expect("person", **READ),
+    "casework:person_edit": Expect("person", **WRITE),
+    "casework:intake": Expect(
+        "intake",
+        **{**READ, "own": REDIRECT, "udp": REDIRECT, "admin": REDIRECT},
+        note="to the case page",
+    ),
+    "casework:intake_close": Expect("intake", **WRITE),
+    "casework:intake_reopen": Expect(
+        "intake",
+        method="POST",
+        data={"version": "1"},
+        **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
+    ),
+    "casework:meeting_add": Expect("intake", **WRITE),
+    "casework:meeting_edit": Expect("meeting", **WRITE),
+    "casework:referral_add": Expect("intake", **WRITE),
+    "casework:referral_edit": Expect("referral", **WRITE),
+    "casework:referral_outcome": Expect("referral", **WRITE),
+    # --- reports ---
+    "reports:review": Expect("desk_query", **READ, note="operators: their own desks only"),
+    # --- accounts (django.contrib.auth.urls) ---
+    "login": Expect("none", **PUBLIC),
+    "logout": Expect(
+        "none",
+        anonymous=405,
+        own=405,
+        udp=405,
+        admin=405,
+        no_role=405,
+        note="Django 5: logout is a POST",
+    ),
+    "password_change": Expect("none", own=200, udp=200, admin=200, no_role=200),
+    "password_change_done": Expect("none", own=200, udp=200, admin=200, no_role=200),
+    "password_reset": Expect("none", **PUBLIC),
+    "password_reset_done": Expect("none", **PUBLIC),
+    "password_reset_confirm": Expect("reset", **PUBLIC, note="an invalid link: explains"),
+    "password_reset_complete": Expect("none", **PUBLIC),
+    # --- second factor (twofactor) ---
+    "twofactor:setup": Expect(
+        "none",
+        own=200,
+        udp=REDIRECT,
+        admin=REDIRECT,
+        no_role=200,
+        note="staff already enrolled and verified are sent on",
+    ),
+    "twofactor:verify": Expect(
+        "none",
+        own=REDIRECT,
+        udp=REDIRECT,
+        admin=REDIRECT,
+        no_role=REDIRECT,
+        note="nothing to verify: sent on",
+    ),
+    # --- territory ---
+    "sportelli:comune_autocomplete": Expect(
+        "none",
+        own=200,
+        other=200,
+        udp=200,
+        admin=200,
+        note="public reference data, logged-in roles",
+    ),
+}
+
+# Checked in addition to the walked URL map (see SKIPPED_PREFIXES for why admin is not walked).
+EXTRA_URLS: dict[str, Expect] = {
+    "admin:index": Expect("none", own=LOGIN, other=LOGIN, udp=LOGIN, admin=200, no_role=LOGIN),
+    "admin:casework_person_changelist": Expect(
+        "none", own=LOGIN, other=LOGIN, udp=LOGIN, admin=200, no_role=LOGIN
+    ),
+}
+
+
+def _patterns():
+    return url_patterns()
+
+
+def test_every_url_pattern_is_in_the_table():
+    names = {p.name for p in _patterns()}
+    missing = sorted(names - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - names)
+    assert not missing, f"URL patterns with no expectation in test_matrix.EXPECTED: {missing}"
+    assert not stale, f"expectations for URLs that no longer exist: {stale}"
+
+
+def test_the_skipped_prefixes_are_only_admin_and_i18n():
+    prefixes = {p.route.split("/")[0] + "/" for p in walk() if p.name not in EXPECTED}
+    assert prefixes <= set(SKIPPED_PREFIXES), prefixes - set(SKIPPED_PREFIXES)
+
+
+def _check(pattern, expect, personas, objects_by_desk) -> tuple[list[str], int]:  # noqa: ANN001
+    failures: list[str] = []
+    checked = 0
+    desks = DESKS if expect.obj != "none" else (None,)
+    for desk in desks:
+        objects = objects_by_desk[desk] if desk else None
+        url = url_for(pattern, expect, objects)
+        for role in ROLES:
+            user = personas[role](desk)
+            if role == "other" and desk is None:
+                continue  # both operators are "own" for a URL without an object
+            client = login(Client(), user)
+            send = client.post if expect.method == "POST" else client.get
+            response = send(url, expect.data) if expect.method == "POST" else send(url)
+            got = classify(response)
+            want = expect.for_role(role)
+            checked += 1
+            if got != want:
+                failures.append(f"{pattern.name} [{desk or '-'}] {role}: got {got}, want {want}")
+    return failures, checked
+
+
+@pytest.fixture
+def personas(op_casalmaggiore, op_gussola, udp_reader, administrator, no_role_user):
+    def operator(desk, *, own: bool):  # noqa: ANN001
+        if desk is None:
+            return op_casalmaggiore if own else op_gussola
+        mine = {"casalmaggiore": op_casalmaggiore, "gussola": op_gussola}
+        theirs = {"casalmaggiore": op_gussola, "gussola": op_casalmaggiore}
+        return (mine if own else theirs)[desk]
+
+    return {
+        "anonymous": lambda desk: None,
+        "own": lambda desk: operator(desk, own=True),
+        "other": lambda desk: operator(desk, own=False),
+        "udp": lambda desk: udp_reader,
+        "admin": lambda desk: administrator,
+        "no_role": lambda desk: no_role_user,
+    }
+
+
+@pytest.mark.django_db
+def test_matrix(personas, settings, capsys):
+    settings.AXES_ENABLED = False
+    objects_by_desk = {desk: build_objects(desk) for desk in DESKS}
+    failures: list[str] = []
+    total = 0
+    table = [(p, EXPECTED[p.name]) for p in _patterns() if p.name in EXPECTED]
+    from tests.security.matrix import Pattern
+
+    table += [(Pattern(name, "", ()), e) for name, e in EXTRA_URLS.items()]
+    for pattern, expect in table:
+        found, checked = _check(pattern, expect, personas, objects_by_desk)
+        failures += found
+        total += checked
+    with capsys.disabled():
+        print(f"\nsecurity matrix: {len(table)} URLs, {total} URL × role × desk combinations")
+    assert not failures, "\n".join(failures)
