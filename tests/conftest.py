@@ -9,6 +9,13 @@ from casework import roles
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_not_required(settings):
+    """Staff log in here with force_login and no authenticator device: the two-factor rule
+    is off, except in tests/security/test_login_protection.py, which turns it back on."""
+    settings.TWO_FACTOR_REQUIRED = False
+
+
 @pytest.fixture
 def op_casalmaggiore(db):
     return factories.user("op.casalmaggiore", role=roles.OPERATOR, desks=("casalmaggiore",))

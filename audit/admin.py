@@ -1,0 +1,74 @@
+"""The audit trail in Django admin, for administrators only (``auditlog.view_logentry``,
+granted to the Amministratore role by ``audit/migrations/0001``).
+
+* ``/admin/auditlog/logentry/`` — every entry, read-only; ``?persona=<id>`` narrows it to one
+  person (their record, intakes, meetings and referrals; reads and changes).
+* ``/admin/auditlog/logentry/persona/<id>/`` — "Storico accessi e modifiche" of one person,
+  linked from the person's page in admin.
+"""
+
+from __future__ import annotations
+
+from auditlog.admin import LogEntryAdmin
+from auditlog.filters import ResourceTypeFilter
+from auditlog.models import LogEntry
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+
+from audit.trail import describe, person_entries_filter, person_history
+
+
+class PersonFilter(admin.SimpleListFilter):
+    title = _("persona")
+    parameter_name = "persona"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        value = self.value()
+        return [(value, f"#{value}")] if value and value.isdigit() else []
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(person_entries_filter(int(value)))
+
+
+if admin.site.is_registered(LogEntry):
+    admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditEntryAdmin(LogEntryAdmin):
+    list_filter = [PersonFilter, "action", ResourceTypeFilter]
+    list_per_page = 100
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "persona/<int:person_id>/",
+                self.admin_site.admin_view(self.person_history_view),
+                name="audit_person_history",
+            )
+        ]
+        return own + super().get_urls()
+
+    def person_history_view(self, request: HttpRequest, person_id: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        entries = [describe(e) for e in person_history(person_id)[:1000]]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Storico accessi e modifiche della persona #%(id)s") % {"id": person_id},
+            "person_id": person_id,
+            "entries": entries,
+            "ACCESS": LogEntry.Action.ACCESS,
+        }
+        return TemplateResponse(request, "admin/audit/person_history.html", context)

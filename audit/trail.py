@@ -1,0 +1,156 @@
+"""The audit trail of the case records, kept by django-auditlog.
+
+Every create, change and delete of a Person, Intake, Meeting or Referral saved through the
+ORM (``save()``/``delete()``, forms, the admin, django-import-export's per-row import) becomes
+an ``auditlog.LogEntry``: who (``actor``, set by the middleware from the logged-in user),
+when, the object, and for each changed field its old and new value. Derived or noisy columns
+(``version``, ``updated_at``, ``search_key``) are left out. The special-category answers
+(GDPR art. 9) are recorded as *changed* but their values are masked, so the trail never holds
+them in clear.
+
+What the ORM cannot see is not recorded: ``bulk_create`` and ``QuerySet.update()`` send no
+signals. The demo data is written with ``bulk_create`` and is therefore not audited (it is
+synthetic and made by a command, not by a person; auditing a million meetings would double
+the write volume). A service that edits through ``QuerySet.update()`` — optimistic
+concurrency does — calls :func:`log_update` itself, with the row as it was read.
+
+Reads are recorded too, as entries with ``action=ACCESS`` (see ``audit/reads.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.db import models
+from django.db.models import Q
+
+# Person fields under GDPR art. 9 and similar: the trail says they changed, not to what.
+SPECIAL_CATEGORY_FIELDS = ["has_disability", "is_minority", "foreign_background", "is_homeless"]
+EXCLUDED_FIELDS = ["version", "updated_at", "search_key"]
+MASK = "***"
+
+
+def mask(value: str) -> str:
+    """auditlog's mask callable: hide the whole value (its default keeps half of it)."""
+    return MASK
+
+
+def register_case_models() -> None:
+    from casework.models import Intake, Meeting, Person, Referral
+
+    if auditlog.contains(Person):
+        return
+    auditlog.register(
+        Person,
+        exclude_fields=EXCLUDED_FIELDS,
+        mask_fields=SPECIAL_CATEGORY_FIELDS,
+        mask_callable="audit.trail.mask",
+    )
+    auditlog.register(Intake, exclude_fields=EXCLUDED_FIELDS)
+    auditlog.register(Meeting, exclude_fields=EXCLUDED_FIELDS, m2m_fields={"activities"})
+    auditlog.register(Referral, exclude_fields=EXCLUDED_FIELDS)
+
+
+def log_update(
+    old: models.Model, new: models.Model, *, fields: Iterable[str] | None = None
+) -> None:
+    """Record a change made with ``QuerySet.update()``: ``old`` as read, ``new`` as written."""
+    from auditlog.receivers import _create_log_entry
+    from django.conf import settings
+
+    _create_log_entry(
+        action=LogEntry.Action.UPDATE,
+        instance=new,
+        sender=type(new),
+        diff_old=old,
+        diff_new=new,
+        fields_to_check=list(fields) if fields is not None else None,
+        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+    )
+
+
+def person_entries_filter(person_id: int) -> Q:
+    """Every entry about one person: their record, and their intakes, meetings, referrals.
+
+    Also finds rows that no longer exist: an intake, meeting or referral is linked through
+    the person/intake it was created with, as the trail recorded it.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from casework.models import Intake, Meeting, Person, Referral
+
+    ct = ContentType.objects.get_for_models(Person, Intake, Meeting, Referral)
+    pid = str(person_id)
+    intake_ids = {
+        str(pk) for pk in Intake.objects.filter(person_id=person_id).values_list("pk", flat=True)
+    }
+    intake_ids |= set(
+        LogEntry.objects.filter(content_type=ct[Intake], changes__person__1=pid).values_list(
+            "object_pk", flat=True
+        )
+    )
+    by_intake = Q(changes__intake__1__in=intake_ids) | Q(changes__intake__0__in=intake_ids)
+    meeting_ids = {
+        str(pk)
+        for pk in Meeting.objects.filter(intake__person_id=person_id).values_list("pk", flat=True)
+    } | set(
+        LogEntry.objects.filter(by_intake, content_type=ct[Meeting]).values_list(
+            "object_pk", flat=True
+        )
+    )
+    referral_ids = {
+        str(pk)
+        for pk in Referral.objects.filter(intake__person_id=person_id).values_list("pk", flat=True)
+    } | set(
+        LogEntry.objects.filter(by_intake, content_type=ct[Referral]).values_list(
+            "object_pk", flat=True
+        )
+    )
+    return (
+        Q(content_type=ct[Person], object_pk=pid)
+        | Q(content_type=ct[Intake], object_pk__in=intake_ids)
+        | Q(content_type=ct[Meeting], object_pk__in=meeting_ids)
+        | Q(content_type=ct[Referral], object_pk__in=referral_ids)
+    )
+
+
+def person_history(person_id: int) -> models.QuerySet[LogEntry]:
+    """Reads and changes of one person's record, newest first."""
+    return (
+        LogEntry.objects.filter(person_entries_filter(person_id))
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )
+
+
+def describe(entry: LogEntry) -> dict[str, Any]:
+    """What an administrator reads in the person's history: field label, old, new."""
+    model = entry.content_type.model_class()
+    rows: list[tuple[str, str, str]] = []
+    for name, values in sorted((entry.changes_dict or {}).items()):
+        try:
+            label = str(model._meta.get_field(name).verbose_name) if model else name
+        except Exception:  # noqa: BLE001 - a field that no longer exists keeps its name
+            label = name
+        if isinstance(values, dict):  # many-to-many: {"operation": ..., "objects": [...]}
+            operation = "+" if values.get("operation") == "add" else "−"
+            rows.append(
+                (label, "", f"{operation} {', '.join(map(str, values.get('objects', [])))}")
+            )
+        else:
+            old, new = (list(values) + [None, None])[:2]
+            rows.append(
+                (
+                    label,
+                    "—" if old in (None, "None") else old,
+                    "—" if new in (None, "None") else new,
+                )
+            )
+    return {
+        "entry": entry,
+        "view": (entry.additional_data or {}).get("view", ""),
+        "changes": rows,
+    }

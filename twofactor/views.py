@@ -1,0 +1,125 @@
+"""Enrolment (``setup``) and verification (``verify``) of the TOTP second factor.
+
+Thin views: the device work is django-otp's (``TOTPDevice.verify_token`` throttles repeated
+wrong codes); the QR code is drawn here, server-side, as SVG by ``qrcode`` — the secret never
+leaves the app for an external service.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from base64 import b32encode
+
+import django_otp
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import devices_for_user
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from twofactor.forms import TokenForm
+from twofactor.policy import requires_two_factor
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _mark_verified(request: HttpRequest, device: TOTPDevice) -> None:
+    request.session.cycle_key()  # a new session id for the higher privilege
+    django_otp.login(request, device)
+
+
+@never_cache
+@sensitive_post_parameters("token")
+@login_required
+def setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code."""
+    user = request.user
+    if user.is_verified():
+        return HttpResponseRedirect(_next_url(request))
+    if any(devices_for_user(user, confirmed=True)):
+        # Replacing a device needs the old one (or an administrator who deletes it).
+        return HttpResponseRedirect(resolve_url("twofactor:verify") + "?" + request.GET.urlencode())
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Activity.Cr", confirmed=False)
+
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            _mark_verified(request, device)
+            messages.success(request, _("Accesso a due fattori attivato."))
+            return HttpResponseRedirect(_next_url(request))
+        form.add_error(
+            "token",
+            _(
+                "Codice non valido o scaduto: controllare che l'ora del telefono sia esatta "
+                "e scrivere il codice mostrato adesso."
+            ),
+        )
+    return render(
+        request,
+        "registration/twofactor_setup.html",
+        {
+            "form": form,
+            "qr_code": _qr_data_uri(device.config_url),
+            "secret": b32encode(device.bin_key).decode("ascii"),
+            "next": _next_url(request),
+            "required": requires_two_factor(user),
+        },
+    )
+
+
+@never_cache
+@sensitive_post_parameters("token")
+@login_required
+def verify(request: HttpRequest) -> HttpResponse:
+    """Ask for the current code of the user's authenticator app."""
+    user = request.user
+    if user.is_verified():
+        return HttpResponseRedirect(_next_url(request))
+    devices = list(devices_for_user(user, confirmed=True))
+    if not devices:
+        return HttpResponseRedirect(resolve_url("twofactor:setup") + "?" + request.GET.urlencode())
+
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        for device in devices:
+            if device.verify_token(token):
+                _mark_verified(request, device)
+                return HttpResponseRedirect(_next_url(request))
+        form.add_error(
+            "token",
+            _(
+                "Codice non valido o scaduto. Dopo più tentativi errati bisogna attendere "
+                "qualche secondo in più prima di riprovare."
+            ),
+        )
+    return render(
+        request, "registration/twofactor_verify.html", {"form": form, "next": _next_url(request)}
+    )
