@@ -65,11 +65,11 @@ class ComuneField(forms.CharField):
     }
 
     def __init__(self, *, datalist_id: str, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 110)
         kwargs.setdefault(
             "widget",
             forms.TextInput(
                 attrs={
+                    "maxlength": 110,
                     "list": datalist_id,
                     "autocomplete": "off",
                     "data-comune-autocomplete": reverse_lazy("sportelli:comune_autocomplete"),

@@ -271,8 +271,8 @@ def _intake_for_known(
     return render(request, "casework/intake_form.html", context)
 
 
-@require_POST
 @needs("casework.add_intake")
+@require_POST
 def cf_decode(request: HttpRequest) -> JsonResponse:
     """What a codice fiscale says (for the intake form's prefill). POST: a CF never goes
     in a URL. Answers in Italian; tells nothing about who holds the code."""
@@ -617,8 +617,8 @@ def intake_close(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @needs("casework.change_intake")
+@require_POST
 def intake_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     form = ReopenIntakeForm(request.POST)
