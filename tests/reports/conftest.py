@@ -271,6 +271,10 @@ def _build(cohort: Cohort, people: dict, intakes: dict) -> None:
 @pytest.fixture
 def article_quarter(db) -> ArticleQuarter:
     """The article's first quarter (see the module docstring for its exact composition)."""
+    return build_article_quarter()
+
+
+def build_article_quarter() -> ArticleQuarter:
     Comune.objects.filter(name__in=RURAL_COMUNI).update(is_rural=True)
     people: dict[str, list[Person]] = {}
     intakes: dict[str, list[Intake]] = {}
