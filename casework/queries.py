@@ -65,7 +65,8 @@ def overdue_intakes(desk: Desk, *, today: dt.date | None = None):  # noqa: ANN20
 
 
 def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
-    """The figures of one desk's dashboard: 4 queries.
+    """The figures of one desk's dashboard: 4 queries (appointments, overdue list and count,
+    recent intakes).
 
     The caller has already checked that ``desk`` is visible to the user.
     """
@@ -98,7 +99,7 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
         .annotate(last_meeting_on=Subquery(last_meeting))
         .order_by("opened_on", "id")[:OVERDUE_SHOWN]
     )
-    overdue_count = overdue_qs.count() if len(overdue) == OVERDUE_SHOWN else len(overdue)
+    overdue_count = overdue_qs.count()
     recent = list(
         Intake.objects.filter(desk=desk)
         .select_related("person", "operator")

@@ -1,0 +1,155 @@
+"""People search: partial, case- and accent-insensitive, scoped to the operator's desks,
+by POST only (a CF never in a URL), with the "known at another desk" hint."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from casework import queries
+from casework.models import Person, search_text
+from tests import factories
+from tests.casework.query_budget import own_queries
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("casework:search", args=["casalmaggiore"])
+
+
+@pytest.fixture
+def people():
+    """Two people at Casalmaggiore (one with accents, one without a CF), one at Gussola."""
+    nicolo = factories.intake(
+        factories.person(last_name="D'Àlessandro", first_name="Nicolò", gender="M")
+    ).person
+    anna = factories.intake(
+        factories.person(last_name="Bonvicini", first_name="Anna", with_cf=False)
+    ).person
+    gussola = factories.intake(
+        factories.person(last_name="Bonvicelli", first_name="Marta"), desk_slug="gussola"
+    ).person
+    return {"nicolo": nicolo, "anna": anna, "gussola": gussola}
+
+
+def found(client, q: str) -> str:
+    response = client.post(SEARCH, {"q": q})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_search_text_strips_accents_and_case():
+    assert search_text("  D'Àlessandro   NICOLÒ ") == "d'alessandro nicolo"
+    assert search_text("Mosè Çelik Ærø") == "mose celik ærø"
+
+
+def test_search_key_is_kept_by_save(people):
+    nicolo = people["nicolo"]
+    assert nicolo.search_key == f"d'alessandro nicolo {nicolo.fiscal_code.lower()}"
+    nicolo.first_name = "Niccolò"
+    nicolo.save(update_fields=["first_name"])
+    nicolo.refresh_from_db()
+    assert nicolo.search_key.startswith("d'alessandro niccolo ")
+
+
+@pytest.mark.parametrize("q", ["alessandro", "ALESSANDRO", "àlessandro", "nicolo", "NICOLÒ"])
+def test_partial_case_and_accent_insensitive(client, op_casalmaggiore, people, q):
+    client.force_login(op_casalmaggiore)
+    html = found(client, q)
+    assert reverse("casework:person", args=[people["nicolo"].pk]) in html
+
+
+def test_several_words_must_all_match(client, op_casalmaggiore, people):
+    client.force_login(op_casalmaggiore)
+    assert "Bonvicini" in found(client, "anna bonv")
+    assert "Bonvicini" not in found(client, "anna rossi")
+
+
+def test_search_by_partial_cf(client, op_casalmaggiore, people):
+    client.force_login(op_casalmaggiore)
+    cf = people["nicolo"].fiscal_code
+    html = found(client, cf[:9].lower())
+    assert reverse("casework:person", args=[people["nicolo"].pk]) in html
+
+
+def test_only_people_of_my_desks(client, op_casalmaggiore, people):
+    client.force_login(op_casalmaggiore)
+    html = found(client, "bonvic")
+    assert "Bonvicini" in html
+    assert "Bonvicelli" not in html
+    assert "Persona già conosciuta presso un altro sportello" not in html
+
+
+def test_exact_cf_of_a_person_known_elsewhere_gives_the_hint_only(client, op_casalmaggiore, people):
+    client.force_login(op_casalmaggiore)
+    other = people["gussola"]
+    html = found(client, other.fiscal_code.lower())
+    assert "Persona già conosciuta presso un altro sportello" in html
+    assert "Bonvicelli" not in html
+    assert "Marta" not in html
+    assert reverse("casework:person", args=[other.pk]) not in html
+    # The button takes the person in here, with the CF in the POST body.
+    assert 'name="known_cf"' in html
+    assert f'action="{reverse("casework:intake_new", args=["casalmaggiore"])}"' in html
+
+
+def test_exact_cf_of_nobody_gives_no_hint(client, op_casalmaggiore, people):
+    client.force_login(op_casalmaggiore)
+    other = people["gussola"]
+    Person.objects.filter(pk=other.pk).update(fiscal_code=None)
+    html = found(client, other.fiscal_code)
+    assert "Persona già conosciuta" not in html
+    assert "Nessuna persona trovata" in html
+
+
+def test_search_is_post_only_a_query_string_is_ignored(client, op_casalmaggiore, people):
+    client.force_login(op_casalmaggiore)
+    response = client.get(SEARCH, {"q": "bonvicini"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Bonvicini" not in html
+    assert 'method="post"' in html
+    # The dashboard's search box posts as well.
+    dashboard = client.get(reverse("casework:desk", args=["casalmaggiore"])).content.decode()
+    assert f'<form method="post" action="{SEARCH}"' in dashboard
+
+
+def test_results_are_rendered_directly_without_redirect(client, op_casalmaggiore, people):
+    client.force_login(op_casalmaggiore)
+    response = client.post(SEARCH, {"q": people["nicolo"].fiscal_code})
+    assert response.status_code == 200
+    assert "D&#x27;Àlessandro" in response.content.decode()
+
+
+def test_empty_query_is_a_field_error(client, op_casalmaggiore):
+    client.force_login(op_casalmaggiore)
+    html = found(client, "   ")
+    assert 'id="id_q_error"' in html
+
+
+def test_planning_office_searches_every_desk(client, udp_reader, people):
+    client.force_login(udp_reader)
+    html = found(client, "bonvic")
+    assert "Bonvicini" in html and "Bonvicelli" in html
+
+
+def test_search_people_is_scoped_in_the_query(op_casalmaggiore, op_gussola, people):
+    result = queries.search_people(user=op_gussola, query="bonvic")
+    assert [p.pk for p in result.people] == [people["gussola"].pk]
+    # Each person comes with the intakes the user may see, and only those.
+    shared = people["anna"]
+    factories.intake(shared, desk_slug="gussola")
+    result = queries.search_people(user=op_gussola, query="anna bonvicini")
+    assert [i.desk.slug for i in result.people[0].visible_intakes] == ["gussola"]
+
+
+def test_search_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
+    client.force_login(op_casalmaggiore)
+    counts = []
+    for size, more in ((2, 2), (20, 18)):
+        for _ in range(more):
+            factories.intake(factories.person(last_name="Ferrari"))
+        n, response = own_queries(client, "post", SEARCH, {"q": "ferrari"})
+        assert response.content.decode().count('<a href="/persona/') == size
+        counts.append(n)
+    # the user's desks, the people, their visible intakes
+    assert counts == [3, 3]

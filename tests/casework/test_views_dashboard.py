@@ -1,0 +1,203 @@
+"""Login, the landing redirect and the desk dashboard: appointments, overdue follow-ups,
+recent intakes; a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.choices import ClosureReason, IntakeStatus
+from casework.models import local_today
+from tests import factories
+from tests.casework.query_budget import own_queries
+
+pytestmark = pytest.mark.django_db
+
+DESK = reverse("casework:desk", args=["casalmaggiore"])
+
+
+def test_login_page_is_italian_and_lands_on_the_desk(client, op_casalmaggiore):
+    page = client.get(reverse("login")).content.decode()
+    assert "Accesso agli sportelli Activity.Cr" in page
+    assert 'name="username"' in page and 'name="password"' in page
+    assert page.count("<h1") == 1
+    response = client.post(
+        reverse("login"), {"username": "op.casalmaggiore", "password": "pw-test-1234"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    response = client.get(reverse("home"))
+    assert response["Location"] == DESK
+
+
+def test_wrong_password_says_so_in_italian(client, op_casalmaggiore):
+    response = client.post(reverse("login"), {"username": "op.casalmaggiore", "password": "no"})
+    assert response.status_code == 200
+    assert "Inserisci nome utente e password corretti" in response.content.decode()
+
+
+def test_logout_is_a_post_and_goes_back_to_login(client, op_casalmaggiore):
+    client.force_login(op_casalmaggiore)
+    page = client.get(DESK).content.decode()
+    assert f'action="{reverse("logout")}" method="post"' in page
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert client.get(DESK).status_code == 302
+
+
+def test_password_change_page(client, op_casalmaggiore):
+    client.force_login(op_casalmaggiore)
+    page = client.get(reverse("password_change")).content.decode()
+    assert "Cambio password" in page
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-test-1234",
+            "new_password1": "Casalasco-2026-sportello",
+            "new_password2": "Casalasco-2026-sportello",
+        },
+    )
+    assert response.status_code == 302
+    op_casalmaggiore.refresh_from_db()
+    assert op_casalmaggiore.check_password("Casalasco-2026-sportello")
+
+
+def test_operator_of_several_desks_gets_a_switcher_and_returns_to_the_last(
+    client, op_casalmaggiore
+):
+    factories.desk("gussola").operators.add(op_casalmaggiore)
+    client.force_login(op_casalmaggiore)
+    page = client.get(DESK).content.decode()
+    gussola = reverse("casework:desk", args=["gussola"])
+    assert f'href="{gussola}"' in page
+    assert 'aria-current="page"' in page
+    assert f'href="{reverse("casework:desk", args=["piadena-drizzona"])}"' not in page
+    client.get(gussola)
+    assert client.get(reverse("home"))["Location"] == gussola
+
+
+def test_single_desk_operator_has_no_switcher(client, op_gussola):
+    client.force_login(op_gussola)
+    page = client.get(reverse("casework:desk", args=["gussola"])).content.decode()
+    assert 'aria-label="Scegli lo sportello"' not in page
+
+
+def test_operator_without_desk_is_told_so(client):
+    user = factories.user("op.nodesk", role="Operatore di sportello")
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "Nessuno sportello assegnato" in response.content.decode()
+
+
+def test_planning_office_lands_on_a_desk_and_sees_no_add_button(client, udp_reader):
+    client.force_login(udp_reader)
+    response = client.get(reverse("home"), follow=True)
+    assert response.status_code == 200
+    assert "Nuova presa in carico" not in response.content.decode()
+    assert 'aria-label="Scegli lo sportello"' in response.content.decode()
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+@pytest.fixture
+def board_data():
+    today = local_today()
+    # Today's and upcoming appointments, and one past (not shown) one.
+    soon = factories.intake(
+        factories.person(last_name="Appuntamento", first_name="Oggi"),
+        opened_on=today - dt.timedelta(days=10),
+    )
+    factories.meeting(soon, days_after=0, next_appointment_at=_at(today, 23))
+    later = factories.intake(
+        factories.person(last_name="Appuntamento", first_name="Futuro"),
+        opened_on=today - dt.timedelta(days=10),
+    )
+    factories.meeting(later, days_after=0, next_appointment_at=_at(today + dt.timedelta(5), 9))
+    past = factories.intake(
+        factories.person(last_name="Appuntamento", first_name="Passato"),
+        opened_on=today - dt.timedelta(days=10),
+    )
+    factories.meeting(past, days_after=0, next_appointment_at=_at(today - dt.timedelta(2), 9))
+    # Overdue: open, last meeting 40 days ago; not overdue: a meeting 5 days ago; closed.
+    overdue = factories.intake(
+        factories.person(last_name="Ritardo", first_name="Ada"),
+        opened_on=today - dt.timedelta(days=90),
+    )
+    factories.meeting(overdue, days_after=50)
+    recent_meeting = factories.intake(
+        factories.person(last_name="Seguito", first_name="Bea"),
+        opened_on=today - dt.timedelta(days=90),
+    )
+    factories.meeting(recent_meeting, days_after=85)
+    factories.intake(
+        factories.person(last_name="Chiuso", first_name="Caio"),
+        opened_on=today - dt.timedelta(days=90),
+        status=IntakeStatus.CLOSED,
+        closed_on=today - dt.timedelta(days=60),
+        closure_reason=ClosureReason.HIRED,
+    )
+    # Another desk's case never shows.
+    factories.intake(
+        factories.person(last_name="Gussolese", first_name="Dino"),
+        desk_slug="gussola",
+        opened_on=today - dt.timedelta(days=90),
+    )
+    return {"today": today}
+
+
+def test_dashboard_lists_appointments_overdue_and_recent(client, op_casalmaggiore, board_data):
+    client.force_login(op_casalmaggiore)
+    page = client.get(DESK).content.decode()
+    appointments = page.split('id="appointments"')[1].split("</table>")[0]
+    assert "Appuntamento Oggi" in appointments and "oggi" in appointments
+    assert "Appuntamento Futuro" in appointments
+    assert "Appuntamento Passato" not in appointments
+    assert appointments.index("Oggi") < appointments.index("Futuro")
+    overdue = page.split('id="overdue"')[1].split("</table>")[0]
+    assert "Ritardo Ada" in overdue
+    assert "Seguito Bea" not in overdue
+    assert "Chiuso Caio" not in overdue
+    recent = page.split('id="recent-intakes"')[1].split("</table>")[0]
+    assert "Appuntamento Oggi" in recent
+    assert "Gussolese" not in page
+    # Dates as dd/mm/yyyy.
+    opened = (board_data["today"] - dt.timedelta(days=90)).strftime("%d/%m/%Y")
+    assert opened in overdue
+
+
+@override_settings(OVERDUE_FOLLOWUP_DAYS=60)
+def test_overdue_threshold_comes_from_settings(client, op_casalmaggiore, board_data):
+    client.force_login(op_casalmaggiore)
+    page = client.get(DESK).content.decode()
+    assert "da più di 60 giorni" in page
+    assert "Ritardo Ada" not in page.split('id="overdue-title"')[1].split("</section>")[0]
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
+    client.force_login(op_casalmaggiore)
+    today = local_today()
+
+    def add_cases(n: int) -> None:
+        for _ in range(n):
+            intake = factories.intake(opened_on=today - dt.timedelta(days=60))
+            factories.meeting(
+                intake, days_after=1, next_appointment_at=_at(today + dt.timedelta(1), 10)
+            )
+            factories.intake(opened_on=today - dt.timedelta(days=3))
+
+    add_cases(2)
+    small, response = own_queries(client, "get", DESK)
+    assert response.content.decode().count("/persona/") >= 6
+    add_cases(18)
+    large, response = own_queries(client, "get", DESK)
+    assert response.content.decode().count("/persona/") >= 40
+    # desks, appointments, overdue list, overdue count, recent intakes
+    assert small == large == 5
