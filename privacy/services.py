@@ -5,13 +5,20 @@ band, gender, origin, residence comune at intake, citizenship, ISCED band), the 
 date, the meeting modes and activities, the referral kinds, partners and outcomes — and
 overwrites everything that names or describes the person: names, codice fiscale, exact
 birth date (kept as 1 January of the birth year, because ``Person.birth_date`` is NOT NULL
-and the snapshot already holds the age), birthplace, residence, contacts, special-category
-answers and every free-text field of their intakes, meetings and referrals. Past quarters
-therefore do not change (``tests/privacy/test_anonymise.py`` proves it on a whole review).
+and the snapshot already holds the age), birthplace, residence, contacts and every
+free-text field of their intakes, meetings and referrals. Past quarters therefore do not
+change (``tests/privacy/test_anonymise.py`` proves it on a whole review, special-category
+tables included).
+
+The four ESF+ yes/no answers (disability, minority, foreign background, housing exclusion)
+are KEPT: the ESF+ indicator table counts them from the person's record
+(``reports/esf.py``), and once nothing identifies the record they are statistical data.
+Clearing them would change past quarters' ESF+ figures.
 
 The rows are rewritten with ``QuerySet.update()`` on purpose: no model signal fires, so
 the audit trail does not copy the old values into a new entry; the existing history of
-the person's rows is scrubbed by ``_scrub_history`` when the audit app is installed.
+the person's rows keeps who, when and which fields but loses the values
+(``_scrub_history``), and one entry records the anonymisation itself.
 """
 
 from __future__ import annotations
@@ -162,53 +169,30 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
             for a in acks
         ],
     }
-    history = _history_entries(person=person, intakes=intakes, meetings=meetings, refs=referrals)
+    history = _history_entries(person=person)
     if history is not None:
         data["audit_trail"] = history
     return data
 
 
-# --- Audit trail integration (issue 5, part 1) ---------------------------------------------
+# --- Audit trail integration (issue 5, part 1: the ``audit`` app on django-auditlog) ------
 
 
-def _audit_model() -> type[models.Model] | None:
-    """django-auditlog's LogEntry when the audit trail is installed, else None."""
-    if django_apps.is_installed("auditlog"):
-        return django_apps.get_model("auditlog", "LogEntry")
-    return None
-
-
-def _history_filter(
-    *, person: Person, intake_ids: list[int], meeting_ids: list[int], referral_ids: list[int]
-) -> Q:
-    from django.contrib.contenttypes.models import ContentType
-
-    q = Q(pk__in=[])
-    for model, ids in (
-        (Person, [person.pk]),
-        (Intake, intake_ids),
-        (Meeting, meeting_ids),
-        (Referral, referral_ids),
-    ):
-        if ids:
-            ct = ContentType.objects.get_for_model(model)
-            q |= Q(content_type=ct, object_pk__in=[str(i) for i in ids])
-    return q
-
-
-def _history_entries(
-    *, person: Person, intakes: list[Intake], meetings: list[Meeting], refs: list[Referral]
-) -> list[dict[str, Any]] | None:
-    LogEntry = _audit_model()
-    if LogEntry is None:
+def _audit_entries(person: Person) -> models.QuerySet | None:
+    """The audit entries about one person's rows, or None without the audit app."""
+    if not (django_apps.is_installed("audit") and django_apps.is_installed("auditlog")):
         return None
-    q = _history_filter(
-        person=person,
-        intake_ids=[i.pk for i in intakes],
-        meeting_ids=[m.pk for m in meetings],
-        referral_ids=[r.pk for r in refs],
-    )
-    entries = LogEntry.objects.filter(q).select_related("actor", "content_type").order_by("pk")
+    from auditlog.models import LogEntry
+
+    from audit.trail import person_entries_filter
+
+    return LogEntry.objects.filter(person_entries_filter(person.pk))
+
+
+def _history_entries(*, person: Person) -> list[dict[str, Any]] | None:
+    entries = _audit_entries(person)
+    if entries is None:
+        return None
     return [
         {
             "timestamp": e.timestamp,
@@ -216,42 +200,48 @@ def _history_entries(
             "action": str(e.get_action_display()),
             "actor": str(e.actor) if e.actor_id else None,
             "changes": e.changes,
+            "view": (e.additional_data or {}).get("view")
+            if isinstance(e.additional_data, dict)
+            else None,
         }
-        for e in entries
+        for e in entries.select_related("actor", "content_type").order_by("timestamp", "pk")
     ]
 
 
-def _scrub_history(*, person: Person) -> int:
-    """Remove the old values that the audit trail holds for an anonymised person's rows.
-
-    Who acted and when is kept (accountability); the values are not (they name the person).
-    """
-    LogEntry = _audit_model()
-    if LogEntry is None:
+def _scrub_history(*, person: Person, by: AbstractBaseUser | None, now: dt.datetime) -> int:
+    """Mask the values the audit trail holds for an anonymised person's rows and record the
+    anonymisation itself. Who acted, when, and which fields changed are kept
+    (accountability); the values are not (they name the person)."""
+    entries = _audit_entries(person)
+    if entries is None:
         return 0
-    q = _history_filter(
-        person=person,
-        intake_ids=list(Intake.objects.filter(person=person).values_list("pk", flat=True)),
-        meeting_ids=list(
-            Meeting.objects.filter(intake__person=person).values_list("pk", flat=True)
-        ),
-        referral_ids=list(
-            Referral.objects.filter(intake__person=person).values_list("pk", flat=True)
-        ),
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit.trail import MASK
+
+    scrubbed = []
+    for entry in entries.only("pk", "changes"):
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        entry.changes = {name: [MASK, MASK] for name in changes} or None
+        entry.changes_text = ""
+        entry.serialized_data = None
+        entry.object_repr = f"#{entry.object_pk}"
+        scrubbed.append(entry)
+    LogEntry.objects.bulk_update(
+        scrubbed, ["changes", "changes_text", "serialized_data", "object_repr"], batch_size=500
     )
-    updates: dict[str, Any] = {}
-    field_names = {f.name for f in LogEntry._meta.concrete_fields}
-    if "changes" in field_names:
-        updates["changes"] = {}
-    if "changes_text" in field_names:
-        updates["changes_text"] = ""
-    if "object_repr" in field_names:
-        updates["object_repr"] = f"#{person.pk}"
-    if "additional_data" in field_names:
-        updates["additional_data"] = None
-    if "serialized_data" in field_names:
-        updates["serialized_data"] = None
-    return LogEntry.objects.filter(q).update(**updates) if updates else 0
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Person),
+        object_pk=str(person.pk),
+        object_id=person.pk,
+        object_repr=f"#{person.pk}",
+        action=LogEntry.Action.UPDATE,
+        changes={"anonymised_at": ["None", now.isoformat()]},
+        actor=by if by is not None and by.is_authenticated else None,
+        timestamp=now,
+    )
+    return len(scrubbed)
 
 
 # --- Anonymisation and erasure -------------------------------------------------------------
@@ -301,10 +291,7 @@ def anonymise_person(*, person: Person, by: AbstractBaseUser | None = None) -> P
     person.residence_country = None
     person.email = ""
     person.phone = ""
-    person.has_disability = None
-    person.is_minority = None
-    person.foreign_background = None
-    person.is_homeless = None
+    # has_disability, is_minority, foreign_background, is_homeless: kept (module docstring).
     person.anonymised_at = now
     # Field and constraint validation; Person.clean() is about typing errors (CF against
     # birth date, plausible age today) and would refuse an old person's coarse birth date.
@@ -321,10 +308,6 @@ def anonymise_person(*, person: Person, by: AbstractBaseUser | None = None) -> P
         residence_country=None,
         email="",
         phone="",
-        has_disability=None,
-        is_minority=None,
-        foreign_background=None,
-        is_homeless=None,
         anonymised_at=now,
         search_key=search_text(f"{person.last_name} {person.first_name}"),
         version=F("version") + 1,
@@ -338,7 +321,7 @@ def anonymise_person(*, person: Person, by: AbstractBaseUser | None = None) -> P
     Referral.objects.filter(intake__in=intakes).update(
         description="", notes="", version=F("version") + 1, updated_at=now
     )
-    _scrub_history(person=person)
+    _scrub_history(person=person, by=by, now=now)
     logger.info("person id=%s anonymised by user id=%s", person.pk, getattr(by, "pk", None) or "-")
     person.refresh_from_db()
     return person

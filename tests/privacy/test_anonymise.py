@@ -122,12 +122,13 @@ def test_anonymising_overwrites_what_identifies_and_keeps_the_statistics(op_casa
     assert person.birth_date == dt.date(1990, 1, 1)
     assert (person.email, person.phone) == ("", "")
     assert person.birthplace_comune is None and person.residence_comune is None
+    # The ESF+ answers stay: the ESF+ table counts them and nothing identifies the row now.
     assert [
         person.has_disability,
         person.is_minority,
         person.foreign_background,
         person.is_homeless,
-    ] == [None, None, None, None]
+    ] == [True, False, True, False]
     assert person.version == 2
     assert cf.lower() not in person.search_key and "giulia" not in person.search_key
     assert person.privacy_ack_on == intake.opened_on  # proof of the notice stays
@@ -277,18 +278,54 @@ def _a_quarter_of_cases() -> None:
     )
 
 
-def test_a_quarters_review_is_identical_after_anonymising_everyone(udp_reader):
+def test_a_quarters_review_is_identical_after_anonymising_everyone(udp_reader, administrator):
     from reports.queries import compute_review
 
     _a_quarter_of_cases()
     start, end = dt.date(2021, 1, 1), dt.date(2021, 3, 31)
-    before = compute_review(user=udp_reader, start=start, end=end)
-    assert before.tables, "the review has tables to compare"
+    # The administrator also sees the special-category tables (view_special_category).
+    readers = {"udp": udp_reader, "admin": administrator}
+    before = {k: compute_review(user=u, start=start, end=end) for k, u in readers.items()}
+    assert "esf_special" in before["admin"].tables and "esf_special" not in before["udp"].tables
+    assert any(any(v for v in row.values) for row in before["admin"].tables["esf_special"].rows), (
+        "the special-category table has figures to compare"
+    )
     for person in Person.objects.all():
         anonymise_person(person=person)
     assert not Person.objects.filter(anonymised_at__isnull=True).exists()
-    after = compute_review(user=udp_reader, start=start, end=end)
-    assert list(after.tables) == list(before.tables)
-    for key, table in before.tables.items():
-        assert after.tables[key] == table, f"table {key} changed after anonymisation"
-    assert after.summary == before.summary
+    for key, user in readers.items():
+        after = compute_review(user=user, start=start, end=end)
+        assert list(after.tables) == list(before[key].tables)
+        for name, table in before[key].tables.items():
+            assert after.tables[name] == table, f"{name} ({key}) changed after anonymisation"
+        assert after.summary == before[key].summary
+
+
+def test_the_audit_trail_keeps_who_and_when_but_loses_the_values(op_casalmaggiore):
+    from auditlog.models import LogEntry
+
+    from audit.trail import person_entries_filter
+
+    person = _closed_case(closed_on=dt.date(2021, 6, 30), email="traccia@example.org")
+    person.phone = "0375 999"
+    person.save()
+    cf = person.fiscal_code
+    entries = LogEntry.objects.filter(person_entries_filter(person.pk))
+    assert any(cf in repr(e.changes) for e in entries), "the trail recorded the CF at creation"
+    count = entries.count()
+
+    anonymise_person(person=person, by=op_casalmaggiore)
+
+    entries = list(LogEntry.objects.filter(person_entries_filter(person.pk)).order_by("pk"))
+    assert len(entries) == count + 1
+    for entry in entries:
+        text = repr((entry.changes, entry.changes_text, entry.serialized_data, entry.object_repr))
+        for secret in (cf, "traccia@example.org", "0375 999", person.last_name):
+            assert secret not in text
+    assert "fiscal_code" in entries[0].changes  # which fields changed is kept
+    last = entries[-1]
+    assert last.actor == op_casalmaggiore and "anonymised_at" in last.changes
+    from privacy.services import subject_access_data
+
+    trail = subject_access_data(person=person)["audit_trail"]
+    assert len(trail) == count + 1

@@ -86,7 +86,7 @@ def test_the_export_runs_a_constant_number_of_queries():
         data = subject_access_data(person=big)
     assert len(data["meetings"]) == 12
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(few.captured_queries) <= 10
+    assert len(few.captured_queries) <= 16  # person, cases, links, acknowledgements, trail
 
 
 person_admin_registered = pytest.mark.skipif(
