@@ -44,7 +44,7 @@ def _write(request: HttpRequest, *, app_label: str, model: str, pk: int, view: s
         object_id=pk,
         object_repr=f"{model} #{pk}",
         action=LogEntry.Action.ACCESS,
-        actor_id=request.user.pk,
+        actor=request.user,
         remote_addr=client_ip(request),
         additional_data={"view": view},
     )
