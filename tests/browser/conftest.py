@@ -90,14 +90,18 @@ def page(browser, live_server) -> Iterator:
     pg.browser_errors = []
     pg.on(
         "console",
-        lambda msg: msg.type == "error"
-        and pg.browser_errors.append(f"{msg.text} ({msg.location.get('url', '')})"),
+        lambda msg: (
+            msg.type == "error"
+            and pg.browser_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+        ),
     )
     pg.on(
         "response",
-        lambda r: r.status >= 400
-        and r.request.resource_type != "document"
-        and pg.browser_errors.append(f"HTTP {r.status} for {r.url}"),
+        lambda r: (
+            r.status >= 400
+            and r.request.resource_type != "document"
+            and pg.browser_errors.append(f"HTTP {r.status} for {r.url}")
+        ),
     )
     pg.on("pageerror", lambda exc: pg.browser_errors.append(str(exc)))
     yield pg

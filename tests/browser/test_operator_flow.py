@@ -253,3 +253,26 @@ def test_intake_form_can_be_filled_and_sent_with_the_keyboard_alone(
     assert intake.channel == "spontaneo"
     assert intake.labour_status == "disoccupato"
     assert intake.unemployment_months == 4
+
+
+def test_meeting_with_an_impossible_duration_says_which_field_is_wrong(
+    page, live_server, op_casalmaggiore
+):
+    """A duration of 0 minutes is refused on the field, in Italian, with the rest kept."""
+    intake = factories.intake(desk_slug="casalmaggiore", opened_on=timezone.localdate())
+    sign_in(page, op_casalmaggiore, live_server.url)
+    page.goto(f"/presa-in-carico/{intake.pk}/colloquio/")
+    page.locator("[name=mode][value=telefono]").check()
+    page.locator("[name=duration_minutes]").fill("0")
+    page.locator("[name=notes]").fill("Telefonata breve.")
+    page.locator("#form-submit").click()
+
+    duration = page.locator("[name=duration_minutes]")
+    expect(duration).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#div_id_duration_minutes .invalid-feedback")).to_be_visible()
+    # No database constraint name reaches the operator.
+    expect(page.locator("main")).not_to_contain_text("casework_meeting_duration_range")
+    expect(duration).to_have_value("0")
+    expect(page.locator("[name=notes]")).to_have_value("Telefonata breve.")
+    expect(page.locator("[name=mode][value=telefono]")).to_be_checked()
+    assert not intake.meetings.exists()
