@@ -29,6 +29,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def _what(model: type[models.Model]) -> str:
+    """The record named with its article, for the conflict message."""
+    return {
+        Person: _("questa anagrafica"),
+        Intake: _("questa presa in carico"),
+        Meeting: _("questo colloquio"),
+        Referral: _("questo invio"),
+    }.get(model, str(model._meta.verbose_name))
+
+
 class ConflictError(Exception):
     """Someone else saved the record after the user opened it."""
 
@@ -36,11 +46,11 @@ class ConflictError(Exception):
         self.model = model
         super().__init__(
             _(
-                "Nel frattempo un'altra persona ha modificato questo %(what)s: le sue modifiche "
+                "Nel frattempo un'altra persona ha modificato %(what)s: le sue modifiche "
                 "sono state salvate. Quello che hai scritto è ancora nel modulo; confrontalo con "
                 "i dati salvati qui sotto e salva di nuovo per confermare le tue modifiche."
             )
-            % {"what": model._meta.verbose_name}
+            % {"what": _what(model)}
         )
 
 
