@@ -201,12 +201,12 @@ STORAGES = {
 # --- Forms and imports ------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+from import_export.formats import base_formats as _formats  # noqa: E402
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-IMPORT_EXPORT_FORMATS = [
-    "import_export.formats.base_formats.XLSX",
-    "import_export.formats.base_formats.CSV",
-]
+# django-import-export 4 wants the format classes themselves, not dotted paths.
+IMPORT_EXPORT_FORMATS = [_formats.XLSX, _formats.CSV]
 
 # --- The desks' own settings ------------------------------------------------------------
 # An open case with no meeting for more than this many days is an overdue follow-up.
