@@ -1,0 +1,272 @@
+"""Small-cell suppression for the files that leave the consortium (the "external" variant).
+
+In 17 small comuni a count of 1 or 2 can name a person (DESIGN.md, "Small numbers identify
+people"), so a table sent outside the consortium:
+
+* **primary suppression** — shows every count of 1 or 2 as ``"<3"`` (zero stays 0: an empty
+  cell names nobody);
+* **secondary suppression** — hides more cells so that no hidden cell can be worked out
+  from the row and column totals. Every row and every column of the table, the total row
+  and the total column included, is a "line" whose cells add up to its total. While some
+  line holds exactly one hidden cell, the smallest non-zero visible cell of that line is
+  hidden too (a cell of the body before a total, which therefore mostly stay); this is
+  repeated until nothing changes (a fixed point: it ends, because every step hides a cell).
+  Secondary cells show ``"n.d."`` (non divulgabile): writing ``"<3"`` there would be false;
+* **derived figures** — a mean or a percentage computed over a suppressed count is hidden
+  too (``"n.d."``).
+
+The functions here are pure: they take values and return values, nothing touches the
+database, so they are tested exhaustively (``tests/reports/test_suppression.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Sequence
+
+from reports.queries import Row, Table
+
+SMALL = "<3"  # primary: a count of 1 or 2
+HIDDEN = "n.d."  # secondary, or a mean/percentage over a suppressed count
+THRESHOLD = 3  # counts 1 .. THRESHOLD-1 are small
+
+Cell = tuple[int, int]
+
+
+def is_small(value: object) -> bool:
+    """A count that could name a person: 1 or 2 (never 0, never a mean)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
+
+
+def _lines(n_rows: int, n_cols: int) -> list[list[Cell]]:
+    rows = [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
+    cols = [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
+    return rows + cols
+
+
+INF = float("inf")
+
+
+def _bounds(value: int, *, primary: bool) -> tuple[float, float]:
+    """What a reader knows of a hidden cell from its marker: "<3" is 1-2, "n.d." is >= 3."""
+    return (1, THRESHOLD - 1) if primary else (THRESHOLD, INF)
+
+
+def _pinned_cells(
+    lines: list[tuple[list[Cell], Cell | None]],
+    value,  # noqa: ANN001 - Callable[[Cell], int | None]
+    hidden: set[Cell],
+    primary: set[Cell],
+) -> list[Cell]:
+    """Hidden cells whose value a reader can work out from the published figures.
+
+    Every line with a total states an equation (its body cells add up to the total); the
+    reader also knows each hidden cell's range from its marker. Interval propagation over
+    all the equations together, to a fixed point, narrows every hidden cell: one whose
+    range shrinks to a single value is disclosed. (Sound: whatever it finds is a real
+    disclosure; two hidden cells adding up to 2 are both 1, and two crossing lines can pin
+    a cell that neither pins alone.)
+    """
+    bounds = {cell: list(_bounds(value(cell), primary=cell in primary)) for cell in hidden}
+    equations: list[tuple[float, list[tuple[Cell, int]]]] = []
+    for line, total in lines:
+        if total is None:
+            continue
+        constant = 0.0  # sum(sign * x for hidden x) == constant
+        terms: list[tuple[Cell, int]] = []
+        for cell in line:
+            v = value(cell)
+            if v is None:
+                continue
+            sign = -1 if cell == total else 1
+            if cell in hidden:
+                terms.append((cell, sign))
+            else:
+                constant -= sign * v
+        if terms:
+            equations.append((constant, terms))
+
+    for _round in range(50):  # converges in a few rounds on tables of this size
+        narrowed = False
+        for constant, terms in equations:
+            for cell, sign in terms:
+                lo_rest = hi_rest = 0.0
+                for other, other_sign in terms:
+                    if other != cell:
+                        a, b = other_sign * bounds[other][0], other_sign * bounds[other][1]
+                        lo_rest += min(a, b)
+                        hi_rest += max(a, b)
+                x_lo, x_hi = constant - hi_rest, constant - lo_rest
+                if sign < 0:
+                    x_lo, x_hi = -x_hi, -x_lo
+                lo, hi = bounds[cell]
+                new_lo = max(lo, math.ceil(x_lo) if x_lo != -INF else lo)
+                new_hi = min(hi, math.floor(x_hi) if x_hi != INF else hi)
+                if (new_lo, new_hi) != (lo, hi):
+                    bounds[cell] = [new_lo, new_hi]
+                    narrowed = True
+        if not narrowed:
+            break
+    return sorted(cell for cell, (lo, hi) in bounds.items() if lo >= hi)
+
+
+def secondary_mask(
+    grid: Sequence[Sequence[int | None]],
+    primary: Iterable[Cell],
+    *,
+    total_rows: Iterable[int] = (),
+    total_cols: Iterable[int] = (),
+) -> set[Cell]:
+    """The cells to hide, ``primary`` included, after secondary suppression.
+
+    ``grid`` holds counts (``None`` = no figure, never hidden, never used as a complement).
+    A line needs another hidden cell when it holds exactly one; and while the published
+    figures still pin a hidden cell (see :func:`_pinned_cells`), one of that cell's lines
+    gets another. The complement is the smallest non-zero visible cell of the line,
+    preferring body cells over totals (``total_rows`` / ``total_cols``); ties go to the
+    first in reading order, so the result is deterministic.
+    """
+    n_rows = len(grid)
+    n_cols = max((len(r) for r in grid), default=0)
+    t_rows, t_cols = set(total_rows), set(total_cols)
+    primary = set(primary)
+    hidden = set(primary)
+
+    def value(cell: Cell) -> int | None:
+        r, c = cell
+        return grid[r][c] if c < len(grid[r]) else None
+
+    lines: list[tuple[list[Cell], Cell | None]] = []
+    for r in range(n_rows):
+        cells = [(r, c) for c in range(n_cols)]
+        lines.append((cells, next((cell for cell in cells if cell[1] in t_cols), None)))
+    for c in range(n_cols):
+        cells = [(r, c) for r in range(n_rows)]
+        lines.append((cells, next((cell for cell in cells if cell[0] in t_rows), None)))
+
+    def complement(line: list[Cell]) -> Cell | None:
+        candidates = [cell for cell in line if cell not in hidden and (value(cell) or 0) > 0]
+        if not candidates:
+            return None
+        return min(
+            candidates,
+            key=lambda cell: (cell[0] in t_rows or cell[1] in t_cols, value(cell), cell),
+        )
+
+    while True:
+        # 1. no line with exactly one hidden cell
+        changed = True
+        while changed:
+            changed = False
+            for line, _total in lines:
+                if sum(1 for cell in line if cell in hidden) == 1:
+                    best = complement(line)
+                    if best is not None:  # else: zeros or blanks, nothing to derive
+                        hidden.add(best)
+                        changed = True
+        # 2. no hidden cell that the equations pin down
+        pinned = _pinned_cells(lines, value, hidden, primary)
+        added = False
+        for r, c in pinned:
+            row_line, col_line = lines[r], lines[n_rows + c]
+            for line, _total in (row_line, col_line):
+                best = complement(line)
+                if best is not None:
+                    hidden.add(best)
+                    added = True
+                    break
+            if added:
+                break
+        if pinned and not added:
+            # Both lines of a pinned cell are hidden or zero: widen anywhere in the table.
+            best = complement([(r, c) for r in range(n_rows) for c in range(n_cols)])
+            if best is not None:
+                hidden.add(best)
+                added = True
+        if not added:
+            return hidden
+
+
+def suppress_grid(
+    grid: Sequence[Sequence[int | None]],
+    *,
+    total_rows: Iterable[int] = (),
+    total_cols: Iterable[int] = (),
+) -> list[list[int | str | None]]:
+    """Primary + secondary suppression of a grid of counts, as displayed values."""
+    primary = {
+        (r, c) for r, row in enumerate(grid) for c, value in enumerate(row) if is_small(value)
+    }
+    hidden = secondary_mask(grid, primary, total_rows=total_rows, total_cols=total_cols)
+    return [
+        [
+            (SMALL if (r, c) in primary else HIDDEN) if (r, c) in hidden else value
+            for c, value in enumerate(row)
+        ]
+        for r, row in enumerate(grid)
+    ]
+
+
+def _is_count(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def suppress_table(table: Table, *, total_label: str | None = None) -> Table:
+    """The table as it may leave the consortium.
+
+    Rows whose figures are all counts form the grid (the total row included). Rows holding
+    means or percentages (floats) are "derived": a derived cell is hidden when a count in
+    its column is hidden. A table that holds no counts (``counts_people=False``) is returned
+    as it is; :func:`suppress_review` hides its cells from the counts they depend on.
+    The column whose header is ``total_label`` (default: "Totale") is the total column.
+    """
+    if not table.counts_people:
+        return table
+    from django.utils.translation import gettext
+
+    total_label = total_label if total_label is not None else gettext("Totale")
+    rows = list(table.rows) + ([table.total] if table.total is not None else [])
+    count_idx = [i for i, row in enumerate(rows) if all(_is_count(v) for v in row.values)]
+    grid = [list(rows[i].values) for i in count_idx]
+    total_rows = [
+        k for k, i in enumerate(count_idx) if table.total is not None and i == len(rows) - 1
+    ]
+    total_cols = [c for c, header in enumerate(table.columns) if header == total_label]
+    shown = suppress_grid(grid, total_rows=total_rows, total_cols=total_cols)
+    hidden_cols = {c for row in shown for c, v in enumerate(row) if isinstance(v, str)}
+
+    new_rows: list[Row] = []
+    by_index = dict(zip(count_idx, shown, strict=True))
+    for i, row in enumerate(rows):
+        if i in by_index:
+            values = tuple(by_index[i])
+        else:
+            values = tuple(
+                HIDDEN if (c in hidden_cols and v is not None) else v
+                for c, v in enumerate(row.values)
+            )
+        new_rows.append(dataclasses.replace(row, values=values))
+    total = new_rows.pop() if table.total is not None else None
+    return dataclasses.replace(table, rows=tuple(new_rows), total=total)
+
+
+def hide_derived(table: Table, *, hidden_columns: set[int]) -> Table:
+    """Hide every figure of a derived table (means, %) in the given columns."""
+
+    def hide(row: Row) -> Row:
+        values = tuple(
+            HIDDEN if (c in hidden_columns and v is not None) else v
+            for c, v in enumerate(row.values)
+        )
+        return dataclasses.replace(row, values=values)
+
+    return dataclasses.replace(
+        table,
+        rows=tuple(hide(r) for r in table.rows),
+        total=hide(table.total) if table.total is not None else None,
+    )
+
+
+def is_hidden(value: object) -> bool:
+    return value in (SMALL, HIDDEN)
