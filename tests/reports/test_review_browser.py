@@ -1,0 +1,64 @@
+"""The review page in a real browser (Debian's Chromium): the charts are drawn by
+static/js/reports.js with Chart.js served by the app, and axe-core finds no serious or
+critical problem."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from casework import roles
+from tests import factories
+from tests.browser.conftest import assert_accessible, horizontal_overflow, sign_in
+from tests.reports.conftest import build_article_quarter
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_the_ufficio_di_piano_reads_the_quarter_with_its_charts(page, live_server):
+    build_article_quarter()
+    reader = factories.user("udp.browser", role=roles.PLANNING_OFFICE)
+    sign_in(page, reader, live_server.url)
+    page.goto("/report/")
+
+    # The period selector: the article's first three months, all desks.
+    page.locator("#id_period").select_option("first-project")
+    page.get_by_role("button", name="Mostra").click()
+    page.wait_for_load_state()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revisione trimestrale")
+    expect(page.locator("#review-summary")).to_contain_text(
+        "gli sportelli hanno accolto 72 persone (73 prese in carico), con una media di 2,0 "
+        "incontri ciascuna"
+    )
+    charts = page.locator("canvas[data-drawn=true]")
+    expect(charts).to_have_count(9)  # people, age band, gender, labour, ISCED, modes, ...
+    box = page.locator("#chart-age_band").bounding_box()
+    assert box["width"] > 200 and box["height"] > 100
+    # Each chart is followed by its table, read by screen readers.
+    expect(page.locator("#table-age_band tfoot td").last).to_have_text("72")
+    assert horizontal_overflow(page) == 0
+    assert_accessible(page)
+
+    # The desk filter keeps the period.
+    page.locator("#id_desk").select_option("gussola")
+    page.get_by_role("button", name="Mostra").click()
+    page.wait_for_load_state()
+    expect(page.locator("#review-summary")).to_contain_text("lo sportello di Gussola ha accolto")
+    assert "period=first-project" in page.url and "desk=gussola" in page.url
+
+
+def test_a_wrong_range_is_explained_next_to_the_field(page, live_server):
+    reader = factories.user("udp.browser2", role=roles.PLANNING_OFFICE)
+    sign_in(page, reader, live_server.url)
+    page.goto("/report/?period=custom&start=2021-05-01&end=2021-04-01")
+    end = page.get_by_label("Al", exact=True)
+    expect(end).to_have_value("2021-04-01")
+    expect(end).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_end_error")).to_contain_text(
+        "La data di fine non può precedere quella di inizio."
+    )
+    assert_accessible(page)
