@@ -117,6 +117,7 @@ def secondary_mask(
     *,
     total_rows: Iterable[int] = (),
     total_cols: Iterable[int] = (),
+    relations: Iterable[tuple[Sequence[Cell], Cell]] = (),
 ) -> set[Cell]:
     """The cells to hide, ``primary`` included, after secondary suppression.
 
@@ -144,6 +145,8 @@ def secondary_mask(
     for c in range(n_cols):
         cells = [(r, c) for r in range(n_rows)]
         lines.append((cells, next((cell for cell in cells if cell[0] in t_rows), None)))
+    # Other sums the table states, e.g. accesses = intakes + meetings.
+    lines.extend(([*parts, total], total) for parts, total in relations)
 
     def complement(line: list[Cell]) -> Cell | None:
         candidates = [cell for cell in line if cell not in hidden and (value(cell) or 0) > 0]
@@ -169,8 +172,10 @@ def secondary_mask(
         pinned = _pinned_cells(lines, value, hidden, primary)
         added = False
         for r, c in pinned:
-            row_line, col_line = lines[r], lines[n_rows + c]
-            for line, _total in (row_line, col_line):
+            own = [lines[r], lines[n_rows + c]] + [
+                line for line in lines[n_rows + n_cols :] if (r, c) in line[0]
+            ]
+            for line, _total in own:
                 best = complement(line)
                 if best is not None:
                     hidden.add(best)
@@ -193,12 +198,15 @@ def suppress_grid(
     *,
     total_rows: Iterable[int] = (),
     total_cols: Iterable[int] = (),
+    relations: Iterable[tuple[Sequence[Cell], Cell]] = (),
 ) -> list[list[int | str | None]]:
     """Primary + secondary suppression of a grid of counts, as displayed values."""
     primary = {
         (r, c) for r, row in enumerate(grid) for c, value in enumerate(row) if is_small(value)
     }
-    hidden = secondary_mask(grid, primary, total_rows=total_rows, total_cols=total_cols)
+    hidden = secondary_mask(
+        grid, primary, total_rows=total_rows, total_cols=total_cols, relations=relations
+    )
     return [
         [
             (SMALL if (r, c) in primary else HIDDEN) if (r, c) in hidden else value
@@ -212,7 +220,13 @@ def _is_count(value: object) -> bool:
     return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
-def suppress_table(table: Table, *, total_label: str | None = None) -> Table:
+def suppress_table(
+    table: Table,
+    *,
+    total_label: str | None = None,
+    row_sums: dict[str, Sequence[str]] | None = None,
+    col_sums: dict[int, Sequence[int]] | None = None,
+) -> Table:
     """The table as it may leave the consortium.
 
     Rows whose figures are all counts form the grid (the total row included). Rows holding
@@ -220,6 +234,8 @@ def suppress_table(table: Table, *, total_label: str | None = None) -> Table:
     its column is hidden. A table that holds no counts (``counts_people=False``) is returned
     as it is; :func:`suppress_review` hides its cells from the counts they depend on.
     The column whose header is ``total_label`` (default: "Totale") is the total column.
+    ``row_sums`` / ``col_sums`` name other sums the table states (row key -> the row keys it
+    adds up; column index -> the column indexes it adds up), so that they are audited too.
     """
     if not table.counts_people:
         return table
@@ -233,7 +249,18 @@ def suppress_table(table: Table, *, total_label: str | None = None) -> Table:
         k for k, i in enumerate(count_idx) if table.total is not None and i == len(rows) - 1
     ]
     total_cols = [c for c, header in enumerate(table.columns) if header == total_label]
-    shown = suppress_grid(grid, total_rows=total_rows, total_cols=total_cols)
+    relations: list[tuple[list[Cell], Cell]] = []
+    grid_row = {rows[i].key: k for k, i in enumerate(count_idx) if rows[i].key}
+    n_cols = len(table.columns)
+    for total_key, part_keys in (row_sums or {}).items():
+        if total_key in grid_row and all(k in grid_row for k in part_keys):
+            for c in range(n_cols):
+                parts = [(grid_row[k], c) for k in part_keys]
+                relations.append((parts, (grid_row[total_key], c)))
+    for total_col, part_cols in (col_sums or {}).items():
+        for r in range(len(grid)):
+            relations.append(([(r, c) for c in part_cols], (r, total_col)))
+    shown = suppress_grid(grid, total_rows=total_rows, total_cols=total_cols, relations=relations)
     hidden_cols = {c for row in shown for c, v in enumerate(row) if isinstance(v, str)}
 
     new_rows: list[Row] = []
@@ -251,13 +278,12 @@ def suppress_table(table: Table, *, total_label: str | None = None) -> Table:
     return dataclasses.replace(table, rows=tuple(new_rows), total=total)
 
 
-def hide_derived(table: Table, *, hidden_columns: set[int]) -> Table:
+def hide_columns(table: Table, columns: set[int]) -> Table:
     """Hide every figure of a derived table (means, %) in the given columns."""
 
     def hide(row: Row) -> Row:
         values = tuple(
-            HIDDEN if (c in hidden_columns and v is not None) else v
-            for c, v in enumerate(row.values)
+            HIDDEN if (c in columns and v is not None) else v for c, v in enumerate(row.values)
         )
         return dataclasses.replace(row, values=values)
 
@@ -270,3 +296,74 @@ def hide_derived(table: Table, *, hidden_columns: set[int]) -> Table:
 
 def is_hidden(value: object) -> bool:
     return value in (SMALL, HIDDEN)
+
+
+# Sums the review's tables state besides their totals (see reports/queries.py).
+_ROW_SUMS: dict[str, dict[str, Sequence[str]]] = {
+    "people": {"accesses": ("intakes", "meetings")},
+}
+_COL_SUMS: dict[str, dict[int, Sequence[int]]] = {
+    "trend": {3: (1, 2)},  # accesses = new intakes + meetings held
+}
+# Tables of means and percentages -> (the count table, the row of it they are computed over).
+_DERIVED: dict[str, tuple[str, str]] = {
+    "meetings_mean": ("meetings_per_person", "total"),
+    "meeting_shares": ("meeting_mode", "total"),
+}
+
+
+def _hidden_columns_of(table: Table, row_key: str) -> set[int]:
+    rows = [*table.rows, *([table.total] if table.total is not None else [])]
+    row = next((r for r in rows if r.key == row_key), None)
+    if row is None:
+        return set(range(len(table.columns)))
+    return {c for c, v in enumerate(row.values) if is_hidden(v)}
+
+
+def _suppress_change(table: Table) -> Table:
+    """The comparison with the previous period: counts of the whole selection, their
+    difference and its percentage. A small count is "<3" and whatever is computed from a
+    hidden count (difference, percentage, the mean of the row) is hidden too."""
+    rows: list[Row] = []
+    small_people = False
+    for row in table.rows:
+        now, before, *rest = row.values
+        if row.key == "mean":
+            hide_all = small_people
+            values = tuple(HIDDEN if hide_all and v is not None else v for v in row.values)
+        else:
+            now_s = SMALL if is_small(now) else now
+            before_s = SMALL if is_small(before) else before
+            derived_hidden = is_hidden(now_s) or is_hidden(before_s)
+            if row.key == "people" and derived_hidden:
+                small_people = True
+            values = (
+                now_s,
+                before_s,
+                *(HIDDEN if derived_hidden and v is not None else v for v in rest),
+            )
+        rows.append(dataclasses.replace(row, values=values))
+    return dataclasses.replace(table, rows=tuple(rows))
+
+
+def suppress_tables(tables: dict[str, Table]) -> dict[str, Table]:
+    """Every table of a review as it may leave the consortium, in the same order."""
+    out: dict[str, Table] = {}
+    for key, table in tables.items():
+        if key == "change":
+            out[key] = _suppress_change(table)
+        elif table.counts_people:
+            out[key] = suppress_table(
+                table, row_sums=_ROW_SUMS.get(key), col_sums=_COL_SUMS.get(key)
+            )
+    for key, table in tables.items():
+        if key in out:
+            continue
+        base_key, row_key = _DERIVED.get(key, ("", ""))
+        if base_key in out:
+            out[key] = hide_columns(table, _hidden_columns_of(out[base_key], row_key))
+        else:
+            # A mean or percentage whose counts are unknown here: hidden wholesale, so that
+            # a new table never leaves the consortium unchecked.
+            out[key] = hide_columns(table, set(range(len(table.columns))))
+    return {key: out[key] for key in tables}

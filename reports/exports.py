@@ -1,0 +1,99 @@
+"""Downloads of the review: the quarterly workbook and the pseudonymised record-level export.
+
+Both read the same query string as the review page (period, start, end, desk: no personal
+data) through the same form, and start from the scoped querysets: a desk the user does not
+see is a 404, a missing permission a 403, an anonymous user goes to the login page.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.forms import ReviewFilterForm
+from reports.queries import compute_review
+from reports.records import record_rows, records_filename, write_records_xlsx
+from reports.views import can_see_review
+from reports.workbook import Variant, build_workbook, may_use_variant, workbook_filename
+from sportelli.models import Desk
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _selection(request: HttpRequest) -> tuple[ReviewFilterForm, list[Desk] | None]:
+    """The period form and the selected desks (``None`` = every desk the user sees)."""
+    user = request.user
+    desks = list(Desk.objects.visible_to(user).order_by("pk"))
+    slug = request.GET.get("desk", "")
+    if slug and slug not in {desk.slug for desk in desks}:
+        raise Http404  # a desk the user does not see is out of scope
+    form = ReviewFilterForm(
+        request.GET,
+        desks=desks,
+        today=timezone.localdate(),
+        whole_project=user.has_perm("casework.view_all_desks"),
+    )
+    selected = [desk for desk in desks if desk.slug == slug] if slug else None
+    return form, selected
+
+
+def _back_to_review(request: HttpRequest) -> HttpResponse:
+    """An invalid period: the review page shows the form with its Italian errors."""
+    query = request.GET.urlencode()
+    return redirect(f"{reverse('reports:review')}?{query}" if query else reverse("reports:review"))
+
+
+def _send(handle: Any, filename: str) -> FileResponse:  # noqa: ANN401 - a binary file
+    handle.seek(0)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def workbook(request: HttpRequest) -> HttpResponse:
+    """The review as an xlsx; ``variant=internal`` only for users who see all desks."""
+    user = request.user
+    if not can_see_review(user):
+        raise PermissionDenied
+    variant = request.GET.get("variant", Variant.EXTERNAL)
+    if variant not in Variant.values:
+        raise Http404
+    if not may_use_variant(user, variant):
+        raise PermissionDenied
+    form, selected = _selection(request)
+    if not form.is_valid():
+        return _back_to_review(request)
+    data = form.cleaned_data
+    review = compute_review(user=user, start=data["start"], end=data["end"], desks=selected)
+    wb = build_workbook(review=review, user=user, variant=variant)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
+    wb.save(handle)
+    return _send(handle, workbook_filename(review, variant=variant, all_desks=selected is None))
+
+
+@login_required
+def records(request: HttpRequest) -> HttpResponse:
+    """The pseudonymised record-level export (``casework.view_reports``), streamed to a
+    temporary file with constant memory and sent from there."""
+    user = request.user
+    if not user.has_perm("casework.view_reports"):
+        raise PermissionDenied
+    form, selected = _selection(request)
+    if not form.is_valid():
+        return _back_to_review(request)
+    data = form.cleaned_data
+    rows = record_rows(user=user, start=data["start"], end=data["end"], desks=selected)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
+    write_records_xlsx(rows, handle)
+    filename = records_filename(
+        start=data["start"], end=data["end"], desk_slug=selected[0].slug if selected else None
+    )
+    return _send(handle, filename)
