@@ -10,12 +10,11 @@ server (no password needed) and, in Debian's Chromium driven by Playwright, save
 * ``dashboard.png`` — the desk's dashboard;
 * ``intake-form-error.png`` — the new-intake form sent back with a wrong codice fiscale,
   everything typed still in place;
-* ``case-page.png`` — the case of the operator's person with the most meetings.
+* ``case-page.png`` — the case page of the open case with the most referrals and meetings.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.test.utils import modify_settings
 from django.urls import reverse
 
 from casework.models import Intake
+from sportelli.models import Desk
 
 OPERATOR = "op.casalmaggiore"
 CHROMIUM = "/usr/bin/chromium"
@@ -66,14 +66,16 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=OPERATOR).first()
         if user is None:
             raise CommandError(f"No user {OPERATOR!r}: run `manage.py demo_data` first.")
+        desk = Desk.objects.visible_to(user).order_by("opened_on", "name").first()
         case = (
             Intake.objects.visible_to(user)
+            .open()
             .annotate(n_meetings=Count("meetings", distinct=True))
             .annotate(n_referrals=Count("referrals", distinct=True))
             .order_by("-n_referrals", "-n_meetings", "-opened_on")
             .first()
         )
-        if case is None:
+        if desk is None or case is None:
             raise CommandError(f"{OPERATOR} has no cases: run `manage.py demo_data` first.")
         # A session made on the server, handed to the browser as its cookie.
         client = Client()
@@ -89,13 +91,15 @@ class Command(BaseCommand):
                 raise CommandError(f"The in-process server did not start: {server.error}")
             try:
                 base_url = f"http://127.0.0.1:{server.port}"
-                saved = self._shoot(base_url, session_id, case.pk, output)
+                saved = self._shoot(base_url, session_id, desk.slug, case.person_id, output)
             finally:
                 server.terminate()
         for path in saved:
             self.stdout.write(f"saved {path}")
 
-    def _shoot(self, base_url: str, session_id: str, case_pk: int, output: Path) -> list[Path]:
+    def _shoot(
+        self, base_url: str, session_id: str, desk_slug: str, person_pk: int, output: Path
+    ) -> list[Path]:
         from playwright.sync_api import expect, sync_playwright
 
         saved: list[Path] = []
@@ -116,22 +120,28 @@ class Command(BaseCommand):
             )
             page = context.new_page()
 
-            page.goto(reverse("casework:dashboard"))
+            page.goto(reverse("casework:desk", args=[desk_slug]))
             expect(page.locator("h1")).to_be_visible()
             saved.append(self._save(page, output / "dashboard.png"))
 
-            page.goto(reverse("casework:intake_new"))
-            page.get_by_label(re.compile(r"^codice fiscale", re.I)).fill(WRONG_CF)
-            page.get_by_label(re.compile(r"^cognome", re.I)).fill("Rossi")
-            page.get_by_label(re.compile(r"^nome", re.I)).fill("Maria")
-            page.locator("form.intake-form, main form").last.locator(
-                "button[type=submit]"
-            ).last.click()
-            page.wait_for_load_state()
-            expect(page.locator(".invalid-feedback, .errorlist").first).to_be_visible()
+            page.goto(reverse("casework:intake_new", args=[desk_slug]))
+            form = page.locator("#intake-form")
+            form.locator("[name=fiscal_code]").fill(WRONG_CF)
+            form.locator("[name=last_name]").fill("Rossi")
+            form.locator("[name=first_name]").fill("Maria")
+            form.locator("[name=birth_date]").fill("1995-03-14")
+            form.locator("[name=gender]").select_option("F")
+            form.locator("[name=residence_comune]").fill("Casalmaggiore (CR)")
+            form.locator("[name=education]").select_option("diploma")
+            form.locator("[name=channel]").select_option("spontaneo")
+            form.locator("[name=main_need]").select_option("ricerca_attiva")
+            form.locator("[name=labour_status]").select_option("disoccupato")
+            form.locator("#intake-submit").click()
+            expect(page.locator("#form-errors")).to_be_visible()
+            page.locator("[name=fiscal_code]").scroll_into_view_if_needed()
             saved.append(self._save(page, output / "intake-form-error.png"))
 
-            page.goto(reverse("casework:case", args=[case_pk]))
+            page.goto(reverse("casework:person", args=[person_pk]))
             expect(page.locator("h1")).to_be_visible()
             saved.append(self._save(page, output / "case-page.png"))
 
