@@ -25,7 +25,6 @@
     var el = field(name);
     if (el && !el.value && value !== null && value !== undefined && value !== "") {
       el.value = value;
-      el.dispatchEvent(new Event("change", { bubbles: true }));
       return true;
     }
     return false;

@@ -4,6 +4,8 @@ and the desk's own operator (200)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -153,3 +155,17 @@ def test_reopen_is_post_only(client, op_casalmaggiore, case):
     reopen = reverse("casework:intake_reopen", args=[case["closed"].pk])
     assert client.get(reopen).status_code == 405
     assert client.get(reverse("casework:cf_decode")).status_code == 405
+
+
+@pytest.mark.parametrize(("name", "args"), ALL_PAGES, ids=PAGE_IDS)
+def test_pages_have_no_inline_script_or_style(client, op_casalmaggiore, case, name, args):
+    """Ready for a Content-Security-Policy without 'unsafe-inline'."""
+    client.force_login(op_casalmaggiore)
+    for response in (
+        client.get(url(name, args, case), follow=True),
+        client.post(url(name, args, case), {"q": ""}, follow=True),
+    ):
+        html = response.content.decode()
+        assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
+        assert re.search(r"\sstyle=", html) is None
+        assert re.search(r"\son[a-z]+=", html) is None
