@@ -132,6 +132,7 @@ def _helper(*layout: Any) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
+    helper.render_hidden_fields = True  # the "version" of edit forms, whatever the layout
     if layout:
         helper.layout = Layout(*layout)
     return helper
@@ -420,7 +421,6 @@ class MeetingForm(forms.ModelForm):
             "activities",
             "notes",
             "next_appointment_at",
-            *(["version"] if "version" in self.fields else []),
         )
 
 

@@ -144,6 +144,7 @@ def test_referral_to_mestieri_then_its_outcome(client, operator, intake):
 
 def test_close_and_reopen(client, operator, intake):
     close_url = reverse("casework:intake_close", args=[intake.pk])
+    assert 'name="version" value="1"' in client.get(close_url).content.decode()
     html = client.post(close_url, {"closed_on": "", "closure_reason": "", "version": 1})
     assert 'id="id_closed_on_error"' in html.content.decode()
     response = client.post(
@@ -224,6 +225,7 @@ def test_person_edit_conflict_and_search_key(client, operator, intake):
     url = reverse("casework:person_edit", args=[person.pk])
     form = client.get(url).content.decode()
     assert 'value="Superti"' in form and 'value="Casalmaggiore (CR)"' in form
+    assert 'name="version" value="1"' in form
 
     def data(**overrides):
         base = {
