@@ -206,7 +206,6 @@ class Generator:
         }
         self.outcomes = {k: _values(v) for k, v in OUTCOMES.items()}
         self.closures = _values(CLOSURES)
-        self.meetings_per_person = Weighted(enumerate(MEETINGS_PER_PERSON))
         self.referrals_per_intake = Weighted(enumerate(REFERRALS_PER_INTAKE))
 
     # value helpers
@@ -216,7 +215,9 @@ class Generator:
             return aware
         return aware.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
-    def _fiscal_code(self, last: str, first: str, birth: dt.date, sex: str, place: str) -> str:
+    def _fiscal_code(
+        self, last: str, first: str, birth: dt.date, sex: str, place: str
+    ) -> str | None:
         names = self._cf_parts.get((last, first))
         if names is None:
             names = self._cf_parts[(last, first)] = cf.encode_lastname(last) + cf.encode_firstname(
@@ -229,12 +230,17 @@ class Generator:
             )
         body = names + born + place
         code = body + cf.encode_cin(body)
-        level = 0
-        while code in self.used_cf:  # a real homocode: the agency substitutes digits
-            level += 1
+        # Equal codes are told apart as the agency does (omocodia): digits replaced by
+        # letters, rightmost first, through the 127 combinations of the 7 digit positions.
+        variant = 0
+        while code in self.used_cf:
+            variant += 1
+            if variant >= 2 ** len(DIGIT_POSITIONS):
+                return None
             chars = list(body)
-            for pos in DIGIT_POSITIONS[:level]:
-                chars[pos] = OMOCODIA[body[pos]]
+            for bit, pos in enumerate(DIGIT_POSITIONS):
+                if variant >> bit & 1:
+                    chars[pos] = OMOCODIA[body[pos]]
             omocode = "".join(chars)
             code = omocode + cf.encode_cin(omocode)
         self.used_cf.add(code)
@@ -311,7 +317,7 @@ class Generator:
             first = rng.choice((females if sex == "F" else males).split())
         no_cf = citizenship == "EXTRA_UE" and rng.random() < 0.45
         code = None if no_cf else self._fiscal_code(last, first, birth, sex, place_code)
-        res.without_cf += no_cf
+        res.without_cf += code is None
 
         band = "young" if age < 30 else "middle" if age < 45 else "older"
         education = self.education[band](rng)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from casework import demo, fiscal_code, roles
 from casework.choices import Gender, age_on
+from casework.demo.generator import Generator
 from casework.models import Intake, Meeting, Person, Referral
 from sportelli.models import Desk, Origin, origin_for
 
@@ -105,6 +106,23 @@ def test_a_second_run_without_flush_adds_data_and_resolves_equal_codes_by_omocod
     assert omocodes
     for code in omocodes:
         fiscal_code.decode(code)
+
+
+def test_omocodia_gives_127_valid_variants_then_no_code():
+    generator = Generator(seed=1, today=timezone.localdate(), limit=yesterday())
+    args = ("Rossi", "Giulia", dt.date(1995, 3, 14), "F", "B898")
+    codes = [generator._fiscal_code(*args) for _n in range(128)]
+    assert codes[0] == fiscal_code.encode(
+        last_name="Rossi",
+        first_name="Giulia",
+        birth_date=dt.date(1995, 3, 14),
+        sex="F",
+        place_code="B898",
+    )
+    assert len(set(codes)) == 128  # the plain code and its 127 omocodes
+    for code in codes[1:]:
+        assert fiscal_code.decode(code).birth_date == dt.date(1995, 3, 14)
+    assert generator._fiscal_code(*args) is None
 
 
 def test_every_row_passes_the_models_own_validation():
