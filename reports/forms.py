@@ -20,10 +20,13 @@ MAX_DAYS = 366 * 10
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A text field in dd/mm/yyyy whatever the browser's locale (ISO dates are accepted too,
+    so links with ?start=2021-04-01 work)."""
 
     def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
+        super().__init__(
+            format="%d/%m/%Y", attrs={"placeholder": "gg/mm/aaaa", "inputmode": "numeric"}
+        )
 
 
 class ReviewFilterForm(forms.Form):
@@ -32,14 +35,14 @@ class ReviewFilterForm(forms.Form):
         label=_("Dal"),
         required=False,
         widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         help_text=_("Solo per l'intervallo personalizzato."),
     )
     end = forms.DateField(
         label=_("Al"),
         required=False,
         widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         help_text=_("Incluso."),
     )
     desk = forms.ChoiceField(label=_("Sportello"), required=False)

@@ -54,9 +54,14 @@ def test_the_ufficio_di_piano_reads_the_quarter_with_its_charts(page, live_serve
 def test_a_wrong_range_is_explained_next_to_the_field(page, live_server):
     reader = factories.user("udp.browser2", role=roles.PLANNING_OFFICE)
     sign_in(page, reader, live_server.url)
-    page.goto("/report/?period=custom&start=2021-05-01&end=2021-04-01")
+    page.goto("/report/")
+    page.locator("#id_period").select_option("custom")
+    page.get_by_label("Dal", exact=True).fill("01/05/2021")
+    page.get_by_label("Al", exact=True).fill("01/04/2021")
+    page.get_by_role("button", name="Mostra").click()
+    page.wait_for_load_state()
     end = page.get_by_label("Al", exact=True)
-    expect(end).to_have_value("2021-04-01")
+    expect(end).to_have_value("01/04/2021")
     expect(end).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_end_error")).to_contain_text(
         "La data di fine non può precedere quella di inizio."

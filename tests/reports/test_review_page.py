@@ -98,13 +98,13 @@ def test_the_desk_filter_and_a_custom_range(client, udp_reader, article_quarter)
 
 
 def test_a_wrong_range_keeps_what_was_typed_and_says_why(client, udp_reader):
-    wrong = {"period": "custom", "start": "2021-05-01", "end": "2021-04-01"}
+    wrong = {"period": "custom", "start": "01/05/2021", "end": "01/04/2021"}
     response = get(client, udp_reader, wrong)
     assert response.status_code == 200
     assert response.context["review"] is None
     html = response.content.decode()
     assert "La data di fine non può precedere quella di inizio." in html
-    assert 'value="2021-04-01"' in html and 'value="2021-05-01"' in html
+    assert 'value="01/04/2021"' in html and 'value="01/05/2021"' in html
     missing = get(client, udp_reader, {"period": "custom", "start": "2021-05-01"})
     assert "Indicare la data di fine dell&#x27;intervallo." in missing.content.decode()
     unknown = get(client, udp_reader, {"period": "q1999-1"})
