@@ -57,21 +57,25 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    """Choice value -> Italian label, per exported field (built once per language)."""
+    """Choice value -> Italian label (a plain str), per exported field."""
+    choices = {
+        "status": IntakeStatus,
+        "closure_reason": ClosureReason,
+        "age_band": AgeBand,
+        "esf_age_band": EsfAgeBand,
+        "gender": Gender,
+        "origin": Origin,
+        "citizenship": Citizenship,
+        "isced_band": IscedBand,
+        "labour_status": LabourStatus,
+        "channel": IntakeChannel,
+        "main_need": Need,
+        "kind": ReferralKind,
+        "outcome": ReferralOutcome,
+    }
     return {
-        "status": dict(IntakeStatus.choices),
-        "closure_reason": dict(ClosureReason.choices),
-        "age_band": dict(AgeBand.choices),
-        "esf_age_band": dict(EsfAgeBand.choices),
-        "gender": dict(Gender.choices),
-        "origin": dict(Origin.choices),
-        "citizenship": dict(Citizenship.choices),
-        "isced_band": dict(IscedBand.choices),
-        "labour_status": dict(LabourStatus.choices),
-        "channel": dict(IntakeChannel.choices),
-        "main_need": dict(Need.choices),
-        "kind": dict(ReferralKind.choices),
-        "outcome": dict(ReferralOutcome.choices),
+        field: {value: str(label) for value, label in enum.choices}
+        for field, enum in choices.items()
     }
 
 
