@@ -1,6 +1,7 @@
 """Import and export of people, intakes and meetings (django-import-export 4), in xlsx and csv.
 
-Used by Django admin (``casework/admin.py``) to load legacy spreadsheets and to export.
+Used by Django admin (``casework/admin.py``) to load legacy spreadsheets and to export; the
+cell conversions live in ``casework/resources/widgets.py``.
 
 * Columns have Italian names; dates are ``gg/mm/aaaa`` (xlsx date cells work too); closed
   lists accept their code or their Italian label.
@@ -17,20 +18,16 @@ Used by Django admin (``casework/admin.py``) to load legacy spreadsheets and to 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
-from casework import fiscal_code
 from casework.choices import (
     Citizenship,
     ClosureReason,
@@ -42,8 +39,25 @@ from casework.choices import (
     MeetingMode,
     Need,
 )
-from casework.models import Activity, Intake, Meeting, Person
-from sportelli.models import Comune, Country, Desk
+from casework.models import Intake, Meeting, Person
+from casework.resources.widgets import (
+    ActivitiesWidget,
+    BooleanWidget,
+    ChoiceWidget,
+    ComuneWidget,
+    CountryWidget,
+    DateTimeWidget,
+    DateWidget,
+    DeskWidget,
+    FiscalCodeWidget,
+    IntakeWidget,
+    IntegerWidget,
+    PersonWidget,
+    TextWidget,
+    TimeWidget,
+    UserWidget,
+    blank,
+)
 
 # Intake fields copied from the person on insert (Intake.take_snapshot).
 _SNAPSHOT_FIELDS = frozenset(
@@ -58,373 +72,6 @@ _SNAPSHOT_FIELDS = frozenset(
         "isced_band",
     )
 )
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-# --- Widgets: Italian formats and Italian messages ------------------------------------------
-
-
-class DateWidget(widgets.Widget):
-    """A date as ``gg/mm/aaaa`` (also ``aaaa-mm-gg``), or a date cell of a spreadsheet."""
-
-    INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> dt.date | None:
-        if _blank(value):
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        text = str(value).strip()
-        for fmt in self.INPUT_FORMATS:
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        raise ValueError(
-            _("«%(value)s» non è una data valida: scrivere gg/mm/aaaa.") % {"value": text}
-        )
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        if value is None:
-            return None if kwargs.get("force_native_type") else ""
-        if kwargs.get("force_native_type"):
-            return value
-        return value.strftime("%d/%m/%Y")
-
-
-class TimeWidget(widgets.Widget):
-    """A time of day as ``hh:mm``."""
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> dt.time | None:
-        if _blank(value):
-            return None
-        if isinstance(value, dt.datetime):
-            return value.time()
-        if isinstance(value, dt.time):
-            return value
-        text = str(value).strip()
-        for fmt in ("%H:%M", "%H:%M:%S", "%H.%M"):
-            try:
-                return dt.datetime.strptime(text, fmt).time()
-            except ValueError:
-                continue
-        raise ValueError(_("«%(value)s» non è un orario valido: scrivere hh:mm.") % {"value": text})
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        if value is None:
-            return None if kwargs.get("force_native_type") else ""
-        if kwargs.get("force_native_type"):
-            return value
-        return value.strftime("%H:%M")
-
-
-class DateTimeWidget(widgets.Widget):
-    """A date and time in Europe/Rome as ``gg/mm/aaaa hh:mm``; stored in UTC."""
-
-    INPUT_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> dt.datetime | None:
-        if _blank(value):
-            return None
-        if isinstance(value, dt.datetime):
-            parsed = value
-        else:
-            text = str(value).strip()
-            for fmt in self.INPUT_FORMATS:
-                try:
-                    parsed = dt.datetime.strptime(text, fmt)
-                    break
-                except ValueError:
-                    continue
-            else:
-                raise ValueError(
-                    _("«%(value)s» non è una data e ora valida: scrivere gg/mm/aaaa hh:mm.")
-                    % {"value": text}
-                )
-        if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
-        return parsed
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        if value is None:
-            return None if kwargs.get("force_native_type") else ""
-        local = timezone.localtime(value)
-        if kwargs.get("force_native_type"):
-            return local.replace(tzinfo=None)  # spreadsheets hold no time zone
-        return local.strftime("%d/%m/%Y %H:%M")
-
-
-class IntegerWidget(widgets.Widget):
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> int | None:
-        if _blank(value):
-            return None
-        if isinstance(value, bool):
-            raise ValueError(_("«%(value)s» non è un numero intero.") % {"value": value})
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            raise ValueError(_("«%(value)s» non è un numero intero.") % {"value": value}) from None
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        if value is None:
-            return None if kwargs.get("force_native_type") else ""
-        return value if kwargs.get("force_native_type") else str(value)
-
-
-class BooleanWidget(widgets.Widget):
-    """sì/no (also 1/0, true/false, x); an empty cell takes the field's default."""
-
-    TRUE = frozenset(("1", "sì", "si", "s", "vero", "true", "x", "yes"))
-    FALSE = frozenset(("0", "no", "n", "falso", "false"))
-
-    def __init__(self, *, empty: bool, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.empty = empty
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> bool:
-        if _blank(value):
-            return self.empty
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if isinstance(value, int | float):
-            text = str(int(value))
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise ValueError(
-            _("«%(value)s» non è un valore valido: scrivere sì o no.") % {"value": value}
-        )
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        if kwargs.get("force_native_type"):
-            return value
-        return _("sì") if value else _("no")
-
-
-class ChoiceWidget(widgets.Widget):
-    """A value of a closed list, written as its code (``disoccupato``) or its label."""
-
-    def __init__(self, choices: type[models.TextChoices], *, required: bool = True, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.choices = choices
-        self.required = required
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
-        if _blank(value):
-            return ""  # the model says whether an empty value is allowed
-        text = str(value).strip()
-        for choice in self.choices:
-            if text == choice.value or text.casefold() == str(choice.label).casefold():
-                return choice.value
-        for choice in self.choices:
-            if text.casefold() == choice.value.casefold():
-                return choice.value
-        raise ValueError(
-            _("«%(value)s» non è tra i valori ammessi (%(allowed)s).")
-            % {"value": text, "allowed": ", ".join(self.choices.values)}
-        )
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return value or ""
-
-
-class FiscalCodeWidget(widgets.Widget):
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str | None:
-        if _blank(value):
-            return None
-        return fiscal_code.normalise(str(value))
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return value or ""
-
-
-class TextWidget(widgets.Widget):
-    """Free text. A value that a spreadsheet would run as a formula (=, +, -, @) is written
-    with a leading apostrophe, and read back without it."""
-
-    FORMULA_START = ("=", "+", "-", "@")
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
-        if _blank(value):
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # a phone number typed in a numeric cell
-        text = str(value).strip()
-        if text[:1] == "'" and text[1:2] in self.FORMULA_START:
-            text = text[1:]
-        return text
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        if not value:
-            return ""
-        text = str(value)
-        return "'" + text if text.startswith(self.FORMULA_START) else text
-
-
-class _LookupWidget(widgets.Widget):
-    """A foreign key found by a natural key; an unknown value is a row error in Italian."""
-
-    model: type[models.Model]
-
-    def lookup(self, text: str) -> models.Model:
-        raise NotImplementedError
-
-    def key(self, obj: models.Model) -> str:
-        raise NotImplementedError
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> models.Model | None:
-        if _blank(value):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return self.lookup(str(value).strip())
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return "" if value is None else self.key(value)
-
-
-class DeskWidget(_LookupWidget):
-    def lookup(self, text: str) -> Desk:
-        desk = Desk.objects.filter(
-            models.Q(slug__iexact=text) | models.Q(name__iexact=text)
-        ).first()
-        if desk is None:
-            names = ", ".join(Desk.objects.values_list("name", flat=True))
-            raise ValueError(
-                _("Sportello «%(value)s» sconosciuto: usare uno di questi: %(names)s.")
-                % {"value": text, "names": names}
-            )
-        return desk
-
-    def key(self, obj: Desk) -> str:
-        return obj.name
-
-
-class ComuneWidget(_LookupWidget):
-    """By codice catastale (B898) or by name; a name shared by two comuni needs the code."""
-
-    def lookup(self, text: str) -> Comune:
-        if len(text) == 4 and text[0].isalpha() and text[1:].isdigit():
-            comune = Comune.objects.filter(code=text.upper()).first()
-            if comune is not None:
-                return comune
-        matches = list(Comune.objects.filter(name__iexact=text)[:2])
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise ValueError(
-                _("Ci sono più comuni di nome «%(value)s»: indicare il codice catastale.")
-                % {"value": text}
-            )
-        raise ValueError(
-            _("Comune «%(value)s» sconosciuto: indicare il nome esatto o il codice catastale.")
-            % {"value": text}
-        )
-
-    def key(self, obj: Comune) -> str:
-        return obj.code
-
-
-class CountryWidget(_LookupWidget):
-    def lookup(self, text: str) -> Country:
-        country = Country.objects.filter(
-            models.Q(code__iexact=text) | models.Q(name__iexact=text)
-        ).first()
-        if country is None:
-            raise ValueError(
-                _("Stato estero «%(value)s» sconosciuto: indicare il nome o il codice (Z...).")
-                % {"value": text}
-            )
-        return country
-
-    def key(self, obj: Country) -> str:
-        return obj.code
-
-
-class UserWidget(_LookupWidget):
-    def lookup(self, text: str) -> models.Model:
-        user = get_user_model().objects.filter(username=text).first()
-        if user is None:
-            raise ValueError(_("Operatore «%(value)s» sconosciuto.") % {"value": text})
-        return user
-
-    def key(self, obj: models.Model) -> str:
-        return obj.get_username()
-
-
-class IntakeWidget(_LookupWidget):
-    def lookup(self, text: str) -> Intake:
-        intake = Intake.objects.filter(pk=int(text)).first() if text.isdigit() else None
-        if intake is None:
-            raise ValueError(_("Presa in carico n. %(value)s inesistente.") % {"value": text})
-        return intake
-
-    def key(self, obj: Intake) -> str:
-        return str(obj.pk)
-
-
-class PersonWidget(_LookupWidget):
-    """A person by codice fiscale; for someone without one, by the ``id_persona`` column."""
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> Person | None:
-        if not _blank(value):
-            code = fiscal_code.normalise(str(value))
-            person = Person.objects.filter(fiscal_code=code).first()
-            if person is None:
-                raise ValueError(
-                    _("Nessuna persona con codice fiscale %(code)s: importare prima le persone.")
-                    % {"code": code}
-                )
-            return person
-        person_id = (row or {}).get("id_persona")
-        if not _blank(person_id):
-            person = Person.objects.filter(pk=IntegerWidget().clean(person_id)).first()
-            if person is None:
-                raise ValueError(_("Persona n. %(value)s inesistente.") % {"value": person_id})
-            return person
-        raise ValueError(
-            _("Indicare il codice fiscale della persona (o id_persona se non ce l'ha).")
-        )
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return (value.fiscal_code or "") if value is not None else ""
-
-
-class ActivitiesWidget(widgets.ManyToManyWidget):
-    """Activity codes separated by commas; an unknown code is an error, not silently dropped."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(Activity, separator=",", field="code", **kwargs)
-
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> list[Activity]:
-        if _blank(value):
-            return []
-        codes = [c.strip() for c in str(value).split(self.separator) if c.strip()]
-        found = {a.code: a for a in Activity.objects.filter(code__in=codes)}
-        unknown = [c for c in codes if c not in found]
-        if unknown:
-            raise ValueError(
-                _("Attività sconosciute: %(codes)s. Codici ammessi: %(allowed)s.")
-                % {
-                    "codes": ", ".join(unknown),
-                    "allowed": ", ".join(Activity.objects.values_list("code", flat=True)),
-                }
-            )
-        return [found[c] for c in dict.fromkeys(codes)]
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        if value is None:
-            return ""
-        return self.separator.join(sorted(a.code for a in value.all()))
 
 
 # --- Resources -----------------------------------------------------------------------------
@@ -623,7 +270,7 @@ class IntakeResource(CaseworkResource):
 
     def get_instance(self, instance_loader, row):  # noqa: ANN001, ANN201
         raw = row.get("id")
-        if _blank(raw):
+        if blank(raw):
             return None  # a new intake
         try:
             pk = IntegerWidget().clean(raw)
@@ -683,7 +330,7 @@ class MeetingResource(CaseworkResource):
 
     def get_instance(self, instance_loader, row):  # noqa: ANN001, ANN201
         raw = row.get("id")
-        if _blank(raw):
+        if blank(raw):
             return None
         try:
             pk = IntegerWidget().clean(raw)
