@@ -6,6 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.review, name="review"),
-    path("cartella.xlsx", exports.workbook, name="workbook"),
-    path("record.xlsx", exports.records, name="records"),
+    path("foglio.xlsx", exports.workbook, name="workbook"),
+    path("dati-pseudonimizzati.xlsx", exports.records, name="records"),
 ]

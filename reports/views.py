@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from reports.forms import ReviewFilterForm
 from reports.queries import Review, Table, compute_review
+from reports.workbook import Variant, may_use_variant
 from sportelli.models import Desk
 
 
@@ -111,15 +112,6 @@ def chart_specs(review: Review) -> list[dict[str, Any]]:
     return specs
 
 
-def _optional_url(name: str, query: str) -> str | None:
-    """The workbook downloads, once their views exist."""
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
-        return None
-    return f"{url}?{query}" if query else url
-
-
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -161,8 +153,17 @@ def review(request: HttpRequest) -> HttpResponse:
             }
         )
         downloads = {
-            "workbook": _optional_url("reports:workbook", query),
-            "records": _optional_url("reports:records", query),
+            "workbook": f"{reverse('reports:workbook')}?{query}",
+            "internal": (
+                f"{reverse('reports:workbook')}?{query}&variant={Variant.INTERNAL}"
+                if may_use_variant(user, Variant.INTERNAL)
+                else None
+            ),
+            "records": (
+                f"{reverse('reports:records')}?{query}"
+                if user.has_perm("casework.view_reports")
+                else None
+            ),
         }
     return render(
         request,

@@ -167,3 +167,22 @@ def test_the_page_runs_a_fixed_number_of_queries(client, udp_reader):
     assert queries() == few
     # The review's 14 plus what the session, the user and the security middleware read.
     assert few <= 24
+
+
+def test_the_downloads_carry_the_same_selection(client, udp_reader, op_gussola, article_quarter):
+    html = get(client, udp_reader, {**ARTICLE, "desk": "gussola"}).content.decode()
+    links = re.findall(r'href="(/report/[^"]+)"', html)
+    workbook = [link.replace("&amp;", "&") for link in links if "foglio.xlsx" in link]
+    assert len(workbook) == 2  # external and internal
+    assert "variant=internal" in workbook[1]
+    response = client.get(workbook[0])
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert any("dati-pseudonimizzati.xlsx" in link for link in links)
+    # An operator gets the external workbook of their desk only.
+    client.logout()
+    html = get(client, op_gussola, {"period": "first-gussola"}).content.decode()
+    links = re.findall(r'href="(/report/[^"]+)"', html)
+    assert [link for link in links if "xlsx" in link] == [
+        "/report/foglio.xlsx?period=first-gussola&amp;start=2021-04-01&amp;end=2021-06-30&amp;desk="
+    ]
