@@ -16,16 +16,25 @@ from sportelli.models import Comune, Country, Desk
 
 @admin.register(Comune)
 class ComuneAdmin(admin.ModelAdmin):
-    list_display = ("name", "province", "region", "code", "istat_code", "is_casalasco", "active")
+    list_display = (
+        "name",
+        "province",
+        "region",
+        "code",
+        "istat_code",
+        "is_casalasco",
+        "is_rural",
+        "active",
+    )
     list_display_links = ("name",)
-    list_editable = ("is_casalasco",)
-    list_filter = ("is_casalasco", "region", "province", "active")
+    list_editable = ("is_casalasco", "is_rural")
+    list_filter = ("is_casalasco", "is_rural", "region", "province", "active")
     search_fields = ("name", "code", "istat_code")
     ordering = ("name",)
     list_per_page = 100
     fieldsets = (
         (None, {"fields": ("name", "code", "istat_code", "province", "province_name", "region")}),
-        (_("Progetto"), {"fields": ("is_casalasco", "active")}),
+        (_("Progetto"), {"fields": ("is_casalasco", "is_rural", "active")}),
     )
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
