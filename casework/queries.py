@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 APPOINTMENTS_SHOWN = 20
 OVERDUE_SHOWN = 20
+# The overdue follow-ups are counted up to this many ("più di 999"): past it the exact figure
+# changes nothing for the desk, and counting stops early instead of scanning every case.
+OVERDUE_COUNT_CAP = 1000
 RECENT_SHOWN = 10
 SEARCH_RESULTS_SHOWN = 50
 
@@ -41,7 +44,15 @@ class Dashboard:
     overdue_days: int
     appointments: list[Meeting]
     overdue: list[Intake]
-    overdue_count: int
+    overdue_count: int  # capped at OVERDUE_COUNT_CAP
+
+    @property
+    def overdue_capped(self) -> bool:
+        return self.overdue_count >= OVERDUE_COUNT_CAP
+
+    @property
+    def overdue_cap_shown(self) -> int:
+        return OVERDUE_COUNT_CAP - 1
     recent: list[Intake]
 
 
@@ -99,7 +110,7 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
         .annotate(last_meeting_on=Subquery(last_meeting))
         .order_by("opened_on", "id")[:OVERDUE_SHOWN]
     )
-    overdue_count = overdue_qs.count()
+    overdue_count = overdue_qs[:OVERDUE_COUNT_CAP].count()
     recent = list(
         Intake.objects.filter(desk=desk)
         .select_related("person", "operator")

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from casework import queries
 from casework.choices import ClosureReason, IntakeStatus
 from casework.models import local_today
 from tests import factories
@@ -201,3 +202,15 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
     assert response.content.decode().count("/persona/") >= 40
     # desks, appointments, overdue list, overdue count, recent intakes
     assert small == large == 5
+
+
+def test_overdue_count_stops_at_the_cap(client, op_casalmaggiore, monkeypatch):
+    monkeypatch.setattr(queries, "OVERDUE_COUNT_CAP", 3)
+    for _ in range(4):
+        factories.intake(opened_on=local_today() - dt.timedelta(days=90))
+    board = queries.dashboard(desk=factories.desk("casalmaggiore"))
+    assert board.overdue_count == 3 and board.overdue_capped
+    assert len(board.overdue) == 4
+    client.force_login(op_casalmaggiore)
+    page = client.get(DESK).content.decode()
+    assert "più di 2" in page
