@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from casework import fiscal_code
@@ -53,6 +55,7 @@ class Dashboard:
     @property
     def overdue_cap_shown(self) -> int:
         return OVERDUE_COUNT_CAP - 1
+
     recent: list[Intake]
 
 
@@ -151,27 +154,48 @@ def _exact_cf(query: str) -> str | None:
     return code
 
 
+def _byte_ordered_key() -> Collate:
+    """``search_key`` compared byte by byte ("C" on PostgreSQL, BINARY on SQLite): a prefix is
+    then an exact range, served in order by an index (migration 0006 on PostgreSQL)."""
+    return Collate("search_key", "C" if connection.vendor == "postgresql" else "BINARY")
+
+
+def _successor(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def search_people(*, user: AbstractBaseUser, query: str) -> SearchResult:
     """People visible to ``user`` whose surname, name or CF contain every word typed.
 
-    Partial, case- and accent-insensitive through ``Person.search_key``. 2 queries (people,
-    their visible intakes), plus one when an exact CF finds nobody visible.
+    Partial, case- and accent-insensitive through ``Person.search_key`` ("surname name cf").
+    People whose key starts with what was typed (the surname, or surname and name) come
+    first, from an index range read in order that stops at the page size whatever the number
+    of matches; the other matches follow (a trigram index serves them on PostgreSQL).
+    At most 4 queries: the two lists, the visible intakes of the people found, and the
+    "known at another desk" check when an exact CF finds nobody visible.
     """
-    words = search_text(query).split()
+    words = search_text(query).split()[:5]
     if not words:
         return SearchResult(query=query, people=[], truncated=False)
-    condition = Q()
-    for word in words[:5]:
-        condition &= Q(search_key__contains=word)
-    visible_intakes = Intake.objects.visible_to(user).select_related("desk").order_by("-opened_on")
-    people = list(
-        Person.objects.visible_to(user)
-        .filter(condition)
-        .prefetch_related(Prefetch("intakes", queryset=visible_intakes, to_attr="visible_intakes"))
-        .order_by("last_name", "first_name", "id")[: SEARCH_RESULTS_SHOWN + 1]
-    )
+    wanted = SEARCH_RESULTS_SHOWN + 1
+    contains_all = Q()
+    for word in words:
+        contains_all &= Q(search_key__contains=word)
+    prefix = " ".join(words)
+    starts = Q(k__gte=prefix, k__lt=_successor(prefix))
+    base = Person.objects.visible_to(user).annotate(k=_byte_ordered_key())
+    people = list(base.filter(starts).order_by("k", "id")[:wanted])
+    if len(people) < wanted:
+        people += list(
+            base.filter(contains_all).exclude(starts).order_by("k", "id")[: wanted - len(people)]
+        )
     truncated = len(people) > SEARCH_RESULTS_SHOWN
     people = people[:SEARCH_RESULTS_SHOWN]
+    visible_intakes = Intake.objects.visible_to(user).select_related("desk").order_by("-opened_on")
+    prefetch_related_objects(
+        people, Prefetch("intakes", queryset=visible_intakes, to_attr="visible_intakes")
+    )
     known_elsewhere = None
     code = _exact_cf(query)
     found_here = any(p.fiscal_code == code for p in people)

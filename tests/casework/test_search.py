@@ -58,6 +58,14 @@ def test_partial_case_and_accent_insensitive(client, op_casalmaggiore, people, q
     assert reverse("casework:person", args=[people["nicolo"].pk]) in html
 
 
+def test_prefix_matches_come_first(client, op_casalmaggiore, people):
+    client.force_login(op_casalmaggiore)
+    first = factories.intake(factories.person(last_name="Annabella", first_name="Rita")).person
+    html = found(client, "anna")
+    assert html.index("Annabella") < html.index("Bonvicini")
+    assert reverse("casework:person", args=[first.pk]) in html
+
+
 def test_several_words_must_all_match(client, op_casalmaggiore, people):
     client.force_login(op_casalmaggiore)
     assert "Bonvicini" in found(client, "anna bonv")
@@ -151,5 +159,6 @@ def test_search_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
         n, response = own_queries(client, "post", SEARCH, {"q": "ferrari"})
         assert response.content.decode().count('<a href="/persona/') == size
         counts.append(n)
-    # the user's desks, the people, their visible intakes
-    assert counts == [3, 3]
+    # the user's desks, people whose key starts with the words, the other matches, the
+    # visible intakes of the people found
+    assert counts == [4, 4]
