@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, models, router
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
@@ -99,9 +99,13 @@ class CaseworkResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         exclude = set(errors) | self.extra_validation_exclusions(instance)
         try:
-            instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+            instance.full_clean(
+                exclude=exclude, validate_unique=validate_unique, validate_constraints=False
+            )
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        # As full_clean does: constraints only on the fields that passed validation.
+        errors = _validate_constraints(instance, exclude | set(errors), errors)
         if errors:
             # Name the file's column, not the model attribute.
             columns = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
@@ -123,6 +127,46 @@ class CaseworkResource(resources.ModelResource):
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
             row_result.validation_error = ValidationError({NON_FIELD_ERRORS: messages})
         return row_result
+
+
+def _is_choice_check(constraint: models.BaseConstraint, model: type[models.Model]) -> bool:
+    """A CHECK that keeps one choice field to its choices (``casework.models.in_choices``)."""
+    if not isinstance(constraint, models.CheckConstraint):
+        return False
+    condition = constraint.condition
+    if len(condition.children) != 1 or not isinstance(condition.children[0], tuple):
+        return False
+    lookup, values = condition.children[0]
+    if not lookup.endswith("__in"):
+        return False
+    try:
+        field = model._meta.get_field(lookup.removesuffix("__in"))
+    except FieldDoesNotExist:
+        return False
+    return bool(field.choices) and set(values) == {value for value, _label in field.choices}
+
+
+def _validate_constraints(
+    instance: models.Model, exclude: set[str], errors: dict[str, list]
+) -> dict[str, list]:
+    """Model.validate_constraints() without the choice checks, which cost a query each per
+    row: clean_fields() has already refused a typed value outside its choices, the computed
+    snapshot takes its values from the choices, and the database still holds every check.
+    The other constraints give their Italian message per row."""
+    model = type(instance)
+    using = router.db_for_write(model, instance=instance)
+    for constraint in model._meta.constraints:
+        if _is_choice_check(constraint, model):
+            continue
+        try:
+            constraint.validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as exc:
+            fields_ = getattr(constraint, "fields", ())
+            if getattr(exc, "code", None) == "unique" and len(fields_) == 1:
+                errors.setdefault(fields_[0], []).append(exc)
+            else:
+                errors = exc.update_error_dict(errors)
+    return errors
 
 
 def _constraint_name(error: IntegrityError) -> str:
