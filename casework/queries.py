@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 APPOINTMENTS_SHOWN = 20
 OVERDUE_SHOWN = 20
-# The overdue follow-ups are counted up to this many ("più di 999"): past it the exact figure
+# The overdue follow-ups are counted up to this many ("più di 499"): past it the exact figure
 # changes nothing for the desk, and counting stops early instead of scanning every case.
-OVERDUE_COUNT_CAP = 1000
+OVERDUE_COUNT_CAP = 500
 RECENT_SHOWN = 10
 SEARCH_RESULTS_SHOWN = 50
 
@@ -113,7 +113,8 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
         .annotate(last_meeting_on=Subquery(last_meeting))
         .order_by("opened_on", "id")[:OVERDUE_SHOWN]
     )
-    overdue_count = overdue_qs[:OVERDUE_COUNT_CAP].count()
+    # Ordered like an index (newest first): the planner then stops after the cap.
+    overdue_count = overdue_qs.order_by("-opened_on")[:OVERDUE_COUNT_CAP].count()
     recent = list(
         Intake.objects.filter(desk=desk)
         .select_related("person", "operator")
