@@ -21,7 +21,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from casework.models import Activity, Intake, Meeting, Partner, Person, Referral
+from casework.models import (
+    Activity,
+    Intake,
+    Meeting,
+    Partner,
+    Person,
+    Referral,
+    sees_all_desks,
+)
 from casework.resources import IntakeResource, MeetingResource, PersonResource
 from sportelli.models import Desk
 
@@ -130,12 +138,18 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
-    """Import only for who may add the records; the preview shows messages, never tracebacks."""
+    """Exports follow the scoped list. Imports are for administrators: a file may name any
+    desk and any intake, so it needs every desk in scope as well as the add and change
+    permissions. The preview shows messages, never tracebacks."""
 
     import_error_display = ("message",)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return self.has_add_permission(request) and self.has_change_permission(request)
+        return (
+            sees_all_desks(request.user)
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
 
 
 # --- Person --------------------------------------------------------------------------------

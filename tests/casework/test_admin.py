@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.contrib.admin.sites import site
 from django.db import connection
@@ -140,6 +142,20 @@ def test_a_staff_operator_sees_only_their_desks_cases(client, staff_operator):
         },
     )
     assert [int(r["id"]) for r in auto.json()["results"]] == [own.pk]
+
+
+def test_a_staff_operator_exports_their_cases_but_cannot_import(client, staff_operator):
+    factories.intake(factories.person(last_name="Casalasca"), desk_slug="casalmaggiore")
+    factories.intake(factories.person(last_name="Gussolese"), desk_slug="gussola")
+    client.force_login(staff_operator)
+    # A file may name any desk and intake: importing needs every desk in scope.
+    assert client.get(reverse("admin:casework_intake_import")).status_code == 403
+    data = {"resource": "0", "format": "0"}
+    data.update({f"personresource_{name}": "on" for name in ("last_name", "first_name")})
+    export = client.post(reverse("admin:casework_person_export"), data)
+    assert export.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Casalasca"]
 
 
 def test_the_desk_filter_offers_only_the_users_desks(client, staff_operator, administrator):
