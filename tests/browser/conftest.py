@@ -58,8 +58,64 @@ def _missing_browser(reason: str) -> None:
     pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _bulk_serialized_rollback() -> Iterator[None]:
+    """Restore the seeded rows with one bulk insert per table instead of a save() per row.
+
+    ``serialized_rollback`` reloads ~8,000 comuni before every browser test through
+    ``deserialize_db_from_string``, which saves row by row (an UPDATE and an INSERT each):
+    seconds per test on SQLite, tens of seconds on a busy PostgreSQL. This reloads the very
+    same serialised rows, parsed once, with ``bulk_create`` (``ignore_conflicts``: rows that
+    are still there stay as they are) and the many-to-many rows the same way. Once a browser
+    test has started it stays in place for the rest of the session: it restores exactly what
+    Django's method restores, only faster.
+    """
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    original = BaseDatabaseCreation.deserialize_db_from_string
+    BaseDatabaseCreation.deserialize_db_from_string = _bulk_deserialize
+    yield
+    BaseDatabaseCreation.deserialize_db_from_string = original
+
+
+_PARSED: dict[int, list] = {}
+
+
+def _bulk_deserialize(creation, data: str) -> None:  # noqa: ANN001 - a DatabaseCreation
+    from django.core import serializers
+    from django.db import transaction
+
+    connection = creation.connection
+    alias = connection.alias
+    key = hash(data)
+    if key not in _PARSED:
+        _PARSED[key] = list(serializers.deserialize("json", data, using=alias))
+    by_model: dict[type, list] = {}
+    links: dict[type, list] = {}
+    for item in _PARSED[key]:
+        instance = item.object
+        by_model.setdefault(type(instance), []).append(instance)
+        for name, pks in (item.m2m_data or {}).items():
+            field = type(instance)._meta.get_field(name)
+            through = field.remote_field.through
+            source, target = field.m2m_column_name(), field.m2m_reverse_name()
+            links.setdefault(through, []).extend(
+                through(**{source: instance.pk, target: pk}) for pk in pks
+            )
+    with transaction.atomic(using=alias), connection.constraint_checks_disabled():
+        for model, instances in (*by_model.items(), *links.items()):
+            if model._meta.parents:  # multi-table inheritance: bulk_create cannot
+                for instance in instances:
+                    instance.save_base(raw=True, using=alias)
+            else:
+                model._base_manager.using(alias).bulk_create(
+                    instances, batch_size=500, ignore_conflicts=True
+                )
+        connection.check_constraints(table_names=[m._meta.db_table for m in (*by_model, *links)])
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator:
+def browser(django_db_setup) -> Iterator:  # noqa: ANN001
     if not Path(CHROMIUM).is_file() or not os.access(CHROMIUM, os.X_OK):
         _missing_browser(f"{CHROMIUM} is missing: `apt-get install chromium` (or make test)")
     if not AXE_JS.is_file():
@@ -68,7 +124,21 @@ def browser() -> Iterator:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the test extra installs it
         _missing_browser("playwright is not installed: pip install -e '.[test]'")
+    from django.db import connections
+
+    # The test database exists by now (``django_db_setup``), with the seeded rows
+    # serialised on its connection objects. Once Playwright's event loop runs in this
+    # thread, asgiref (behind Django's connection handler) sees an "async" thread and hands
+    # out new connection objects, which would not know those rows: carry them over, or
+    # serialized_rollback silently restores nothing after the first browser test.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as pw:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
