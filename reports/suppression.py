@@ -305,10 +305,20 @@ _ROW_SUMS: dict[str, dict[str, Sequence[str]]] = {
 _COL_SUMS: dict[str, dict[int, Sequence[int]]] = {
     "trend": {3: (1, 2)},  # accesses = new intakes + meetings held
 }
-# Tables of means and percentages -> (the count table, the row of it they are computed over).
-_DERIVED: dict[str, tuple[str, str]] = {
-    "meetings_mean": ("meetings_per_person", "total"),
-    "meeting_shares": ("meeting_mode", "total"),
+# Tables of means and percentages -> row key ("*": every row) -> the count rows it is
+# computed from, as (table key, row key). A figure is hidden when one of them is hidden in
+# its column: a share of 1 out of 40 is as telling as the 1 itself.
+_DERIVED: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "meetings_mean": {"*": (("meetings_per_person", "total"),)},
+    "meeting_shares": {
+        "remote": (
+            ("meeting_mode", "total"),
+            ("meeting_mode", "telefono"),
+            ("meeting_mode", "video"),
+            ("meeting_mode", "email"),
+        ),
+        "no_show": (("meeting_attendance", "total"), ("meeting_attendance", "no_show")),
+    },
 }
 
 
@@ -359,11 +369,23 @@ def suppress_tables(tables: dict[str, Table]) -> dict[str, Table]:
     for key, table in tables.items():
         if key in out:
             continue
-        base_key, row_key = _DERIVED.get(key, ("", ""))
-        if base_key in out:
-            out[key] = hide_columns(table, _hidden_columns_of(out[base_key], row_key))
-        else:
+        depends = _DERIVED.get(key)
+        if depends is None or not all(t in out for deps in depends.values() for t, _r in deps):
             # A mean or percentage whose counts are unknown here: hidden wholesale, so that
             # a new table never leaves the consortium unchecked.
             out[key] = hide_columns(table, set(range(len(table.columns))))
+            continue
+        rows = []
+        for row in table.rows:
+            deps = depends.get(row.key, depends.get("*", ()))
+            hidden: set[int] = set()
+            for table_key, row_key in deps:
+                hidden |= _hidden_columns_of(out[table_key], row_key)
+            if not deps:
+                hidden = set(range(len(table.columns)))
+            values = tuple(
+                HIDDEN if (c in hidden and v is not None) else v for c, v in enumerate(row.values)
+            )
+            rows.append(dataclasses.replace(row, values=values))
+        out[key] = dataclasses.replace(table, rows=tuple(rows))
     return {key: out[key] for key in tables}

@@ -201,3 +201,57 @@ def test_suppress_table_hides_means_over_suppressed_counts():
 def test_tables_of_means_pass_through_suppress_table():
     t = table([[1.5, 2.0, 1.8]], counts_people=False)
     assert suppress_table(t) == t
+
+
+def test_shares_are_hidden_with_their_numerator_or_denominator():
+    from reports.suppression import suppress_tables
+
+    cols = ("Casalmaggiore", "Gussola", "Totale")
+
+    def keyed(key, rows, total, counts_people=True):
+        return Table(
+            key=key,
+            title=key,
+            columns=cols,
+            label_header="",
+            rows=tuple(Row(label=k, key=k, values=v) for k, v in rows),
+            total=Row(label="Totale", key="total", values=total) if total else None,
+            definition="",
+            counts_people=counts_people,
+        )
+
+    tables = {
+        "meeting_mode": keyed(
+            "meeting_mode",
+            [
+                ("presenza", (30, 20, 50)),
+                ("telefono", (1, 10, 11)),
+                ("video", (9, 0, 9)),
+                ("email", (0, 0, 0)),
+            ],
+            (40, 30, 70),
+        ),  # fmt: skip
+        "meeting_attendance": keyed(
+            "meeting_attendance", [("attended", (40, 28, 68)), ("no_show", (0, 2, 2))], (40, 30, 70)
+        ),
+        "meeting_shares": keyed(
+            "meeting_shares",
+            [("remote", (25.0, 33.3, 28.6)), ("no_show", (0.0, 6.7, 2.9))],
+            None,
+            counts_people=False,
+        ),
+    }
+    out = suppress_tables(tables)
+    shares = {r.key: r.values for r in out["meeting_shares"].rows}
+    # Telephone 1 at Casalmaggiore is hidden, so the remote share there is too.
+    assert shares["remote"][0] == HIDDEN
+    # 2 no-shows at Gussola (and 2 in total): those shares are hidden, 0 % stays.
+    assert shares["no_show"] == (0.0, HIDDEN, HIDDEN)
+    assert list(out) == list(tables)
+
+
+def test_unknown_derived_tables_are_hidden_wholesale():
+    from reports.suppression import suppress_tables
+
+    t = table([[1.5, 2.0, 1.8]], counts_people=False)
+    assert suppress_tables({"new_means": t})["new_means"].rows[0].values == (HIDDEN,) * 3
