@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_MEETINGS ?= 300
 
-.PHONY: run setup setup-test test lint messages screenshots benchmark benchmark-operator clean
+.PHONY: run setup setup-test test lint messages screenshots benchmark benchmark-operator loadtest clean
 
 ## One command: install, migrate, load demo data and logins, serve on http://127.0.0.1:$(PORT)
 run: setup
@@ -52,6 +52,12 @@ BENCH_MEETINGS ?= 1000000
 benchmark-operator: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py benchmark_operator --meetings $(BENCH_MEETINGS) --runs 50
+
+## Load test: N operators (locust) against gunicorn on PostgreSQL; see README "Load test".
+LOADTEST_USERS ?= 10 50
+LOADTEST_DURATION ?= 60s
+loadtest: setup
+	USERS="$(LOADTEST_USERS)" DURATION=$(LOADTEST_DURATION) bash loadtest/run.sh
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles data
