@@ -92,6 +92,30 @@ def record_acknowledgement(
     return ack
 
 
+# How the intake came in -> how the notice was given (a walk-in, a referral: in person).
+_ACK_CHANNEL_FOR_INTAKE = {"telefono": AckChannel.PHONE, "email": AckChannel.EMAIL}
+
+
+def acknowledge_at_intake(
+    *, person: Person, operator: AbstractBaseUser | None, intake_channel: str
+) -> PrivacyAcknowledgement | None:
+    """The intake flow's call: record the acknowledgement of the notice in force on
+    ``person.privacy_ack_on`` (nothing when the date is empty). Errors are reported on the
+    form's ``privacy_ack_on`` field."""
+    if person.privacy_ack_on is None:
+        return None
+    try:
+        return record_acknowledgement(
+            person=person,
+            notice=None,
+            operator=operator,
+            channel=_ACK_CHANNEL_FOR_INTAKE.get(intake_channel, AckChannel.IN_PERSON),
+            on=person.privacy_ack_on,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"privacy_ack_on": exc.messages}) from exc
+
+
 # --- Subject access ------------------------------------------------------------------------
 
 

@@ -143,3 +143,28 @@ def test_only_administrators_handle_data_requests(op_casalmaggiore, udp_reader, 
     assert not udp_reader.has_perm("privacy.handle_data_requests")
     assert op_casalmaggiore.has_perm("privacy.add_privacyacknowledgement")
     assert roles.ADMINISTRATOR in administrator.groups.values_list("name", flat=True)
+
+
+def test_the_intake_flow_records_the_acknowledgement_from_the_typed_date(op_gussola):
+    from privacy.services import acknowledge_at_intake
+
+    person = factories.person(privacy_ack_on=dt.date(2021, 4, 20))
+    ack = acknowledge_at_intake(person=person, operator=op_gussola, intake_channel="telefono")
+    assert (ack.notice.version, ack.channel, ack.operator) == ("1.0", "telefono", op_gussola)
+    walk_in = factories.person(privacy_ack_on=dt.date(2021, 4, 20))
+    assert (
+        acknowledge_at_intake(
+            person=walk_in, operator=op_gussola, intake_channel="spontaneo"
+        ).channel
+        == AckChannel.IN_PERSON
+    )
+    assert (
+        acknowledge_at_intake(
+            person=factories.person(), operator=op_gussola, intake_channel="spontaneo"
+        )
+        is None
+    )
+    too_early = factories.person(privacy_ack_on=dt.date(2020, 1, 1))
+    with pytest.raises(ValidationError) as exc:
+        acknowledge_at_intake(person=too_early, operator=op_gussola, intake_channel="email")
+    assert "privacy_ack_on" in exc.value.message_dict
