@@ -19,6 +19,7 @@ from casework import demo, fiscal_code, roles
 from casework.choices import Gender, age_on
 from casework.demo.generator import Generator
 from casework.models import Intake, Meeting, Person, Referral
+from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
 from sportelli.models import Desk, Origin, origin_for
 
 pytestmark = pytest.mark.django_db
@@ -272,6 +273,21 @@ def test_flush_replaces_the_cases_and_keeps_reference_data():
     assert not Person.objects.exclude(intakes__isnull=False).exists()
     assert Desk.objects.count() == desks
     assert User.objects.filter(username="udp").exists()
+
+
+def test_flush_also_removes_what_other_apps_hang_on_the_people():
+    run("--meetings", "100")
+    notice = PrivacyNotice.objects.first()
+    PrivacyAcknowledgement.objects.create(
+        person=Person.objects.first(),
+        notice=notice,
+        acknowledged_on=dt.date(2021, 3, 1),
+        channel=AckChannel.values[0],
+    )
+    run("--meetings", "50", "--flush")
+    assert not PrivacyAcknowledgement.objects.exists()
+    assert PrivacyNotice.objects.filter(pk=notice.pk).exists()
+    assert Meeting.objects.count() == 50
 
 
 def test_refused_in_production(settings):

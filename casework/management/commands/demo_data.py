@@ -76,8 +76,12 @@ class Command(BaseCommand):
         def progress(result: demo.DemoResult) -> None:
             if verbose:
                 self.stdout.write(
-                    _("… %(people)d persone, %(meetings)d colloqui")
-                    % {"people": result.people, "meetings": result.meetings}
+                    _("… %(people)d persone, %(meetings)d colloqui (%(seconds).0f s)")
+                    % {
+                        "people": result.people,
+                        "meetings": result.meetings,
+                        "seconds": result.seconds,
+                    }
                 )
 
         result = demo.generate(
@@ -87,6 +91,11 @@ class Command(BaseCommand):
             end=options["end"],
             progress=progress,
         )
+        if verbose:
+            self.stdout.write(
+                _("Conferma della transazione e statistiche: %(seconds).1f s")
+                % {"seconds": result.finish_seconds}
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 _(
