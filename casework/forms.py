@@ -423,6 +423,14 @@ class MeetingForm(forms.ModelForm):
             "next_appointment_at",
         )
 
+    def clean_duration_minutes(self) -> int:
+        minutes = self.cleaned_data["duration_minutes"]
+        if minutes is not None and not 1 <= minutes <= 600:
+            raise ValidationError(
+                _("La durata va da 1 a 600 minuti (10 ore)."), code="duration_range"
+            )
+        return minutes
+
 
 class MeetingEditForm(MeetingForm):
     version = VersionField()

@@ -100,6 +100,8 @@ def test_no_show_and_errors_in_italian_keep_the_input(client, operator, intake):
     html = client.post(url, meeting_data(held_on=future)).content.decode()
     assert "non può avere una data futura" in html
     assert not Meeting.objects.exists()
+    html = client.post(url, meeting_data(duration_minutes="0")).content.decode()
+    assert 'id="id_duration_minutes_error"' in html and "da 1 a 600 minuti" in html
     client.post(url, meeting_data(attended=""))
     assert intake.meetings.get().attended is False
 
