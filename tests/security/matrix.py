@@ -52,6 +52,7 @@ class Expect:
     no_role: int | str = 403
     method: str = "GET"
     data: dict = field(default_factory=dict)
+    query: str = ""  # more of the query string (desk_query only), e.g. "&period=..."
     note: str = ""
 
     def for_role(self, role: str) -> int | str:
@@ -132,7 +133,7 @@ def build_objects(desk_slug: str) -> DeskObjects:
 def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> str:
     if expect.obj == "desk_query":  # no kwargs; the desk travels as ?desk=<slug>
         assert not pattern.kwargs, f"{pattern.name} takes {pattern.kwargs}"
-        return reverse(pattern.name) + f"?desk={objects.desk_slug}"
+        return reverse(pattern.name) + f"?desk={objects.desk_slug}" + expect.query
     values = {
         "none": {},
         "desk": {"slug": objects.desk_slug} if objects else {},

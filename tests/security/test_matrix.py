@@ -33,6 +33,8 @@ from tests.security.matrix import (
 READ = dict(own=200, other=404, udp=200, admin=200, no_role=403)
 # Writes: the Ufficio di Piano reads only (403); administrators hold the write permissions.
 WRITE = dict(own=200, other=404, udp=403, admin=200, no_role=403)
+# The objects' quarter (build_objects opens the cases on 04/03/2024).
+PERIOD = "&period=custom&start=2024-01-01&end=2024-03-31"
 PUBLIC = dict(anonymous=200, own=200, other=200, udp=200, admin=200, no_role=200)
 
 EXPECTED: dict[str, Expect] = {
@@ -83,6 +85,17 @@ EXPECTED: dict[str, Expect] = {
     "casework:referral_outcome": Expect("referral", **WRITE),
     # --- reports ---
     "reports:review": Expect("desk_query", **READ, note="operators: their own desks only"),
+    "reports:workbook": Expect("desk_query", **READ, query=PERIOD, note="the review as xlsx"),
+    "reports:records": Expect(
+        "desk_query",
+        own=403,
+        other=403,
+        udp=200,
+        admin=200,
+        no_role=403,
+        query=PERIOD,
+        note="pseudonymised records: view_reports (Ufficio di Piano, administrators) only",
+    ),
     # --- accounts (django.contrib.auth.urls) ---
     "login": Expect("none", **PUBLIC),
     "logout": Expect(
