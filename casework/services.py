@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from casework.choices import ClosureReason, IntakeStatus
 from casework.models import Activity, Intake, Meeting, Person, Referral
+from privacy.services import acknowledge_at_intake
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
@@ -101,6 +102,10 @@ def take_in(
         person = Person(**person_data)
         person.full_clean()
         person.save()
+        # The privacy notice acknowledged on the typed date (privacy.PrivacyAcknowledgement).
+        acknowledge_at_intake(
+            person=person, operator=operator, intake_channel=intake_data.get("channel", "")
+        )
     intake = Intake(person=person, desk=desk, operator=operator, **intake_data)
     intake.take_snapshot(person)
     intake.full_clean()

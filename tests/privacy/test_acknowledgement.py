@@ -168,3 +168,38 @@ def test_the_intake_flow_records_the_acknowledgement_from_the_typed_date(op_guss
     with pytest.raises(ValidationError) as exc:
         acknowledge_at_intake(person=too_early, operator=op_gussola, intake_channel="email")
     assert "privacy_ack_on" in exc.value.message_dict
+
+
+def test_a_new_intake_with_the_notice_date_records_the_acknowledgement(client, op_casalmaggiore):
+    from casework import fiscal_code
+    from casework.models import Person
+
+    today = timezone.localdate()
+    cf = fiscal_code.encode(
+        last_name="Informata", first_name="Giulia", birth_date=dt.date(1991, 6, 2), sex="F",
+        place_code="B898",
+    )  # fmt: skip
+    client.force_login(op_casalmaggiore)
+    response = client.post(
+        "/sportello/casalmaggiore/nuova-presa-in-carico/",
+        {
+            "fiscal_code": cf,
+            "last_name": "Informata",
+            "first_name": "Giulia",
+            "birth_date": "1991-06-02",
+            "gender": "F",
+            "residence_comune": "Casalmaggiore (CR)",
+            "citizenship": "IT",
+            "education": "diploma",
+            "privacy_ack_on": today.isoformat(),
+            "opened_on": today.isoformat(),
+            "channel": "telefono",
+            "main_need": "orientamento",
+            "labour_status": "occupato",
+        },
+    )
+    assert response.status_code == 302, response.context["intake_form"].errors
+    person = Person.objects.get(fiscal_code=cf)
+    ack = PrivacyAcknowledgement.objects.get(person=person)
+    assert (ack.acknowledged_on, ack.channel, ack.operator) == (today, "telefono", op_casalmaggiore)
+    assert person.privacy_ack_on == today
