@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 
+from django.apps import apps as django_apps
 from django.contrib import admin, messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
@@ -58,6 +59,10 @@ def export_subject_access(
     )
     for p in people:
         logger.info("subject access export of person id=%s by user id=%s", p.pk, request.user.pk)
+        if django_apps.is_installed("audit"):  # the export is a read of the whole record
+            from audit.reads import record_read
+
+            record_read(request, p, view="privacy:subject_access_export")
     # The file is named by id, never by name or codice fiscale.
     name = f"accesso-persona-{people[0].pk}.json" if len(people) == 1 else "accesso-persone.json"
     response = HttpResponse(body, content_type="application/json; charset=utf-8")

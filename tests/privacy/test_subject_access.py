@@ -107,6 +107,13 @@ def test_the_admin_action_downloads_the_json(client, administrator):
     assert f"accesso-persona-{person.pk}.json" in response["Content-Disposition"]
     assert person.fiscal_code not in response["Content-Disposition"]
     assert json.loads(response.content)["person"]["fiscal_code"] == person.fiscal_code
+    # The export is itself a read of the whole record, in the audit trail.
+    from auditlog.models import LogEntry
+
+    read = LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, object_pk=str(person.pk), actor=administrator
+    ).get()
+    assert read.additional_data["view"] == "privacy:subject_access_export"
 
 
 @person_admin_registered
