@@ -40,7 +40,6 @@ from casework.choices import (
 from casework.models import Intake, Meeting, Partner, Person, Referral
 from sportelli.models import Comune
 from tests import factories
-from tests.browser.conftest import browser, page  # noqa: F401 - for test_review_browser.py
 
 START = dt.date(2021, 1, 28)
 END = dt.date(2021, 4, 27)

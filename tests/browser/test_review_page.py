@@ -1,4 +1,4 @@
-"""The review page in a real browser (Debian's Chromium): the charts are drawn by
+"""Issue 4: the quarterly review page in a real browser (Debian's Chromium): the charts are drawn by
 static/js/reports.js with Chart.js served by the app, and axe-core finds no serious or
 critical problem."""
 
