@@ -114,8 +114,17 @@ def _bulk_deserialize(creation, data: str) -> None:  # noqa: ANN001 - a Database
         connection.check_constraints(table_names=[m._meta.db_table for m in (*by_model, *links)])
 
 
+# One Playwright per test process: another conftest may import ``browser`` too (e.g.
+# tests/reports), which makes a second session fixture; Playwright's sync API cannot start
+# twice in one thread, so the second one borrows the first one's Chromium.
+_RUNNING: list = []
+
+
 @pytest.fixture(scope="session")
 def browser(django_db_setup) -> Iterator:  # noqa: ANN001
+    if _RUNNING:
+        yield _RUNNING[-1]
+        return
     if not Path(CHROMIUM).is_file() or not os.access(CHROMIUM, os.X_OK):
         _missing_browser(f"{CHROMIUM} is missing: `apt-get install chromium` (or make test)")
     if not AXE_JS.is_file():
@@ -140,8 +149,12 @@ def browser(django_db_setup) -> Iterator:  # noqa: ANN001
         for alias, contents in serialized.items():
             connections[alias]._test_serialized_contents = contents
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        _RUNNING.append(chromium)
+        try:
+            yield chromium
+        finally:
+            _RUNNING.remove(chromium)
+            chromium.close()
 
 
 @pytest.fixture
