@@ -60,7 +60,11 @@ class ReviewFilterForm(forms.Form):
             for p in (*quarter_presets(today), *opening_presets(desks, whole_project=whole_project))
         }
         self.default_key = self._default_key(today)
-        super().__init__(data if data else {"period": self.default_key})
+        if not data or not data.get("period"):
+            # No period chosen (e.g. only ?desk=gussola): the last completed quarter.
+            given = data.dict() if hasattr(data, "dict") else dict(data or {})
+            data = {**given, "period": self.default_key}
+        super().__init__(data)
         self.fields["period"].choices = [
             *((key, preset.label) for key, preset in self.presets.items()),
             (CUSTOM, _("Intervallo personalizzato (indicare le date)")),

@@ -191,7 +191,7 @@ def _queries_for_review(username: str) -> int:
 
 
 @pytest.mark.parametrize("persona", ["udp_reader", "administrator", "op_gussola"])
-def test_the_number_of_queries_does_not_grow_with_the_data(persona, request):
+def test_the_number_of_queries_does_not_grow_with_the_data(db, persona, request):
     user = request.getfixturevalue(persona)
     _populate(10)
     small = _queries_for_review(user.username)

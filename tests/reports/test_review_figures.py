@@ -11,6 +11,11 @@ from reports.queries import Review, compute_review
 from tests import factories
 from tests.reports.conftest import END, PREVIOUS_END, PREVIOUS_START, START, build_article_quarter
 
+# The module's tests read the database (through the module-scoped reviews): mark them, so that
+# pytest-django runs them with the other database tests, before any transactional test
+# empties the tables.
+pytestmark = pytest.mark.django_db
+
 DESKS = ("Casalmaggiore", "Piadena Drizzona", "San Giovanni in Croce", "Gussola", "Totale")
 
 

@@ -186,3 +186,11 @@ def test_the_downloads_carry_the_same_selection(client, udp_reader, op_gussola, 
     assert [link for link in links if "xlsx" in link] == [
         "/report/foglio.xlsx?period=first-gussola&amp;start=2021-04-01&amp;end=2021-06-30&amp;desk="
     ]
+
+
+def test_a_desk_without_a_period_shows_the_last_quarter_of_that_desk(client, udp_reader):
+    response = get(client, udp_reader, {"desk": "gussola"})
+    assert response.status_code == 200
+    review = response.context["review"]
+    assert [d.slug for d in review.desks] == ["gussola"]
+    assert review.start.day == 1 and review.end < dt.date.today()
