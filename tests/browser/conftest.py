@@ -68,14 +68,37 @@ def _bulk_serialized_rollback() -> Iterator[None]:
     same serialised rows, parsed once, with ``bulk_create`` (``ignore_conflicts``: rows that
     are still there stay as they are) and the many-to-many rows the same way. Once a browser
     test has started it stays in place for the rest of the session: it restores exactly what
-    Django's method restores, only faster.
+    Django's method restores, only faster (and also right after the flush, see below).
     """
     from django.db.backends.base.creation import BaseDatabaseCreation
+    from django.test import TransactionTestCase
 
     original = BaseDatabaseCreation.deserialize_db_from_string
+    original_teardown = TransactionTestCase._fixture_teardown
     BaseDatabaseCreation.deserialize_db_from_string = _bulk_deserialize
+    TransactionTestCase._fixture_teardown = _teardown_and_reseed(original_teardown)
     yield
     BaseDatabaseCreation.deserialize_db_from_string = original
+    TransactionTestCase._fixture_teardown = original_teardown
+
+
+def _teardown_and_reseed(flush):  # noqa: ANN001, ANN202 - wraps a TestCase method
+    """After the flush that ends a serialized_rollback test, put the seeded rows back at
+    once (not only when the next such test starts): the tests that run after the last
+    transactional one (pytest-django runs tests without a database last, and module-scoped
+    fixtures may build data then) find the desks and comuni the migrations seed."""
+    from django.db import connections
+
+    def teardown(self) -> None:  # noqa: ANN001
+        flush(self)
+        if not self.serialized_rollback:
+            return
+        for alias in self._databases_names(include_mirrors=False):
+            connection = connections[alias]
+            if hasattr(connection, "_test_serialized_contents"):
+                connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+
+    return teardown
 
 
 _PARSED: dict[int, list] = {}
