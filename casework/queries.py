@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 APPOINTMENTS_SHOWN = 20
 OVERDUE_SHOWN = 20
-# The overdue follow-ups are counted up to this many ("più di 499"): past it the exact figure
+# The overdue follow-ups are counted up to this many ("più di 199"): past it the exact figure
 # changes nothing for the desk, and counting stops early instead of scanning every case.
-OVERDUE_COUNT_CAP = 500
+OVERDUE_COUNT_CAP = 200
 RECENT_SHOWN = 10
 SEARCH_RESULTS_SHOWN = 50
 
