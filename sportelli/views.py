@@ -37,9 +37,5 @@ def comune_autocomplete(request: HttpRequest) -> JsonResponse:
         .values("id", "name", "province")[:AUTOCOMPLETE_LIMIT]
     )
     return JsonResponse(
-        {
-            "results": [
-                {"id": c["id"], "label": f"{c['name']} ({c['province']})"} for c in comuni
-            ]
-        }
+        {"results": [{"id": c["id"], "label": f"{c['name']} ({c['province']})"} for c in comuni]}
     )
