@@ -193,8 +193,17 @@ class PersonForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    # GDPR art. 9: shown and editable only with casework.view_special_category.
+    SPECIAL_CATEGORY_FIELDS = ("has_disability", "is_minority")
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.shows_special_category = user is not None and user.has_perm(
+            "casework.view_special_category"
+        )
+        if not self.shows_special_category:
+            for name in self.SPECIAL_CATEGORY_FIELDS:
+                del self.fields[name]
         # Filled from the CF when empty: required only for people without one (clean()).
         self.fields["birth_date"].required = False
         self.fields["gender"].required = False
@@ -249,8 +258,11 @@ class PersonForm(forms.ModelForm):
                 Row(
                     Column("foreign_background", css_class="col-md-3"),
                     Column("is_homeless", css_class="col-md-3"),
-                    Column("has_disability", css_class="col-md-3"),
-                    Column("is_minority", css_class="col-md-3"),
+                    *(
+                        Column(name, css_class="col-md-3")
+                        for name in self.SPECIAL_CATEGORY_FIELDS
+                        if name in self.fields
+                    ),
                 ),
             ),
         )

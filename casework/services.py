@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import trail
 from casework.choices import ClosureReason, IntakeStatus
 from casework.models import Activity, Intake, Meeting, Person, Referral
 from privacy.services import acknowledge_at_intake
@@ -71,12 +72,16 @@ def _save_versioned(instance: models.Model, *, version: int, fields: Iterable[st
         values[field.attname] = getattr(instance, field.attname)
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         values["updated_at"] = timezone.now()
+    # The row as stored, for the audit trail: QuerySet.update() sends no signals.
+    before = model._default_manager.filter(pk=instance.pk, version=version).first()
     updated = model._default_manager.filter(pk=instance.pk, version=version).update(
         **values, version=F("version") + 1
     )
-    if not updated:
+    if not updated or before is None:
         raise ConflictError(model)
     instance.version = version + 1
+    concrete = [name for name in fields if not model._meta.get_field(name).many_to_many]
+    trail.log_update(before, instance, fields=concrete)
 
 
 # --- Intake -------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def intake_new(request: HttpRequest, slug: str) -> HttpResponse:
     if known is not None:
         return _intake_for_known(request, desk, known, known_elsewhere, known_form, context)
 
-    person_form = PersonForm(request.POST or None)
+    person_form = PersonForm(request.POST or None, user=request.user)
     intake_form = IntakeForm(request.POST or None)
     duplicate_form = None
     context.update(person_form=person_form, intake_form=intake_form)
@@ -402,7 +402,9 @@ def _versioned_edit(
             current = model._default_manager.get(pk=instance.pk)
             data = request.POST.copy()
             data["version"] = str(current.version)
-            form = form_class(data, instance=model._default_manager.get(pk=instance.pk))
+            form = form_class(
+                data, instance=model._default_manager.get(pk=instance.pk), **form_kwargs
+            )
             form.is_valid()
             form.add_error(None, str(exc))
             context.update(conflict=True, saved_values=_saved_values(form, current))
@@ -431,6 +433,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         success_url=url,
         success_message=_("Dati della persona aggiornati."),
         context={"title": _("Modifica dati di %(name)s") % {"name": person}, "back_url": url},
+        form_kwargs={"user": request.user},
     )
 
 

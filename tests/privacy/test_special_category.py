@@ -49,11 +49,6 @@ def test_a_holder_of_the_permission_sees_the_fields(administrator, settings):
     assert _shown(client, _pages(person.pk)[0]) >= set(SPECIAL)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN GAP reported to the lead: casework/forms.py PersonForm shows has_disability "
-    "and is_minority to every operator; they should need casework.view_special_category.",
-)
 def test_operators_without_the_permission_do_not_see_them(op_casalmaggiore, settings):
     settings.AXES_ENABLED = False
     person = factories.person(has_disability=True, is_minority=False)
