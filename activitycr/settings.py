@@ -165,6 +165,9 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", PRODUCTION)
 # Two-factor login (TOTP) for Ufficio di Piano staff and administrators.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 OTP_TOTP_ISSUER = "Activity.Cr"
+# Audit trail (audit/trail.py): loading fixtures or restoring a dump is not a change made
+# by a person, and must not add entries to a restored trail.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "it"

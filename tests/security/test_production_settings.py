@@ -29,7 +29,17 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_ROOT"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set by the Playwright tests in this process, never in
+        # a deployment (check --deploy rightly refuses it).
+        if k
+        not in {
+            "DATABASE_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "STATIC_ROOT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
         and not k.endswith("_FILE")
     }
     env.update(
