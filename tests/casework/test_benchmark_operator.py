@@ -15,7 +15,7 @@ from casework.models import Meeting
 
 ROW = re.compile(
     r"^(?P<page>.+?)\s+(?P<median>[\d.]+)ms\s+(?P<p95>[\d.]+)ms\s+(?P<max>[\d.]+)ms\s+"
-    r"(?P<cpu>[\d.]+)ms\s+"
+    r"(?P<cpu>[\d.]+)ms\s+(?P<db_cpu>[\d.]+ms|n/a)\s+"
     r"(?P<queries>\d+)\s+(?:ok|SLOW)",
     re.M,
 )
