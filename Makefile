@@ -55,7 +55,7 @@ benchmark-operator: setup
 
 ## Load test: N operators (locust) against gunicorn on PostgreSQL; see README "Load test".
 LOADTEST_USERS ?= 10 50
-LOADTEST_DURATION ?= 60s
+LOADTEST_DURATION ?= 120s
 loadtest: setup
 	USERS="$(LOADTEST_USERS)" DURATION=$(LOADTEST_DURATION) bash loadtest/run.sh
 

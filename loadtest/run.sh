@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test against gunicorn on PostgreSQL (README, "Load test").
 #
-#   loadtest/run.sh                      # 10 and 50 operators, 60 s each
+#   loadtest/run.sh                      # 10 and 50 operators, 120 s each
 #   USERS="10 50 100" DURATION=120s loadtest/run.sh
 #
 # Creates a scratch database (dropped and re-created each run), migrates, loads the demo
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 DB=${LOADTEST_DB:-activitycr_loadtest}
 USERS=${USERS:-"10 50"}
-DURATION=${DURATION:-60s}
+DURATION=${DURATION:-120s}
 WORKERS=${WORKERS:-4}
 THREADS=${THREADS:-1}
 PORT=${PORT:-8077}
@@ -67,7 +67,7 @@ done
 mkdir -p "$OUT"
 printf '\n%-6s %-10s %-8s %-8s %-8s %-7s | %-22s\n' users actions "req/s" "p50 ms" "p95 ms" errors "logins: n, p95 ms, err"
 for U in $USERS; do
-  LOADTEST_SUMMARY="$OUT/u$U.json" "$BIN/locust" -f loadtest/locustfile.py --headless \
+  LOADTEST_USERS="$U" LOADTEST_SUMMARY="$OUT/u$U.json" "$BIN/locust" -f loadtest/locustfile.py --headless \
     --only-summary -u "$U" -r "$U" --run-time "$DURATION" --host "http://127.0.0.1:$PORT" \
     --csv "$OUT/u$U" > "$OUT/u$U.log" 2>&1 || true
   "$BIN/python" - "$OUT/u$U.json" "$U" <<'PY'
@@ -75,7 +75,8 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 a, l = s["actions"], s["login"]
 print(f"{sys.argv[2]:<6} {a['requests']:<10} {a['per_second']:<8.1f} {a['p50_ms']:<8.0f} "
-      f"{a['p95_ms']:<8.0f} {a['errors']:<7} | {l['requests']}, {l['p95_ms']:.0f}, {l['errors']}")
+      f"{a['p95_ms']:<8.0f} {a['errors']:<7} | {l['requests']}, {l['p95_ms']:.0f}, {l['errors']}"
+      f"   (steady state: last {a['window_s']:.0f} s)")
 PY
 done
 echo
