@@ -85,6 +85,18 @@ def describe(keys) -> str:
     return "\n".join(f"  {ctx + ' | ' if ctx else ''}{msgid!r}" for ctx, msgid, _ in sorted(keys))
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """LocaleMiddleware activates the request's language in the thread and never resets it:
+    without this, the tests after these English requests would run in English."""
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
+
+
 # --- (a) the committed catalogue -------------------------------------------------------------
 
 
