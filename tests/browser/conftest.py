@@ -28,10 +28,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls that tests make
-# between two browser steps are still plain synchronous code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -137,17 +133,36 @@ def _bulk_deserialize(creation, data: str) -> None:  # noqa: ANN001 - a Database
         connection.check_constraints(table_names=[m._meta.db_table for m in (*by_model, *links)])
 
 
-# One Playwright per test process: another conftest may import ``browser`` too (e.g.
-# tests/reports), which makes a second session fixture; Playwright's sync API cannot start
-# twice in one thread, so the second one borrows the first one's Chromium.
-_RUNNING: list = []
+# One Playwright per test process, started by the first browser test and stopped after the
+# last one of this folder (pytest-django runs them one after the other): while it runs,
+# its event loop is "running" in this thread, which Django's async-safety check, asgiref's
+# connection handling and ``check --deploy`` (async.E001) all notice.
+_RUNNING: dict = {}
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
-@pytest.fixture(scope="session")
-def browser(django_db_setup) -> Iterator:  # noqa: ANN001
-    if _RUNNING:
-        yield _RUNNING[-1]
-        return
+def _in_this_folder(item: pytest.Item | None) -> bool:
+    return item is not None and Path(item.path).parent == Path(__file__).parent
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    if _in_this_folder(item):
+        # Playwright's sync API runs an event loop in this thread; the ORM calls that tests
+        # (and pytest-django's set-up) make between two browser steps are still synchronous.
+        os.environ[ASYNC_UNSAFE] = "true"
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield  # the fixtures' teardown (the flush) runs first, with the loop still up
+    if _in_this_folder(item) and not _in_this_folder(nextitem):
+        _stop_browser()
+        os.environ.pop(ASYNC_UNSAFE, None)
+
+
+def _start_browser() -> None:
     if not Path(CHROMIUM).is_file() or not os.access(CHROMIUM, os.X_OK):
         _missing_browser(f"{CHROMIUM} is missing: `apt-get install chromium` (or make test)")
     if not AXE_JS.is_file():
@@ -168,16 +183,25 @@ def browser(django_db_setup) -> Iterator:  # noqa: ANN001
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
     }
-    with sync_playwright() as pw:
-        for alias, contents in serialized.items():
-            connections[alias]._test_serialized_contents = contents
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        _RUNNING.append(chromium)
-        try:
-            yield chromium
-        finally:
-            _RUNNING.remove(chromium)
-            chromium.close()
+    playwright = sync_playwright().start()
+    for alias, contents in serialized.items():
+        connections[alias]._test_serialized_contents = contents
+    _RUNNING["playwright"] = playwright
+    _RUNNING["chromium"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def _stop_browser() -> None:
+    if _RUNNING:
+        _RUNNING.pop("chromium").close()
+        _RUNNING.pop("playwright").stop()
+
+
+@pytest.fixture
+def browser(django_db_setup):  # noqa: ANN001, ANN201 - a Playwright Browser
+    """Debian's Chromium, shared by the browser tests (see ``_RUNNING``)."""
+    if not _RUNNING:
+        _start_browser()
+    return _RUNNING["chromium"]
 
 
 @pytest.fixture
