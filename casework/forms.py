@@ -115,6 +115,37 @@ class ComuneField(forms.CharField):
         return found[0]
 
 
+# Database ids are 64-bit: a typed or forged id beyond that is an invalid choice, not a
+# query the database driver cannot even bind (SQLite raises OverflowError on it).
+_MAX_ID = 2**63 - 1
+
+
+def _id_out_of_range(value: Any) -> bool:
+    try:
+        return not 0 < int(str(value).strip()) <= _MAX_ID
+    except ValueError:
+        return False  # not a number: Django's own "invalid choice" handles it
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and _id_out_of_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        for item in value:
+            if _id_out_of_range(item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)
+
+
 class VersionField(forms.IntegerField):
     """The version the user started editing from (optimistic concurrency)."""
 
@@ -176,6 +207,7 @@ class PersonForm(forms.ModelForm):
             "has_disability",
             "is_minority",
         ]
+        field_classes = {"birthplace_country": IdChoiceField, "residence_country": IdChoiceField}
         widgets = {
             "birth_date": DateInput(),
             "privacy_ack_on": DateInput(),
@@ -407,6 +439,7 @@ class MeetingForm(forms.ModelForm):
             "notes",
             "next_appointment_at",
         ]
+        field_classes = {"activities": IdMultipleChoiceField}
         widgets = {
             "held_on": DateInput(),
             "start_time": TimeInput(),
@@ -455,6 +488,7 @@ class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["kind", "partner", "description", "referred_on", "outcome", "outcome_on", "notes"]
+        field_classes = {"partner": IdChoiceField}
         widgets = {
             "referred_on": DateInput(),
             "outcome_on": DateInput(),
