@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from activitycr.health import healthz
@@ -9,7 +10,20 @@ urlpatterns = [
     path("", casework_views.home, name="home"),
     path("", include("casework.urls")),
     path("account/2fa/", include("twofactor.urls")),
-    path("account/", include("django.contrib.auth.urls")),
+    # Login, logout and password change. No self-service password reset: the desks' accounts
+    # are managed by the consortium's administrators, and the app sends no e-mail.
+    path("account/login/", auth_views.LoginView.as_view(), name="login"),
+    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "account/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "account/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("report/", include("reports.urls")),
     path("territorio/", include("sportelli.urls")),
     path("admin/", admin.site.urls),

@@ -109,10 +109,6 @@ EXPECTED: dict[str, Expect] = {
     ),
     "password_change": Expect("none", own=200, udp=200, admin=200, no_role=200),
     "password_change_done": Expect("none", own=200, udp=200, admin=200, no_role=200),
-    "password_reset": Expect("none", **PUBLIC),
-    "password_reset_done": Expect("none", **PUBLIC),
-    "password_reset_confirm": Expect("reset", **PUBLIC, note="an invalid link: explains"),
-    "password_reset_complete": Expect("none", **PUBLIC),
     # --- second factor (twofactor) ---
     "twofactor:setup": Expect(
         "none",
