@@ -32,8 +32,6 @@ pytestmark = pytest.mark.django_db
 # (route kwarg name) -> why a string is fine there.
 ALLOWED_STRING_KWARGS = {
     "slug": "the desk's slug (sportello/<slug>/)",
-    "uidb64": "password reset: the user id, base64",
-    "token": "password reset: a one-time token",
     "app_label": "admin: an application name",
     "object_id": "admin: a primary key",
     "content_type_id": "admin: view on site, ids",
