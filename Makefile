@@ -37,8 +37,9 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Italian is the source language: only the English catalogue is kept (tests/test_i18n.py).
 messages:
-	$(BIN)/python manage.py makemessages -l en -l it --ignore=.venv --ignore=node_modules
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=data --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 ## PNGs of the operator pages for the README, taken on the demo data.
