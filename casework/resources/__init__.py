@@ -249,7 +249,21 @@ class PersonResource(CaseworkResource):
         )
 
 
-class IntakeResource(CaseworkResource):
+class ByOptionalId:
+    """Rows are matched by an optional ``id`` column: an empty id is a new row."""
+
+    def get_instance(self, instance_loader, row):  # noqa: ANN001, ANN201
+        raw = row.get("id")
+        if blank(raw):
+            return None  # a new row
+        try:
+            pk = IntegerWidget().clean(raw)
+        except ValueError:
+            return None  # reported by the id field
+        return self._meta.model.objects.filter(pk=pk).first()
+
+
+class IntakeResource(ByOptionalId, CaseworkResource):
     """Intakes, recognised by id. A new intake takes its snapshot (age at intake, origin...)
     from the person, exactly as one typed in the app."""
 
@@ -312,16 +326,6 @@ class IntakeResource(CaseworkResource):
         report_skipped = True
         use_transactions = True
 
-    def get_instance(self, instance_loader, row):  # noqa: ANN001, ANN201
-        raw = row.get("id")
-        if blank(raw):
-            return None  # a new intake
-        try:
-            pk = IntegerWidget().clean(raw)
-        except ValueError:
-            return None  # reported by the id field
-        return Intake.objects.filter(pk=pk).first()
-
     def import_instance(self, instance, row, **kwargs):  # noqa: ANN001, ANN003, ANN201
         try:
             super().import_instance(instance, row, **kwargs)
@@ -337,7 +341,7 @@ class IntakeResource(CaseworkResource):
         return queryset.select_related("person", "desk", "operator")
 
 
-class MeetingResource(CaseworkResource):
+class MeetingResource(ByOptionalId, CaseworkResource):
     id = _field("id", "id", IntegerWidget())
     intake = _field("intake", "presa_in_carico", IntakeWidget())
     held_on = _field("held_on", "data", DateWidget())
@@ -371,16 +375,6 @@ class MeetingResource(CaseworkResource):
         skip_unchanged = False
         report_skipped = True
         use_transactions = True
-
-    def get_instance(self, instance_loader, row):  # noqa: ANN001, ANN201
-        raw = row.get("id")
-        if blank(raw):
-            return None
-        try:
-            pk = IntegerWidget().clean(raw)
-        except ValueError:
-            return None
-        return Meeting.objects.filter(pk=pk).first()
 
     def import_instance(self, instance, row, **kwargs):  # noqa: ANN001, ANN003, ANN201
         # The library sets many-to-many values after saving, where a bad code would be a
