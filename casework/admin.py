@@ -12,9 +12,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -32,6 +35,9 @@ from casework.models import (
 )
 from casework.resources import IntakeResource, MeetingResource, PersonResource
 from sportelli.models import Desk
+
+if TYPE_CHECKING:
+    from casework.models import AnyUser
 
 SPECIAL_CATEGORY_FIELDS = ("has_disability", "is_minority", "foreign_background", "is_homeless")
 
@@ -117,6 +123,28 @@ class DeskFilter(admin.SimpleListFilter):
 # --- Scoping -------------------------------------------------------------------------------
 
 
+def scoped_choices(model: type[models.Model], user: AnyUser) -> QuerySet | None:
+    """What a foreign key to ``model`` may point at for ``user``: the desks, people and
+    intakes they may see (None: a reference list, not scoped by desk)."""
+    if model in (Person, Intake, Desk):
+        return model._default_manager.visible_to(user)
+    return None
+
+
+def check_references(obj: models.Model, user: AnyUser) -> None:
+    """Checked again on save: every desk, person and intake ``obj`` points at is one the user
+    may see. The form already offers and accepts only those; this guards every other path."""
+    for field in obj._meta.concrete_fields:
+        if not field.is_relation or field.related_model not in (Person, Intake, Desk):
+            continue
+        target_id = getattr(obj, field.attname)
+        if target_id is None:
+            continue
+        scoped = scoped_choices(field.related_model, user)
+        if not scoped.filter(pk=target_id).exists():
+            raise PermissionDenied
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """Case records: the list, the change form, autocomplete and exports start from
     ``visible_to(user)``; superusers see everything."""
@@ -135,6 +163,22 @@ class ScopedAdmin(admin.ModelAdmin):
         if self.scoped_select_related:
             qs = qs.select_related(*self.scoped_select_related)
         return qs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        scoped = scoped_choices(db_field.related_model, request.user)
+        if scoped is not None:
+            kwargs["queryset"] = scoped
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        check_references(obj, request.user)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:  # noqa: ANN001
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and inline_form.instance is not None:
+                check_references(inline_form.instance, request.user)
+        super().save_formset(request, form, formset, change)
 
 
 class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
@@ -365,11 +409,6 @@ class IntakeAdmin(CaseImportExportAdmin):
     @admin.display(description=_("colloqui"), ordering="_meeting_count")
     def meeting_count(self, obj: Intake) -> int:
         return obj._meeting_count
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
-        if db_field.name == "desk":
-            kwargs["queryset"] = Desk.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- Meeting and referral ------------------------------------------------------------------

@@ -12,6 +12,7 @@ import logging
 
 from django.apps import apps as django_apps
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -35,11 +36,27 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
 @admin.register(PrivacyAcknowledgement)
 class PrivacyAcknowledgementAdmin(admin.ModelAdmin):
+    """Acknowledgements of the people the user may see, like every case record: the list,
+    the change form and the person a new one is for (checked again on save)."""
+
     list_display = ["id", "person_id", "notice", "acknowledged_on", "channel", "operator"]
     list_filter = ["notice", "channel"]
     list_select_related = ["notice", "operator"]
-    raw_id_fields = ["person"]
+    autocomplete_fields = ["person"]  # offers, and renders, only the scoped people
     date_hierarchy = "acknowledged_on"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PrivacyAcknowledgement]:
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        if db_field.name == "person":
+            kwargs["queryset"] = Person.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
+        if not Person.objects.visible_to(request.user).filter(pk=obj.person_id).exists():
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 @admin.action(

@@ -57,6 +57,7 @@ from casework.resources.widgets import (
     TimeWidget,
     UserWidget,
     blank,
+    scoped,
 )
 
 # Intake fields copied from the person on insert (Intake.take_snapshot).
@@ -78,12 +79,17 @@ _SNAPSHOT_FIELDS = frozenset(
 
 
 class CaseworkResource(resources.ModelResource):
-    """Shared behaviour: full_clean on every row, errors named by column, all or nothing."""
+    """Shared behaviour: full_clean on every row, errors named by column, all or nothing;
+    rows and foreign keys scoped to the importing user."""
+
+    user = None  # set by import_data from the admin's ``user`` argument
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kw):  # noqa: ANN001, ANN003, ANN201
         # A file with any bad row writes nothing: roll back on validation errors too, not
         # only on exceptions (the library's default would keep the good rows).
         kw["rollback_on_validation_errors"] = True
+        # Rows are matched, and foreign keys found, among what this user may see only.
+        self.user = kw.get("user")
         return super().import_data(
             dataset,
             dry_run=dry_run,
@@ -228,13 +234,13 @@ class PersonResource(CaseworkResource):
     def get_instance(self, instance_loader, row):  # noqa: ANN001, ANN201
         code = FiscalCodeWidget().clean(row.get("codice_fiscale"))
         if code:
-            return Person.objects.filter(fiscal_code=code).first()
+            return scoped(Person, self.user).filter(fiscal_code=code).first()
         try:
             birth_date = DateWidget().clean(row.get("data_nascita"))
         except ValueError:
             return None  # reported by the field itself
         matches = list(
-            Person.objects.filter(
+            scoped(Person, self.user).filter(
                 fiscal_code__isnull=True,
                 last_name__iexact=TextWidget().clean(row.get("cognome")),
                 first_name__iexact=TextWidget().clean(row.get("nome")),
@@ -260,7 +266,7 @@ class ByOptionalId:
             pk = IntegerWidget().clean(raw)
         except ValueError:
             return None  # reported by the id field
-        return self._meta.model.objects.filter(pk=pk).first()
+        return scoped(self._meta.model, self.user).filter(pk=pk).first()
 
 
 class IntakeResource(ByOptionalId, CaseworkResource):

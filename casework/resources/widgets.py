@@ -231,12 +231,26 @@ class TextWidget(widgets.Widget):
         return "'" + text if text.startswith(self.FORMULA_START) else text
 
 
+def scoped(model: type[models.Model], user: Any) -> models.QuerySet:
+    """The rows of a desk-scoped model (desk, person, intake) the importing user may see.
+
+    The admin passes the logged-in user to every widget; a trusted caller with no user (a
+    management command, a test of the format alone) reads every row.
+    """
+    manager = model._default_manager
+    return manager.all() if user is None else manager.visible_to(user)
+
+
 class _LookupWidget(widgets.Widget):
-    """A foreign key found by a natural key; an unknown value is a row error in Italian."""
+    """A foreign key found by a natural key; an unknown value is a row error in Italian.
+
+    A desk, person or intake the importing user may not see is unknown to the lookup,
+    exactly like one that does not exist (the message does not tell them apart).
+    """
 
     model: type[models.Model]
 
-    def lookup(self, text: str) -> models.Model:
+    def lookup(self, text: str, user: Any = None) -> models.Model:
         raise NotImplementedError
 
     def key(self, obj: models.Model) -> str:
@@ -247,19 +261,21 @@ class _LookupWidget(widgets.Widget):
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return self.lookup(str(value).strip())
+        return self.lookup(str(value).strip(), kwargs.get("user"))
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return "" if value is None else self.key(value)
 
 
 class DeskWidget(_LookupWidget):
-    def lookup(self, text: str) -> Desk:
-        desk = Desk.objects.filter(
-            models.Q(slug__iexact=text) | models.Q(name__iexact=text)
-        ).first()
+    def lookup(self, text: str, user: Any = None) -> Desk:
+        desk = (
+            scoped(Desk, user)
+            .filter(models.Q(slug__iexact=text) | models.Q(name__iexact=text))
+            .first()
+        )
         if desk is None:
-            names = ", ".join(Desk.objects.values_list("name", flat=True))
+            names = ", ".join(scoped(Desk, user).values_list("name", flat=True))
             raise ValueError(
                 _("Sportello «%(value)s» sconosciuto: usare uno di questi: %(names)s.")
                 % {"value": text, "names": names}
@@ -273,7 +289,7 @@ class DeskWidget(_LookupWidget):
 class ComuneWidget(_LookupWidget):
     """By codice catastale (B898) or by name; a name shared by two comuni needs the code."""
 
-    def lookup(self, text: str) -> Comune:
+    def lookup(self, text: str, user: Any = None) -> Comune:
         if len(text) == 4 and text[0].isalpha() and text[1:].isdigit():
             comune = Comune.objects.filter(code=text.upper()).first()
             if comune is not None:
@@ -296,7 +312,7 @@ class ComuneWidget(_LookupWidget):
 
 
 class CountryWidget(_LookupWidget):
-    def lookup(self, text: str) -> Country:
+    def lookup(self, text: str, user: Any = None) -> Country:
         country = Country.objects.filter(
             models.Q(code__iexact=text) | models.Q(name__iexact=text)
         ).first()
@@ -312,19 +328,23 @@ class CountryWidget(_LookupWidget):
 
 
 class UserWidget(_LookupWidget):
-    def lookup(self, text: str) -> models.Model:
-        user = get_user_model().objects.filter(username=text).first()
-        if user is None:
+    def lookup(self, text: str, user: Any = None) -> models.Model:
+        operator = get_user_model().objects.filter(username=text).first()
+        if operator is None:
             raise ValueError(_("Operatore «%(value)s» sconosciuto.") % {"value": text})
-        return user
+        return operator
 
     def key(self, obj: models.Model) -> str:
         return obj.get_username()
 
 
 class IntakeWidget(_LookupWidget):
-    def lookup(self, text: str) -> Intake:
-        intake = Intake.objects.filter(pk=int(text)).first() if text.isdigit() else None
+    def lookup(self, text: str, user: Any = None) -> Intake:
+        intake = (
+            scoped(Intake, user).filter(pk=int(text)).first()
+            if text.isascii() and text.isdigit() and int(text) < 2**63
+            else None
+        )
         if intake is None:
             raise ValueError(_("Presa in carico n. %(value)s inesistente.") % {"value": text})
         return intake
@@ -339,7 +359,7 @@ class PersonWidget(_LookupWidget):
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> Person | None:
         if not blank(value):
             code = fiscal_code.normalise(str(value))
-            person = Person.objects.filter(fiscal_code=code).first()
+            person = scoped(Person, kwargs.get("user")).filter(fiscal_code=code).first()
             if person is None:
                 raise ValueError(
                     _("Nessuna persona con codice fiscale %(code)s: importare prima le persone.")
@@ -348,7 +368,8 @@ class PersonWidget(_LookupWidget):
             return person
         person_id = (row or {}).get("id_persona")
         if not blank(person_id):
-            person = Person.objects.filter(pk=IntegerWidget().clean(person_id)).first()
+            pk = IntegerWidget().clean(person_id)
+            person = scoped(Person, kwargs.get("user")).filter(pk=pk).first()
             if person is None:
                 raise ValueError(_("Persona n. %(value)s inesistente.") % {"value": person_id})
             return person
