@@ -46,7 +46,7 @@ PSEUDONYM_KEY = env_str("PSEUDONYM_KEY", SECRET_KEY)
 
 # --- Applications -----------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "activitycr.admin_site.CaseDeskAdminConfig",  # django.contrib.admin, POST autocomplete
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

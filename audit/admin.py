@@ -21,6 +21,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from audit.trail import describe, person_entries_filter, person_history
+from casework.admin import SearchByPostMixin
 
 
 class PersonFilter(admin.SimpleListFilter):
@@ -45,7 +46,7 @@ if admin.site.is_registered(LogEntry):
 
 
 @admin.register(LogEntry)
-class AuditEntryAdmin(LogEntryAdmin):
+class AuditEntryAdmin(SearchByPostMixin, LogEntryAdmin):
     list_filter = [PersonFilter, "action", ResourceTypeFilter]
     list_per_page = 100
 

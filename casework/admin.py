@@ -16,14 +16,16 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from casework import searchref
 from casework.models import (
     Activity,
     Intake,
@@ -145,7 +147,55 @@ def check_references(obj: models.Model, user: AnyUser) -> None:
             raise PermissionDenied
 
 
-class ScopedAdmin(admin.ModelAdmin):
+# --- Searching without the term in the address ---------------------------------------------
+
+SEARCH_REF_VAR = "_ricerca"  # the list's address carries this opaque reference, not ``q``
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchByPostChangeList(ChangeList):
+    """The search term comes from the session, named by the address's opaque reference."""
+
+    def get_filters_params(self, params=None):  # noqa: ANN001, ANN201
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(SEARCH_REF_VAR, None)
+        return lookup_params
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters=None) -> QuerySet:  # noqa: ANN001
+        self.query = searchref.recall(request, request.GET.get(SEARCH_REF_VAR)) or ""
+        return super().get_queryset(request, exclude_parameters)
+
+
+class SearchByPostMixin:
+    """Admin lists of people's records: the search form is sent by POST and the list comes
+    back at ``?_ricerca=<token>`` (``casework/searchref.py``), so no codice fiscale or
+    surname is ever in an address, its links or its "preserved filters" (review M7). An
+    address with ``?q=`` (typed by hand, an old bookmark) is turned into the same."""
+
+    search_by_post = True  # read by templates/admin/search_form.html
+
+    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
+        return SearchByPostChangeList
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
+        if request.method == "POST" and "_search" in request.POST:
+            return self._search_redirect(request, request.POST.get(SEARCH_VAR, ""))
+        if SEARCH_VAR in request.GET:
+            return self._search_redirect(request, request.GET.get(SEARCH_VAR, ""))
+        return super().changelist_view(request, extra_context)
+
+    def _search_redirect(self, request: HttpRequest, term: str) -> HttpResponseRedirect:
+        params = request.GET.copy()
+        for name in (SEARCH_VAR, SEARCH_REF_VAR, PAGE_VAR):
+            params.pop(name, None)
+        term = term.strip()[:SEARCH_MAX_LENGTH]
+        if term:
+            params[SEARCH_REF_VAR] = searchref.store(request, term)
+        query = params.urlencode()
+        return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+
+
+class ScopedAdmin(SearchByPostMixin, admin.ModelAdmin):
     """Case records: the list, the change form, autocomplete and exports start from
     ``visible_to(user)``; superusers see everything."""
 
