@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -36,6 +37,7 @@ from casework.models import (
     sees_all_desks,
 )
 from casework.resources import IntakeResource, MeetingResource, PersonResource
+from casework.services import ConflictError
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
@@ -195,11 +197,82 @@ class SearchByPostMixin:
         return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
 
 
+# --- Optimistic concurrency in the admin -------------------------------------------------
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """An admin change form that saves only over the version it was opened on.
+
+    The form carries the record's ``version`` in a hidden field. If someone saved in between
+    (an operator at the desk, another administrator, an import), the form comes back with
+    what was typed, a message, and next to each field about to be overwritten the value
+    saved now; the hidden version is brought up to date, so saving again is a deliberate
+    overwrite, as on the desk's own edit pages (security review M5).
+    """
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["edit_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        model = type(self.instance)
+        # Locked until the admin's transaction ends: nobody saves between check and save.
+        current = (
+            model._default_manager.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and cleaned.get("edit_version") != current:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("edit_version")] = str(current)
+            self.add_error(None, str(ConflictError(model)))
+            for name in self.changed_data:
+                if name in self.fields and name != "edit_version" and name not in self.errors:
+                    self.add_error(
+                        name,
+                        gettext("Salvato ora: «%(value)s»")
+                        % {"value": _shown(self.instance, name)},
+                    )
+        return cleaned
+
+
+def _shown(instance: models.Model, name: str) -> str:
+    """A field's stored value as a person reads it (for the conflict messages)."""
+    field = instance._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(str(o) for o in getattr(instance, name).all()) or "—"
+    if field.choices:
+        return str(getattr(instance, f"get_{name}_display")()) or "—"
+    value = getattr(instance, name)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Sì") if value else gettext("No")
+    return str(value) if isinstance(value, models.Model) else str(formats.localize(value))
+
+
 class ScopedAdmin(SearchByPostMixin, admin.ModelAdmin):
     """Case records: the list, the change form, autocomplete and exports start from
     ``visible_to(user)``; superusers see everything."""
 
     scoped_select_related: tuple[str, ...] = ()
+    form = VersionedAdminForm
+
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and fieldsets:  # the hidden version, in the first fieldset
+            name, options = fieldsets[0]
+            fields = list(options.get("fields", ()))
+            if "edit_version" not in fields:
+                fieldsets[0] = (name, {**options, "fields": (*fields, "edit_version")})
+        return fieldsets
 
     def scoped_base(self, request: HttpRequest) -> QuerySet:
         """The records this user may see, with nothing joined or annotated."""
@@ -355,7 +428,7 @@ class ReferralInline(admin.TabularInline):
     show_change_link = True
 
 
-class IntakeAdminForm(forms.ModelForm):
+class IntakeAdminForm(VersionedAdminForm):
     class Meta:
         model = Intake
         fields = ("opened_on",)  # the admin builds the full form from its fieldsets

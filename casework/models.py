@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +103,36 @@ class Activity(models.Model):
         return self.name
 
 
+# --- Optimistic concurrency ---------------------------------------------------------------
+
+
+class VersionedSave:
+    """Every write of an existing row increases its ``version``, whoever makes it.
+
+    The desk's edit forms carry the version they started from and update only if it is still
+    the stored one (``casework.services._save_versioned``). Any other writer — the admin,
+    an import, a service calling ``save()`` — goes through here, so a form opened before it
+    sees a conflict instead of silently undoing it (security review M5).
+    """
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
+        previous = self.version
+        with transaction.atomic(using=kwargs.get("using")):
+            self.version = F("version") + 1
+            try:
+                super().save(*args, **kwargs)
+            except BaseException:
+                self.version = previous
+                raise
+            self.refresh_from_db(fields=["version"])
+
+
 # --- Person -------------------------------------------------------------------------------
 
 
@@ -116,7 +146,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(pk__in=Intake.objects.filter(desk__operators=user).values("person_id"))
 
 
-class Person(models.Model):
+class Person(VersionedSave, models.Model):
     fiscal_code = models.CharField(
         _("codice fiscale"),
         max_length=16,
@@ -289,7 +319,7 @@ class IntakeQuerySet(models.QuerySet["Intake"]):
         return self.filter(status=IntakeStatus.OPEN)
 
 
-class Intake(models.Model):
+class Intake(VersionedSave, models.Model):
     """A presa in carico: the first meeting at a desk, which opens a case."""
 
     person = models.ForeignKey(
@@ -488,7 +518,7 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         return self.filter(held_on__gte=start, held_on__lte=end)
 
 
-class Meeting(models.Model):
+class Meeting(VersionedSave, models.Model):
     """A follow-up meeting (colloquio / incontro di approfondimento) within a case."""
 
     intake = models.ForeignKey(
@@ -567,7 +597,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.filter(intake__in=Intake.objects.visible_to(user))
 
 
-class Referral(models.Model):
+class Referral(VersionedSave, models.Model):
     """An invio / segnalazione: to a course, an agency, an internship, a service or measure."""
 
     intake = models.ForeignKey(

@@ -288,6 +288,7 @@ def test_moving_an_intake_after_its_meetings_is_refused_by_the_form():
         "main_need": Need.GUIDANCE,
         "labour_status": LabourStatus.UNEMPLOYED,
         "status": "aperta",
+        "edit_version": intake.version,  # the version the form was opened on (review M5)
     }
     form = form_class(data, instance=intake)
     assert not form.is_valid()

@@ -111,6 +111,7 @@ def test_anonymising_overwrites_what_identifies_and_keeps_the_statistics(op_casa
         "operator",
     ).get(pk=intake.pk)
     cf = person.fiscal_code
+    version = Person.objects.get(pk=person.pk).version
 
     anonymise_person(person=person, by=op_casalmaggiore)
 
@@ -129,7 +130,7 @@ def test_anonymising_overwrites_what_identifies_and_keeps_the_statistics(op_casa
         person.foreign_background,
         person.is_homeless,
     ] == [True, False, True, False]
-    assert person.version == 2
+    assert person.version == version + 1  # a form opened before sees a conflict
     assert cf.lower() not in person.search_key and "giulia" not in person.search_key
     assert person.privacy_ack_on == intake.opened_on  # proof of the notice stays
     assert Intake.objects.values(*snapshot).get(pk=intake.pk) == snapshot
@@ -148,7 +149,7 @@ def test_anonymising_overwrites_what_identifies_and_keeps_the_statistics(op_casa
     # Nobody finds the person by their old name or codice fiscale any more.
     assert not Person.objects.filter(search_key__contains=cf.lower()).exists()
     # Idempotent.
-    assert anonymise_person(person=person).version == 2
+    assert anonymise_person(person=person).version == version + 1
 
 
 def test_the_anonymised_person_leaves_no_trace_in_the_subject_access_export():
