@@ -29,6 +29,7 @@ from import_export.admin import ImportExportModelAdmin
 from casework import searchref
 from casework.models import (
     Activity,
+    CrossDeskTakeIn,
     Intake,
     Meeting,
     Partner,
@@ -663,3 +664,53 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.display(description=_("colloqui svolti"), ordering="_meeting_count")
     def meeting_count(self, obj: Activity) -> int:
         return obj._meeting_count
+
+
+# --- Cross-desk take-ins (the administrators' report) ---------------------------------------
+
+
+@admin.register(CrossDeskTakeIn)
+class CrossDeskTakeInAdmin(admin.ModelAdmin):
+    """Every intake of a person whose cases were all at other desks, with the reason the
+    operator gave (security review M6). Read-only: it is a record of what happened."""
+
+    list_display = ("created_at", "person_link", "desk", "other_desk_names", "operator", "reason")
+    list_filter = (DeskFilter.on("intake__desk"), "reason")
+    date_hierarchy = "created_at"
+    list_per_page = 100
+    fields = ("intake", "reason", "note", "other_desks", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(intake__in=Intake.objects.visible_to(request.user))
+            .select_related("intake__person", "intake__desk", "intake__operator")
+            .prefetch_related("other_desks")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description=_("persona"), ordering="intake__person_id")
+    def person_link(self, obj: CrossDeskTakeIn) -> str:
+        return f"#{obj.intake.person_id}"
+
+    @admin.display(description=_("sportello"), ordering="intake__desk__name")
+    def desk(self, obj: CrossDeskTakeIn) -> Desk:
+        return obj.intake.desk
+
+    @admin.display(description=_("sportelli che seguivano la persona"))
+    def other_desk_names(self, obj: CrossDeskTakeIn) -> str:
+        return ", ".join(d.name for d in obj.other_desks.all())
+
+    @admin.display(description=_("operatore"), ordering="intake__operator__username")
+    def operator(self, obj: CrossDeskTakeIn) -> str:
+        return obj.intake.operator.get_username() if obj.intake.operator else "—"

@@ -209,3 +209,13 @@ class PartnerKind(models.TextChoices):
     TRAINING = "ente_formazione", _("Ente di formazione")
     EMPLOYER = "azienda", _("Azienda")
     OTHER = "altro", _("Altro")
+
+
+class CrossDeskReason(models.TextChoices):
+    """Why a desk takes in a person whose cases are all at other desks (review M6)."""
+
+    MOVED = "trasferimento", _("La persona si è trasferita o frequenta ora questo sportello")
+    OWN_REQUEST = "richiesta_persona", _("Su richiesta della persona")
+    REFERRED = "invio_servizio", _("Inviata da un altro servizio o dall'altro sportello")
+    JOINT = "progetto_condiviso", _("Percorso condiviso con l'altro sportello")
+    OTHER = "altro", _("Altro motivo (da specificare)")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from casework import fiscal_code
+from casework.choices import CrossDeskReason
 from casework.models import Activity, Intake, Meeting, Partner, Person, Referral, local_today
 from sportelli.models import Comune, Country
 
@@ -538,3 +539,29 @@ class KnownPersonForm(forms.Form):
 
     def clean_known_cf(self) -> str:
         return fiscal_code.normalise(self.cleaned_data["known_cf"])
+
+
+class CrossDeskForm(forms.Form):
+    """Why this desk takes in a person whose cases are all at other desks (review M6)."""
+
+    reason = forms.ChoiceField(
+        label=_("Perché la prendi in carico in questo sportello?"),
+        choices=[("", "---------"), *CrossDeskReason.choices],
+        error_messages={"required": _("Indicare il motivo della presa in carico.")},
+    )
+    note = forms.CharField(
+        label=_("Spiegazione"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Obbligatoria per «Altro motivo». La vedono gli operatori degli sportelli che "
+            "seguono già la persona e gli amministratori: niente dati sanitari o particolari."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("reason") == CrossDeskReason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Per «Altro motivo» scrivere la spiegazione."))
+        return cleaned

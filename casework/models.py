@@ -27,6 +27,7 @@ from casework.choices import (
     AgeBand,
     Citizenship,
     ClosureReason,
+    CrossDeskReason,
     EducationLevel,
     EsfAgeBand,
     Gender,
@@ -673,3 +674,54 @@ class Referral(VersionedSave, models.Model):
             errors["outcome"] = _("Indicare l'esito, oppure togliere la data dell'esito.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- Taking in a person followed at another desk ------------------------------------------
+
+
+class CrossDeskTakeInQuerySet(models.QuerySet["CrossDeskTakeIn"]):
+    def notified_to(self, desk: Desk, *, since: dt.date) -> CrossDeskTakeInQuerySet:
+        """Take-ins by other desks, since a date, of people this desk was following."""
+        return self.filter(other_desks=desk, created_at__date__gte=since)
+
+
+class CrossDeskTakeIn(models.Model):
+    """An intake of a person whose cases were all at other desks: knowing a codice fiscale
+    is not enough to reach someone's record, the operator states why (security review M6).
+
+    The desks that were following the person see it on their dashboard; administrators
+    see every one in the admin ("Prese in carico da altri sportelli").
+    """
+
+    intake = models.OneToOneField(
+        Intake,
+        verbose_name=_("presa in carico"),
+        on_delete=models.CASCADE,
+        related_name="cross_desk",
+    )
+    reason = models.CharField(_("motivo"), max_length=30, choices=CrossDeskReason.choices)
+    note = models.TextField(_("spiegazione"), blank=True)
+    other_desks = models.ManyToManyField(
+        Desk,
+        verbose_name=_("sportelli che seguivano la persona"),
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registrata il"), auto_now_add=True)
+
+    objects = CrossDeskTakeInQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("presa in carico da un altro sportello")
+        verbose_name_plural = _("prese in carico da altri sportelli")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            in_choices("reason", CrossDeskReason, "casework_crossdesk_reason_valid"),
+            models.CheckConstraint(
+                condition=~Q(reason=CrossDeskReason.OTHER) | ~Q(note=""),
+                name="casework_crossdesk_other_explained",
+                violation_error_message=_("Per «Altro motivo» scrivere la spiegazione."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Presa in carico #%(id)s da un altro sportello") % {"id": self.intake_id}

@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from casework import fiscal_code
 from casework.choices import IntakeStatus
-from casework.models import Intake, Meeting, Person, Referral, local_today, search_text
+from casework.models import (
+    CrossDeskTakeIn,
+    Intake,
+    Meeting,
+    Person,
+    Referral,
+    local_today,
+    search_text,
+)
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
@@ -33,6 +41,9 @@ OVERDUE_SHOWN = 20
 # changes nothing for the desk, and counting stops early instead of scanning every case.
 OVERDUE_COUNT_CAP = 200
 RECENT_SHOWN = 10
+# Other desks' take-ins of this desk's people stay on the dashboard this many days.
+CROSS_DESK_DAYS = 30
+CROSS_DESK_SHOWN = 20
 SEARCH_RESULTS_SHOWN = 50
 
 
@@ -57,6 +68,8 @@ class Dashboard:
         return OVERDUE_COUNT_CAP - 1
 
     recent: list[Intake]
+    # Other desks' take-ins of people this desk follows, recent first (review M6).
+    cross_desk: list[CrossDeskTakeIn]
 
 
 def overdue_cutoff(today: dt.date | None = None) -> dt.date:
@@ -79,8 +92,8 @@ def overdue_intakes(desk: Desk, *, today: dt.date | None = None):  # noqa: ANN20
 
 
 def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
-    """The figures of one desk's dashboard: 4 queries (appointments, overdue list and count,
-    recent intakes).
+    """The figures of one desk's dashboard: 5 queries (appointments, overdue list and count,
+    recent intakes, other desks' take-ins of this desk's people).
 
     The caller has already checked that ``desk`` is visible to the user.
     """
@@ -120,6 +133,11 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
         .select_related("person", "operator")
         .order_by("-opened_on", "-id")[:RECENT_SHOWN]
     )
+    cross_desk = list(
+        CrossDeskTakeIn.objects.notified_to(
+            desk, since=today - dt.timedelta(days=CROSS_DESK_DAYS)
+        ).select_related("intake__person", "intake__desk", "intake__operator")[:CROSS_DESK_SHOWN]
+    )
     return Dashboard(
         desk=desk,
         today=today,
@@ -128,6 +146,7 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
         overdue=overdue,
         overdue_count=overdue_count,
         recent=recent,
+        cross_desk=cross_desk,
     )
 
 

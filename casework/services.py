@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit import trail
 from casework.choices import ClosureReason, IntakeStatus
-from casework.models import Activity, Intake, Meeting, Person, Referral
+from casework.models import Activity, CrossDeskTakeIn, Intake, Meeting, Person, Referral
 from privacy.services import acknowledge_at_intake
 from sportelli.models import Desk
 
@@ -95,14 +95,22 @@ def take_in(
     intake_data: dict[str, Any],
     person_data: dict[str, Any] | None = None,
     person: Person | None = None,
+    cross_desk_reason: str = "",
+    cross_desk_note: str = "",
 ) -> Intake:
     """Open a case at ``desk``: for a new person (``person_data``) or a known one.
 
-    The person and the intake are written together or not at all.
+    The person and the intake are written together or not at all. A known person whose
+    record the operator cannot see yet (their cases are all at other desks) is taken in
+    only with a stated reason (``cross_desk_reason``, ``cross_desk_note`` for "altro"):
+    the take-in is recorded and shown to the desks that were following the person.
     """
     if (person is None) == (person_data is None):
         raise ValueError("Pass exactly one of person and person_data.")
     _check_desk(operator, desk)
+    cross_desk = None
+    if person is not None and not Person.objects.visible_to(operator).filter(pk=person.pk).exists():
+        cross_desk = CrossDeskTakeIn(reason=cross_desk_reason, note=cross_desk_note.strip())
     if person is None:
         person = Person(**person_data)
         person.full_clean()
@@ -114,7 +122,15 @@ def take_in(
     intake = Intake(person=person, desk=desk, operator=operator, **intake_data)
     intake.take_snapshot(person)
     intake.full_clean()
+    if cross_desk is not None:
+        cross_desk.full_clean(exclude=["intake"])
     intake.save()
+    if cross_desk is not None:
+        others = Desk.objects.filter(intakes__person=person).exclude(pk=desk.pk).distinct()
+        cross_desk.intake = intake
+        cross_desk.save()
+        cross_desk.other_desks.set(others)
+        logger.info("intake %s: cross-desk take-in at desk %s", intake.pk, desk.pk)
     logger.info("intake %s opened at desk %s by user %s", intake.pk, desk.pk, operator.pk)
     return intake
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from casework import fiscal_code, queries, services
 from casework.forms import (
     CloseIntakeForm,
+    CrossDeskForm,
     DuplicateConfirmForm,
     IntakeForm,
     KnownPersonForm,
@@ -103,6 +104,7 @@ def desk_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "desk": desk,
             "desks": desks,
             "board": queries.dashboard(desk=desk),
+            "board_cross_desk_days": queries.CROSS_DESK_DAYS,
             "search_form": SearchForm(),
             "can_add": request.user.has_perm("casework.add_intake"),
         },
@@ -245,6 +247,8 @@ def _intake_for_known(
         initial is not None or request.method != "POST" or request.POST.get("step") == "start"
     )
     intake_form = IntakeForm(None if starting else request.POST, initial=initial)
+    # Someone followed only at other desks: the operator says why they take them in here.
+    reason_form = CrossDeskForm(None if starting else request.POST) if known_elsewhere else None
     action = reverse("casework:intake_new", args=[desk.slug])
     if not known_elsewhere:
         action += f"?persona={known.pk}"
@@ -253,18 +257,22 @@ def _intake_for_known(
         known_elsewhere=known_elsewhere,
         known_form=known_form or KnownPersonForm(initial={"known_cf": known.fiscal_code}),
         intake_form=intake_form,
+        reason_form=reason_form,
         form_action=action,
     )
-    if not starting and intake_form.is_valid():
+    reason_valid = reason_form is None or reason_form.is_valid()
+    if not starting and intake_form.is_valid() and reason_valid:
         try:
             intake = services.take_in(
                 operator=request.user,
                 desk=desk,
                 person=known,
                 intake_data=_model_data(intake_form),
+                cross_desk_reason=reason_form.cleaned_data["reason"] if reason_form else "",
+                cross_desk_note=reason_form.cleaned_data["note"] if reason_form else "",
             )
         except ValidationError as exc:
-            _apply_validation_error(intake_form, exc)
+            _apply_validation_error(intake_form, exc, *([reason_form] if reason_form else []))
         else:
             messages.success(request, _("Presa in carico registrata."))
             return redirect(_case_url(intake))

@@ -109,10 +109,25 @@ def test_take_in_of_a_known_person_adds_an_intake_only(op_casalmaggiore):
         desk=factories.desk("casalmaggiore"),
         person=person,
         intake_data=intake_data(),
+        cross_desk_reason="richiesta_persona",
     )
     assert intake.person == person
     assert Person.objects.count() == 1
     assert person.intakes.count() == 2
+    assert intake.cross_desk.reason == "richiesta_persona"
+
+
+def test_take_in_of_a_person_followed_elsewhere_needs_a_reason(op_casalmaggiore):
+    person = factories.intake(desk_slug="gussola").person
+    with pytest.raises(ValidationError) as exc:
+        services.take_in(
+            operator=op_casalmaggiore,
+            desk=factories.desk("casalmaggiore"),
+            person=person,
+            intake_data=intake_data(),
+        )
+    assert "reason" in exc.value.error_dict
+    assert person.intakes.count() == 1
 
 
 def test_take_in_at_a_desk_the_operator_does_not_work_at(op_gussola):

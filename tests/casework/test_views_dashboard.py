@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import queries
-from casework.choices import ClosureReason, IntakeStatus
-from casework.models import local_today
+from casework.choices import ClosureReason, CrossDeskReason, IntakeStatus
+from casework.models import CrossDeskTakeIn, local_today
 from tests import factories
 from tests.casework.query_budget import own_queries
 
@@ -193,6 +193,12 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
                 intake, days_after=1, next_appointment_at=_at(today + dt.timedelta(1), 10)
             )
             factories.intake(opened_on=today - dt.timedelta(days=3))
+            # A person of this desk taken in by Gussola: shown in the cross-desk notice.
+            elsewhere = factories.intake(factories.person(), desk_slug="gussola", opened_on=today)
+            CrossDeskTakeIn.objects.create(
+                intake=elsewhere, reason=CrossDeskReason.OWN_REQUEST
+            ).other_desks.add(factories.desk("casalmaggiore"))
+            factories.intake(elsewhere.person, opened_on=today - dt.timedelta(days=90))
 
     add_cases(2)
     small, response = own_queries(client, "get", DESK)
@@ -200,8 +206,9 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
     add_cases(18)
     large, response = own_queries(client, "get", DESK)
     assert response.content.decode().count("/persona/") >= 40
-    # desks, appointments, overdue list, overdue count, recent intakes
-    assert small == large == 5
+    assert "cross-desk-intakes" in response.content.decode()
+    # desks, appointments, overdue list, overdue count, recent intakes, cross-desk take-ins
+    assert small == large == 6
 
 
 def test_overdue_count_stops_at_the_cap(client, op_casalmaggiore, monkeypatch):
