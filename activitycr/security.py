@@ -4,6 +4,8 @@
   style on every response (in development too, so that an inline ``<script>`` breaks at once),
   and ``Cache-Control: no-store`` on every response to a logged-in user: every page and export
   behind the login carries personal data, and no browser or proxy may keep a copy.
+  A ``Permissions-Policy`` turns off the browser features the app never uses (camera,
+  microphone, geolocation, payment, USB) on every response too.
 * :func:`client_ip` — the client's address: ``REMOTE_ADDR``, or behind our reverse proxy
   (``BEHIND_PROXY``, on by default in production) the right-most ``X-Forwarded-For`` entry,
   the one the proxy itself appended (entries to its left are whatever the client sent).
@@ -39,6 +41,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -49,6 +53,7 @@ class SecurityHeadersMiddleware:
         # Django's own debug pages (DEBUG only) use inline styles and scripts.
         if not (settings.DEBUG and response.status_code >= 400):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)  # includes no-store and private
