@@ -1,4 +1,5 @@
-"""Enrolment (``setup``) and verification (``verify``) of the TOTP second factor.
+"""Enrolment (``setup``) and verification (``verify``) of the TOTP second factor, and the
+password change that counts wrong current passwords as failed logins.
 
 Thin views: the device work is django-otp's (``TOTPDevice.verify_token`` throttles repeated
 wrong codes); the QR code is drawn here, server-side, as SVG by ``qrcode`` — the secret never
@@ -10,12 +11,15 @@ from __future__ import annotations
 import base64
 import io
 from base64 import b32encode
+from typing import Any
 
 import django_otp
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
@@ -26,7 +30,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from twofactor.forms import TokenForm
+from twofactor.forms import LockoutPasswordChangeForm, TokenForm
 from twofactor.policy import requires_two_factor
 
 
@@ -123,3 +127,19 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registration/twofactor_verify.html", {"form": form, "next": _next_url(request)}
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a wrong current password is a failed login for django-axes
+    (``LockoutPasswordChangeForm``), and when that locks the account the session ends here
+    and ``AxesMiddleware`` answers with the lockout page."""
+
+    form_class = LockoutPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form: LockoutPasswordChangeForm) -> HttpResponse:
+        if getattr(self.request, "axes_locked_out", False):
+            logout(self.request)
+        return super().form_invalid(form)
