@@ -183,6 +183,10 @@ except ValueError as _exc:
     ) from _exc
 # Two-factor login (TOTP) for Ufficio di Piano staff and administrators.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+# Enrolment only with a one-time code an administrator hands out (twofactor.EnrolmentCode),
+# valid for TWO_FACTOR_ENROLMENT_CODE_HOURS.
+TWO_FACTOR_ENROLMENT_CODE_REQUIRED = env_bool("TWO_FACTOR_ENROLMENT_CODE_REQUIRED", False)
+TWO_FACTOR_ENROLMENT_CODE_HOURS = env_int("TWO_FACTOR_ENROLMENT_CODE_HOURS", 72, minimum=1)
 OTP_TOTP_ISSUER = "Activity.Cr"
 # Audit trail (audit/trail.py): loading fixtures or restoring a dump is not a change made
 # by a person, and must not add entries to a restored trail.
