@@ -4,9 +4,12 @@
   style on every response (in development too, so that an inline ``<script>`` breaks at once),
   and ``Cache-Control: no-store`` on every response to a logged-in user: every page and export
   behind the login carries personal data, and no browser or proxy may keep a copy.
+  A ``Permissions-Policy`` turns off the browser features the app never uses (camera,
+  microphone, geolocation, payment, USB) on every response too.
 * :func:`client_ip` — the client's address: ``REMOTE_ADDR``, or behind our reverse proxy
-  (``BEHIND_PROXY``, on by default in production) the right-most ``X-Forwarded-For`` entry,
-  the one the proxy itself appended (entries to its left are whatever the client sent).
+  (``BEHIND_PROXY``, on by default in production) and only when ``REMOTE_ADDR`` is one of
+  ``TRUSTED_PROXIES``, the right-most ``X-Forwarded-For`` entry that is not itself one of our
+  proxies (entries to its left are whatever the client sent).
 * :func:`axes_client_str` — how django-axes names a client in its log lines: no username,
   no address (those are in its database tables, which only administrators read).
 * :class:`PersonalDataFilter` — a logging filter that scrubs anything looking like a codice
@@ -16,9 +19,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +44,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -49,6 +56,7 @@ class SecurityHeadersMiddleware:
         # Django's own debug pages (DEBUG only) use inline styles and scripts.
         if not (settings.DEBUG and response.status_code >= 400):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)  # includes no-store and private
@@ -56,13 +64,52 @@ class SecurityHeadersMiddleware:
         return response
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
+    """``["127.0.0.1", "10.0.0.0/8"]`` as networks; ``ValueError`` names a bad entry."""
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not an IP address or network") from exc
+    return tuple(networks)
+
+
+@lru_cache(maxsize=8)
+def _trusted(values: tuple[str, ...]) -> tuple[Network, ...]:
+    return parse_networks(values)
+
+
+def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    if not settings.BEHIND_PROXY or remote is None:
+        return remote
+    proxies = _trusted(tuple(settings.TRUSTED_PROXIES))
+    if not _is_trusted(remote, proxies):
+        return remote  # a client talking to us directly: its X-Forwarded-For is its own
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    # From the right: each of our proxies appended the address it received from; the first
+    # entry that is not one of our proxies is the client. Anything further left is forged.
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote  # garbage where our proxy writes an address: trust nothing
+        if not _is_trusted(hop, proxies):
+            return hop
+    return hops[0] if hops else remote  # a request from inside our own proxies' network
 
 
 def axes_client_str(

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from activitycr.env import env_bool, env_int, env_list, env_str
+from activitycr.security import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("ACTIVITYCR_DATA_DIR", str(BASE_DIR / "data")))
@@ -147,10 +148,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Login protection (README, "Data protection"). django-axes locks a username *from one
 # address* after LOGIN_FAILURE_LIMIT failures, for LOGIN_COOLOFF_MINUTES: one person's typos
 # do not lock a whole office, and a guesser cannot lock out someone else from elsewhere.
+# On top of it (twofactor/lockout.py), LOGIN_ACCOUNT_FAILURE_LIMIT failures for one user name
+# within LOGIN_ACCOUNT_WINDOW_MINUTES, from any addresses, lock that user name everywhere.
 AUTHENTICATION_BACKENDS = [
     "twofactor.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "twofactor.lockout.AccountLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -160,10 +164,29 @@ AXES_CLIENT_IP_CALLABLE = "activitycr.security.client_ip"
 AXES_CLIENT_STR_CALLABLE = "activitycr.security.axes_client_str"
 AXES_VERBOSE = False
 AXES_COOLOFF_MESSAGE = _("Troppi tentativi di accesso non riusciti: riprovare più tardi.")
-# Behind the reverse proxy the client's address is the last X-Forwarded-For entry.
+# One row per failed login (user name, address, time): what the per-account limit counts.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 50, minimum=1)
+LOGIN_ACCOUNT_WINDOW = dt.timedelta(minutes=env_int("LOGIN_ACCOUNT_WINDOW_MINUTES", 60, minimum=1))
+# The per-user cap of those rows must leave room for a whole window's failures.
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = max(1000, 2 * LOGIN_ACCOUNT_FAILURE_LIMIT)
+# Behind the reverse proxy the client's address is the last X-Forwarded-For entry written by
+# one of our proxies: the header counts only when the request comes from TRUSTED_PROXIES
+# (addresses or networks; by default the proxy on this host, as in the README's nginx site).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", PRODUCTION)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as _exc:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXIES: {_exc}; list addresses or networks (10.0.0.0/8), comma-separated."
+    ) from _exc
 # Two-factor login (TOTP) for Ufficio di Piano staff and administrators.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+# Enrolment only with a one-time code an administrator hands out (twofactor.EnrolmentCode),
+# valid for TWO_FACTOR_ENROLMENT_CODE_HOURS.
+TWO_FACTOR_ENROLMENT_CODE_REQUIRED = env_bool("TWO_FACTOR_ENROLMENT_CODE_REQUIRED", False)
+TWO_FACTOR_ENROLMENT_CODE_HOURS = env_int("TWO_FACTOR_ENROLMENT_CODE_HOURS", 72, minimum=1)
 OTP_TOTP_ISSUER = "Activity.Cr"
 # Audit trail (audit/trail.py): loading fixtures or restoring a dump is not a change made
 # by a person, and must not add entries to a restored trail.

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from activitycr.health import healthz
 from casework import views as casework_views
+from twofactor.views import PasswordChangeView
 
 urlpatterns = [
     # LOGIN_REDIRECT_URL is "home" (no namespace): the operators' landing page.
@@ -14,11 +15,8 @@ urlpatterns = [
     # are managed by the consortium's administrators, and the app sends no e-mail.
     path("account/login/", auth_views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "account/password_change/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
+    # A wrong current password counts as a failed login (django-axes); see twofactor/views.py.
+    path("account/password_change/", PasswordChangeView.as_view(), name="password_change"),
     path(
         "account/password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -1,8 +1,11 @@
-"""Enrolment (``setup``) and verification (``verify``) of the TOTP second factor.
+"""Enrolment (``setup``) and verification (``verify``) of the TOTP second factor, and the
+password change that counts wrong current passwords as failed logins.
 
 Thin views: the device work is django-otp's (``TOTPDevice.verify_token`` throttles repeated
 wrong codes); the QR code is drawn here, server-side, as SVG by ``qrcode`` — the secret never
-leaves the app for an external service.
+leaves the app for an external service. Enrolment keeps its pending key in the login session
+and creates the device only when a code confirms it (``twofactor.services``); with
+``TWO_FACTOR_ENROLMENT_CODE_REQUIRED`` it first asks for an administrator's one-time code.
 """
 
 from __future__ import annotations
@@ -10,13 +13,18 @@ from __future__ import annotations
 import base64
 import io
 from base64 import b32encode
+from typing import Any
+from urllib.parse import urlencode
 
 import django_otp
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,8 +34,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from twofactor.forms import TokenForm
+from twofactor import services
+from twofactor.forms import EnrolmentCodeForm, LockoutPasswordChangeForm, TokenForm
 from twofactor.policy import requires_two_factor
+
+# Session keys of an enrolment in progress: the pending TOTP key, and the enrolment code
+# already redeemed in this session. Both carry the user's id, and go at confirmation.
+PENDING_KEY = "twofactor_pending_key"
+REDEEMED_CODE = "twofactor_enrolment_code"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -51,8 +65,45 @@ def _mark_verified(request: HttpRequest, device: TOTPDevice) -> None:
     django_otp.login(request, device)
 
 
+def _for_user(request: HttpRequest, name: str) -> Any:
+    entry = request.session.get(name)
+    if isinstance(entry, dict) and entry.get("user") == request.user.pk:
+        return entry.get("value")
+    return None
+
+
+def _pending_key(request: HttpRequest) -> str:
+    """This session's enrolment key: made at the first visit, the same on a reload, never
+    stored outside the session until a code confirms it."""
+    key = _for_user(request, PENDING_KEY)
+    if not key:
+        key = services.new_pending_key()
+        request.session[PENDING_KEY] = {"user": request.user.pk, "value": key}
+    return key
+
+
+def _enrolment_code_step(request: HttpRequest) -> HttpResponse:
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = services.redeem_enrolment_code(
+                user=request.user, typed=form.cleaned_data["enrolment_code"]
+            )
+        except ValidationError as error:
+            form.add_error("enrolment_code", error)
+        else:
+            request.session[REDEEMED_CODE] = {"user": request.user.pk, "value": code.pk}
+            query = urlencode({"next": _next_url(request)})
+            return HttpResponseRedirect(f"{resolve_url('twofactor:setup')}?{query}")
+    return render(
+        request,
+        "registration/twofactor_enrolment_code.html",
+        {"form": form, "next": _next_url(request), "required": requires_two_factor(request.user)},
+    )
+
+
 @never_cache
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "enrolment_code")
 @login_required
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code."""
@@ -62,15 +113,16 @@ def setup(request: HttpRequest) -> HttpResponse:
     if any(devices_for_user(user, confirmed=True)):
         # Replacing a device needs the old one (or an administrator who deletes it).
         return HttpResponseRedirect(resolve_url("twofactor:verify") + "?" + request.GET.urlencode())
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Activity.Cr", confirmed=False)
+    if settings.TWO_FACTOR_ENROLMENT_CODE_REQUIRED and _for_user(request, REDEEMED_CODE) is None:
+        return _enrolment_code_step(request)
 
+    key = _pending_key(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        device = services.confirm_device(user=user, key=key, token=form.cleaned_data["token"])
+        if device is not None:
+            request.session.pop(PENDING_KEY, None)
+            request.session.pop(REDEEMED_CODE, None)
             _mark_verified(request, device)
             messages.success(request, _("Accesso a due fattori attivato."))
             return HttpResponseRedirect(_next_url(request))
@@ -81,13 +133,14 @@ def setup(request: HttpRequest) -> HttpResponse:
                 "e scrivere il codice mostrato adesso."
             ),
         )
+    pending = TOTPDevice(user=user, name=services.DEVICE_NAME, key=key)  # never saved
     return render(
         request,
         "registration/twofactor_setup.html",
         {
             "form": form,
-            "qr_code": _qr_data_uri(device.config_url),
-            "secret": b32encode(device.bin_key).decode("ascii"),
+            "qr_code": _qr_data_uri(pending.config_url),
+            "secret": b32encode(pending.bin_key).decode("ascii"),
             "next": _next_url(request),
             "required": requires_two_factor(user),
         },
@@ -121,5 +174,28 @@ def verify(request: HttpRequest) -> HttpResponse:
             ),
         )
     return render(
-        request, "registration/twofactor_verify.html", {"form": form, "next": _next_url(request)}
+        request,
+        "registration/twofactor_verify.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            # So that a user who never enrolled notices that someone else did.
+            "activated_at": max((d.created_at for d in devices if d.created_at), default=None),
+        },
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a wrong current password is a failed login for django-axes
+    (``LockoutPasswordChangeForm``), and when that locks the account the session ends here
+    and ``AxesMiddleware`` answers with the lockout page."""
+
+    form_class = LockoutPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form: LockoutPasswordChangeForm) -> HttpResponse:
+        if getattr(self.request, "axes_locked_out", False):
+            logout(self.request)
+        return super().form_invalid(form)

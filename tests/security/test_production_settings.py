@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from activitycr.security import CONTENT_SECURITY_POLICY
+from activitycr.security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -242,6 +242,7 @@ def test_gunicorn_sends_the_security_headers(gunicorn):
     assert response.getheader("X-Frame-Options") == "DENY"
     assert response.getheader("Referrer-Policy") == "same-origin"
     assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert response.getheader("Permissions-Policy") == PERMISSIONS_POLICY
     cookie = response.getheader("Set-Cookie")
     assert "csrftoken=" in cookie and "Secure" in cookie
 
