@@ -9,6 +9,7 @@ enhanced with an autocomplete by ``static/js/comune-autocomplete.js``.
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -360,7 +361,16 @@ class PersonEditForm(PersonForm):
 # --- Intake -------------------------------------------------------------------------------
 
 
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class IntakeForm(forms.ModelForm):
+    # One per page load, kept across re-displays with errors (casework.services.take_in).
+    submission_token = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=32, initial=new_submission_token
+    )
+
     class Meta:
         model = Intake
         fields = [

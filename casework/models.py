@@ -389,6 +389,11 @@ class Intake(VersionedSave, models.Model):
     )
 
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The intake form's one-time token: the same form sent twice (a double click, a
+    # resend) opens one case, not two, and never an error (security review L1).
+    submission_token = models.CharField(
+        max_length=32, null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modificata il"), auto_now=True)
 

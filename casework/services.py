@@ -9,12 +9,14 @@ view, which keeps the user's input and shows what is saved now.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,6 +110,12 @@ def take_in(
     if (person is None) == (person_data is None):
         raise ValueError("Pass exactly one of person and person_data.")
     _check_desk(operator, desk)
+    token = intake_data.get("submission_token") or None
+    intake_data = {**intake_data, "submission_token": token}
+    if token is not None:
+        done = submitted_intake(operator=operator, token=token)
+        if done is not None:  # the same form again: the case it already opened
+            return done
     cross_desk = None
     if person is not None and not Person.objects.visible_to(operator).filter(pk=person.pk).exists():
         cross_desk = CrossDeskTakeIn(reason=cross_desk_reason, note=cross_desk_note.strip())
@@ -133,6 +141,32 @@ def take_in(
         logger.info("intake %s: cross-desk take-in at desk %s", intake.pk, desk.pk)
     logger.info("intake %s opened at desk %s by user %s", intake.pk, desk.pk, operator.pk)
     return intake
+
+
+@contextmanager
+def submission_lock(token: str | None) -> Iterator[None]:
+    """Requests that send the same form (same token) run one after the other, so the second
+    finds the case the first opened. A PostgreSQL session advisory lock keyed on the token;
+    on SQLite, whose writers already wait for each other, nothing."""
+    if not token or connection.vendor != "postgresql":
+        yield
+        return
+    digest = hashlib.blake2b(token.encode(), digest_size=8, person=b"intake-form").digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def submitted_intake(*, operator: AbstractBaseUser, token: str | None) -> Intake | None:
+    """The intake this operator already opened with this form's token, if any."""
+    if not token:
+        return None
+    return Intake.objects.filter(submission_token=token, operator=operator).first()
 
 
 @transaction.atomic

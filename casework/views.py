@@ -12,12 +12,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from casework import fiscal_code, queries, services
@@ -143,6 +144,20 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
 def intake_new(request: HttpRequest, slug: str) -> HttpResponse:
     """New intake in one page: a new person, or a known one (``?persona=<id>`` for a person
     of the user's desks, ``known_cf`` in the POST body for one known at another desk)."""
+    if request.method != "POST":
+        return _intake_new(request, slug)
+    # The same form sent twice (a double click, Back and resend, two requests at the same
+    # moment): one after the other, and the second lands on the case the first opened.
+    token = request.POST.get("submission_token", "")[:32]
+    with services.submission_lock(token):
+        done = services.submitted_intake(operator=request.user, token=token)
+        if done is not None:
+            _desk(request, slug)  # the desk must still be one of the user's
+            return redirect(_case_url(done))
+        return _intake_new(request, slug)
+
+
+def _intake_new(request: HttpRequest, slug: str) -> HttpResponse:
     desk, desks = _desk(request, slug)
     known: Person | None = None
     known_elsewhere = False
@@ -209,14 +224,18 @@ def intake_new(request: HttpRequest, slug: str) -> HttpResponse:
                 context.update(duplicates=duplicates, duplicate_form=duplicate_form)
                 return render(request, "casework/intake_form.html", context)
             try:
-                intake = services.take_in(
-                    operator=request.user,
-                    desk=desk,
-                    person_data=_model_data(person_form),
-                    intake_data=_model_data(intake_form),
+                intake = _take_in_once(
+                    request, desk, intake_form, person_data=_model_data(person_form)
                 )
             except ValidationError as exc:
                 _apply_validation_error(intake_form, exc, person_form)
+            except IntegrityError:
+                # A colleague registered the same codice fiscale a moment ago: the page
+                # of a known person, with what was typed for the intake.
+                if request.POST.get("fiscal_code") and not getattr(request, "_retried", False):
+                    request._retried = True
+                    return _intake_new(request, slug)
+                intake_form.add_error(None, _CONCURRENT_CHANGE)
             else:
                 messages.success(request, _("Presa in carico registrata."))
                 warning = person_form.sex_warning()
@@ -224,6 +243,27 @@ def intake_new(request: HttpRequest, slug: str) -> HttpResponse:
                     messages.warning(request, warning)
                 return redirect(_case_url(intake))
     return render(request, "casework/intake_form.html", context)
+
+
+_CONCURRENT_CHANGE = gettext_lazy(
+    "Nel frattempo qualcuno ha registrato gli stessi dati: controllare e salvare di nuovo."
+)
+
+
+def _take_in_once(request: HttpRequest, desk: Desk, intake_form: Any, **kwargs: Any) -> Intake:
+    """``services.take_in`` for this form once: the same form sent twice (a double click,
+    two requests at the same moment) gives the case the first one opened, never a second
+    case nor an error. Any other refusal by the database is re-raised (IntegrityError)."""
+    try:
+        return services.take_in(
+            operator=request.user, desk=desk, intake_data=_model_data(intake_form), **kwargs
+        )
+    except IntegrityError:
+        token = intake_form.cleaned_data.get("submission_token")
+        done = services.submitted_intake(operator=request.user, token=token)
+        if done is None:
+            raise
+        return done
 
 
 def _model_data(form: Any) -> dict[str, Any]:
@@ -263,16 +303,29 @@ def _intake_for_known(
     reason_valid = reason_form is None or reason_form.is_valid()
     if not starting and intake_form.is_valid() and reason_valid:
         try:
-            intake = services.take_in(
-                operator=request.user,
-                desk=desk,
+            intake = _take_in_once(
+                request,
+                desk,
+                intake_form,
                 person=known,
-                intake_data=_model_data(intake_form),
                 cross_desk_reason=reason_form.cleaned_data["reason"] if reason_form else "",
                 cross_desk_note=reason_form.cleaned_data["note"] if reason_form else "",
             )
         except ValidationError as exc:
             _apply_validation_error(intake_form, exc, *([reason_form] if reason_form else []))
+        except IntegrityError:
+            # A colleague opened a case for this person here a moment ago: that case.
+            open_here = known.intakes.open().filter(desk=desk).first()
+            if open_here is not None:
+                messages.info(
+                    request,
+                    _(
+                        "Nel frattempo è stata aperta una presa in carico per questa persona in "
+                        "questo sportello: eccola."
+                    ),
+                )
+                return redirect(_case_url(open_here))
+            intake_form.add_error(None, _CONCURRENT_CHANGE)
         else:
             messages.success(request, _("Presa in carico registrata."))
             return redirect(_case_url(intake))

@@ -96,3 +96,32 @@
     });
   }
 })();
+
+/* Both intake pages (new person, known person): once the form is sent, the button says so
+ * and a second click sends nothing more. The server opens one case per form anyway
+ * (its one-time token), so this is about telling the operator, not about safety. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("intake-form");
+  var button = document.getElementById("intake-submit");
+  if (!form || !button) {
+    return;
+  }
+  var sent = false;
+  form.addEventListener("submit", function (event) {
+    if (sent) {
+      event.preventDefault();
+      return;
+    }
+    sent = true;
+    button.setAttribute("aria-disabled", "true");
+    button.classList.add("disabled");
+  });
+  // Back to this page from the browser's cache: the form can be sent again.
+  window.addEventListener("pageshow", function () {
+    sent = false;
+    button.removeAttribute("aria-disabled");
+    button.classList.remove("disabled");
+  });
+})();
