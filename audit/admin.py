@@ -15,11 +15,12 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from activitycr.ids import MAX_ID, parse_id
 from audit.trail import describe, person_entries_filter, person_history
 
 
@@ -28,16 +29,17 @@ class PersonFilter(admin.SimpleListFilter):
     parameter_name = "persona"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        value = self.value()
-        return [(value, f"#{value}")] if value and value.isdigit() else []
+        person_id = parse_id(self.value())
+        return [(str(person_id), f"#{person_id}")] if person_id else []
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        person_id = parse_id(value)
+        if person_id is None:  # "²", a 30-digit number...: no person has that id
             return queryset.none()
-        return queryset.filter(person_entries_filter(int(value)))
+        return queryset.filter(person_entries_filter(person_id))
 
 
 if admin.site.is_registered(LogEntry):
@@ -62,6 +64,8 @@ class AuditEntryAdmin(LogEntryAdmin):
     def person_history_view(self, request: HttpRequest, person_id: int) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        if person_id > MAX_ID:  # the URL takes any digits; no id is that large
+            raise Http404
         entries = [describe(e) for e in person_history(person_id)[:1000]]
         context = {
             **self.admin_site.each_context(request),

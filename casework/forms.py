@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from activitycr.ids import MAX_ID
 from casework import fiscal_code
 from casework.models import Activity, Intake, Meeting, Partner, Person, Referral, local_today
 from sportelli.models import Comune, Country
@@ -115,14 +116,11 @@ class ComuneField(forms.CharField):
         return found[0]
 
 
-# Database ids are 64-bit: a typed or forged id beyond that is an invalid choice, not a
-# query the database driver cannot even bind (SQLite raises OverflowError on it).
-_MAX_ID = 2**63 - 1
-
-
 def _id_out_of_range(value: Any) -> bool:
+    """Database ids are 64-bit: a typed or forged id beyond that is an invalid choice, not a
+    query the database driver cannot even bind (SQLite raises OverflowError on it)."""
     try:
-        return not 0 < int(str(value).strip()) <= _MAX_ID
+        return not 0 < int(str(value).strip()) <= MAX_ID
     except ValueError:
         return False  # not a number: Django's own "invalid choice" handles it
 
