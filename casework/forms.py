@@ -223,8 +223,11 @@ class PersonForm(forms.ModelForm):
             ),
         }
 
-    # GDPR art. 9: shown and editable only with casework.view_special_category.
-    SPECIAL_CATEGORY_FIELDS = ("has_disability", "is_minority")
+    # Special-category data (GDPR art. 9 and the ESF+ "disadvantaged participants" answers):
+    # shown and editable only with casework.view_special_category. Without it the fields
+    # are not in the form at all, so a forged POST cannot set them either. The same four
+    # as casework/admin.py and audit/trail.py; the review counts them only for holders.
+    SPECIAL_CATEGORY_FIELDS = ("foreign_background", "is_homeless", "has_disability", "is_minority")
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -285,14 +288,10 @@ class PersonForm(forms.ModelForm):
             Fieldset(
                 _("Istruzione e indicatori FSE+"),
                 Row(Column("education", css_class="col-md-6")),
-                Row(
-                    Column("foreign_background", css_class="col-md-3"),
-                    Column("is_homeless", css_class="col-md-3"),
-                    *(
-                        Column(name, css_class="col-md-3")
-                        for name in self.SPECIAL_CATEGORY_FIELDS
-                        if name in self.fields
-                    ),
+                *(
+                    [Row(*(Column(n, css_class="col-md-3") for n in self.SPECIAL_CATEGORY_FIELDS))]
+                    if self.shows_special_category
+                    else []
                 ),
             ),
         )
