@@ -10,7 +10,7 @@ granted to the Amministratore role by ``audit/migrations/0001``).
 from __future__ import annotations
 
 from auditlog.admin import LogEntryAdmin
-from auditlog.filters import ResourceTypeFilter
+from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -40,6 +40,19 @@ class PersonFilter(admin.SimpleListFilter):
         if person_id is None:  # "²", a 30-digit number...: no person has that id
             return queryset.none()
         return queryset.filter(person_entries_filter(person_id))
+
+
+class ResourceTypeFilter(AuditlogResourceTypeFilter):
+    """django-auditlog's filter by model, which passed a 30-digit value to the database."""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value is None:
+            return queryset
+        content_type_id = parse_id(value)
+        if content_type_id is None:
+            return queryset.none()
+        return queryset.filter(content_type_id=content_type_id)
 
 
 if admin.site.is_registered(LogEntry):

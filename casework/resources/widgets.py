@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from activitycr.ids import parse_id
 from casework import fiscal_code
 from casework.models import Activity, Intake, Person
 from sportelli.models import Comune, Country, Desk
@@ -324,7 +325,8 @@ class UserWidget(_LookupWidget):
 
 class IntakeWidget(_LookupWidget):
     def lookup(self, text: str) -> Intake:
-        intake = Intake.objects.filter(pk=int(text)).first() if text.isdigit() else None
+        pk = parse_id(text)  # not "²" (isdigit, but no int) nor 30 digits
+        intake = Intake.objects.filter(pk=pk).first() if pk else None
         if intake is None:
             raise ValueError(_("Presa in carico n. %(value)s inesistente.") % {"value": text})
         return intake

@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import tablib
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from activitycr.ids import parse_id
 from casework.choices import MeetingMode
-from casework.models import Activity, Meeting, local_today
+from casework.models import Activity, Meeting, Person, local_today
+from casework.resources import MeetingResource, bad_row_numbers, row_errors
 from reports.periods import previous_period
 from reports.queries import months_between
 from tests import factories
@@ -288,6 +291,18 @@ def test_l2_audit_person_filter_with_a_crafted_id_is_ignored(value, administrato
     assert "#" + value not in response.content.decode()
 
 
+@pytest.mark.parametrize("value", CRAFTED_IDS)
+def test_l2_audit_model_filter_with_a_crafted_id_matches_nothing(value, administrator):
+    build_objects("casalmaggiore")
+    client = login(Client(), administrator)
+    url = reverse("admin:auditlog_logentry_changelist")
+    person_type = ContentType.objects.get_for_model(Person).pk
+    assert client.get(url, {"resource_type": person_type}).context["cl"].result_count > 0
+    response = client.get(url, {"resource_type": value})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 0
+
+
 @pytest.mark.parametrize("value", [HUGE, str(2**63), str(2**64)])
 def test_l2_audit_person_history_of_an_impossible_id_is_a_404(value, administrator):
     objects = build_objects("casalmaggiore")
@@ -308,3 +323,16 @@ def test_l2_new_intake_for_a_crafted_person_id_is_a_404(value, op_casalmaggiore)
     url = reverse("casework:intake_new", kwargs={"slug": "casalmaggiore"})
     assert client.get(url, {"persona": objects.person_id}).status_code == 200
     assert client.get(url, {"persona": value}).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "٣", HUGE])
+def test_l2_meeting_import_with_a_crafted_intake_id_is_a_row_error(value):
+    objects = build_objects("casalmaggiore")
+    header = ["presa_in_carico", "data", "modalita", "durata_minuti"]
+    good = [str(objects.intake_id), local_today().strftime("%d/%m/%Y"), "telefono", "30"]
+    data = tablib.Dataset(good, [value, *good[1:]], headers=header)
+    before = Meeting.objects.count()
+    result = MeetingResource().import_data(data, dry_run=False)
+    assert Meeting.objects.count() == before
+    assert bad_row_numbers(result) == [2]
+    assert f"Presa in carico n. {value} inesistente" in dict(row_errors(result))[2]
