@@ -94,6 +94,7 @@ def test_l2_report_dates_out_of_range_are_a_form_error(url_name, start, end, udp
             str(m) for m in [*form.errors.get("start", []), *form.errors.get("end", [])]
         )
         assert "Le date vanno dal" in messages, form.errors
+        assert "Le date vanno dal 01/01/2020 al " in response.content.decode()  # shown
         assert response.context["review"] is None
     else:  # the downloads send an invalid period back to the page, which shows the error
         assert response.status_code == 302
