@@ -229,10 +229,13 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 from import_export.formats import base_formats as _formats  # noqa: E402
 
+from activitycr import export_formats as _export_formats  # noqa: E402
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# django-import-export 4 wants the format classes themselves, not dotted paths.
-IMPORT_EXPORT_FORMATS = [_formats.XLSX, _formats.CSV]
+# django-import-export 4 wants the format classes themselves, not dotted paths. The xlsx
+# format writes formula-like text with Excel's quote prefix; csv keeps the apostrophe.
+IMPORT_EXPORT_FORMATS = [_export_formats.XLSX, _formats.CSV]
 
 # --- The desks' own settings ------------------------------------------------------------
 # An open case with no meeting for more than this many days is an overdue follow-up.

@@ -10,16 +10,17 @@ granted to the Amministratore role by ``audit/migrations/0001``).
 from __future__ import annotations
 
 from auditlog.admin import LogEntryAdmin
-from auditlog.filters import ResourceTypeFilter
+from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from activitycr.ids import MAX_ID, parse_id
 from audit.trail import describe, person_entries_filter, person_history
 from casework.admin import SearchByPostMixin
 
@@ -29,16 +30,30 @@ class PersonFilter(admin.SimpleListFilter):
     parameter_name = "persona"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        value = self.value()
-        return [(value, f"#{value}")] if value and value.isdigit() else []
+        person_id = parse_id(self.value())
+        return [(str(person_id), f"#{person_id}")] if person_id else []
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        person_id = parse_id(value)
+        if person_id is None:  # "²", a 30-digit number...: no person has that id
             return queryset.none()
-        return queryset.filter(person_entries_filter(int(value)))
+        return queryset.filter(person_entries_filter(person_id))
+
+
+class ResourceTypeFilter(AuditlogResourceTypeFilter):
+    """django-auditlog's filter by model, which passed a 30-digit value to the database."""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value is None:
+            return queryset
+        content_type_id = parse_id(value)
+        if content_type_id is None:
+            return queryset.none()
+        return queryset.filter(content_type_id=content_type_id)
 
 
 if admin.site.is_registered(LogEntry):
@@ -63,6 +78,8 @@ class AuditEntryAdmin(SearchByPostMixin, LogEntryAdmin):
     def person_history_view(self, request: HttpRequest, person_id: int) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        if person_id > MAX_ID:  # the URL takes any digits; no id is that large
+            raise Http404
         entries = [describe(e) for e in person_history(person_id)[:1000]]
         context = {
             **self.admin_site.each_context(request),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from activitycr.ids import parse_id
 from casework import searchref
 from casework.models import (
     Activity,
@@ -112,13 +113,14 @@ class DeskFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        desk_id = parse_id(value)
+        if desk_id is None:  # "²", a 30-digit number...: no desk has that id
             return queryset.none()
         if self.desk_path == "intakes__desk":  # people: no duplicate rows
             return queryset.filter(
-                pk__in=Intake.objects.filter(desk_id=int(value)).values("person_id")
+                pk__in=Intake.objects.filter(desk_id=desk_id).values("person_id")
             )
-        return queryset.filter(**{f"{self.desk_path}_id": int(value)})
+        return queryset.filter(**{f"{self.desk_path}_id": desk_id})
 
     @classmethod
     def on(cls, desk_path: str) -> type[DeskFilter]:

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from activitycr.ids import MAX_ID
 from casework import fiscal_code
 from casework.choices import CrossDeskReason
 from casework.models import Activity, Intake, Meeting, Partner, Person, Referral, local_today
@@ -117,14 +118,11 @@ class ComuneField(forms.CharField):
         return found[0]
 
 
-# Database ids are 64-bit: a typed or forged id beyond that is an invalid choice, not a
-# query the database driver cannot even bind (SQLite raises OverflowError on it).
-_MAX_ID = 2**63 - 1
-
-
 def _id_out_of_range(value: Any) -> bool:
+    """Database ids are 64-bit: a typed or forged id beyond that is an invalid choice, not a
+    query the database driver cannot even bind (SQLite raises OverflowError on it)."""
     try:
-        return not 0 < int(str(value).strip()) <= _MAX_ID
+        return not 0 < int(str(value).strip()) <= MAX_ID
     except ValueError:
         return False  # not a number: Django's own "invalid choice" handles it
 
@@ -227,8 +225,11 @@ class PersonForm(forms.ModelForm):
             ),
         }
 
-    # GDPR art. 9: shown and editable only with casework.view_special_category.
-    SPECIAL_CATEGORY_FIELDS = ("has_disability", "is_minority")
+    # Special-category data (GDPR art. 9 and the ESF+ "disadvantaged participants" answers):
+    # shown and editable only with casework.view_special_category. Without it the fields
+    # are not in the form at all, so a forged POST cannot set them either. The same four
+    # as casework/admin.py and audit/trail.py; the review counts them only for holders.
+    SPECIAL_CATEGORY_FIELDS = ("foreign_background", "is_homeless", "has_disability", "is_minority")
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -289,14 +290,10 @@ class PersonForm(forms.ModelForm):
             Fieldset(
                 _("Istruzione e indicatori FSE+"),
                 Row(Column("education", css_class="col-md-6")),
-                Row(
-                    Column("foreign_background", css_class="col-md-3"),
-                    Column("is_homeless", css_class="col-md-3"),
-                    *(
-                        Column(name, css_class="col-md-3")
-                        for name in self.SPECIAL_CATEGORY_FIELDS
-                        if name in self.fields
-                    ),
+                *(
+                    [Row(*(Column(n, css_class="col-md-3") for n in self.SPECIAL_CATEGORY_FIELDS))]
+                    if self.shows_special_category
+                    else []
                 ),
             ),
         )

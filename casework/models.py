@@ -514,6 +514,31 @@ class Intake(VersionedSave, models.Model):
 # --- Meeting ------------------------------------------------------------------------------
 
 
+# How far ahead a next appointment may be fixed: further is a typing error (year 9999 would
+# sit on the dashboards forever), and year 1 does not even convert to UTC.
+APPOINTMENT_YEARS_AHEAD = 2
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _within_days(moment: dt.datetime, first: dt.date, last: dt.date) -> bool:
+    """Whether ``moment`` falls on a day from ``first`` to ``last`` (local time).
+
+    Compares aware datetimes, which never builds a date outside Python's range: converting
+    a moment in year 1 or late in year 9999 to another time zone would overflow.
+    """
+    start = dt.datetime.combine(first, dt.time.min)
+    end = dt.datetime.combine(last, dt.time.max)
+    if timezone.is_aware(moment):
+        start, end = timezone.make_aware(start), timezone.make_aware(end)
+    return start <= moment <= end
+
+
 class MeetingQuerySet(models.QuerySet["Meeting"]):
     def visible_to(self, user: AnyUser) -> MeetingQuerySet:
         if sees_all_desks(user):
@@ -589,6 +614,14 @@ class Meeting(VersionedSave, models.Model):
             errors["held_on"] = _(
                 "Il colloquio non può precedere la presa in carico (%(date)s)."
             ) % {"date": f"{self.intake.opened_on:%d/%m/%Y}"}
+        if self.next_appointment_at is not None:
+            earliest = self.held_on if isinstance(self.held_on, dt.date) else local_today()
+            latest = _years_after(local_today(), APPOINTMENT_YEARS_AHEAD)
+            if not _within_days(self.next_appointment_at, earliest, latest):
+                errors["next_appointment_at"] = _(
+                    "Il prossimo appuntamento va fissato tra il giorno del colloquio "
+                    "(%(earliest)s) e il %(latest)s."
+                ) % {"earliest": f"{earliest:%d/%m/%Y}", "latest": f"{latest:%d/%m/%Y}"}
         if errors:
             raise ValidationError(errors)
 

@@ -35,9 +35,10 @@ Form field names (the ``name`` of the inputs):
   (``YYYY-MM-DD``, a date input), ``gender`` (F, M, X, N), ``birthplace_comune`` and
   ``residence_comune`` (text "Casalmaggiore (CR)"), ``birthplace_country``,
   ``residence_country``, ``citizenship``, ``education``, ``email``, ``phone``,
-  ``privacy_ack_on``, ``foreign_background``, ``is_homeless``, ``has_disability``,
-  ``is_minority``; intake part: ``opened_on``, ``channel``, ``main_need``, ``needs``,
-  ``labour_status``, ``unemployment_months``, ``recent_graduate``, ``returning_after_care``;
+  ``privacy_ack_on``; only with ``casework.view_special_category`` also
+  ``foreign_background``, ``is_homeless``, ``has_disability``, ``is_minority``; intake
+  part: ``opened_on``, ``channel``, ``main_need``, ``needs``, ``labour_status``,
+  ``unemployment_months``, ``recent_graduate``, ``returning_after_care``;
   ``confirm_new_person`` (checkbox shown for likely duplicates); ``known_cf`` (hidden, a
   person known at another desk). Submit button: ``#intake-submit``.
 * meeting: ``held_on``, ``start_time``, ``mode`` (radio: presenza, telefono, video, email),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from activitycr.ids import parse_id
 from casework import fiscal_code, queries, services
 from casework.forms import (
     CloseIntakeForm,
@@ -163,10 +164,9 @@ def _intake_new(request: HttpRequest, slug: str) -> HttpResponse:
     known_elsewhere = False
     known_form = None
     if "persona" in request.GET:
-        try:
-            person_id = int(request.GET["persona"])
-        except ValueError:
-            raise Http404 from None
+        person_id = parse_id(request.GET["persona"])
+        if person_id is None:
+            raise Http404
         known = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
     elif request.method == "POST" and "known_cf" in request.POST:
         known_form = KnownPersonForm(request.POST)

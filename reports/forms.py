@@ -12,11 +12,27 @@ from collections.abc import Sequence
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reports.periods import Preset, default_period, opening_presets, quarter_presets
+from reports.periods import (
+    PROJECT_START,
+    Preset,
+    add_months,
+    default_period,
+    opening_presets,
+    quarter_presets,
+)
 from sportelli.models import Desk
 
 CUSTOM = "custom"
 MAX_DAYS = 366 * 10
+# A custom period lies between the year before the project started (imported histories may
+# begin a little earlier) and a year from today: anything outside holds no data, and dates
+# near year 1 or 9999 would overflow the previous-period arithmetic.
+EARLIEST = dt.date(PROJECT_START.year - 1, 1, 1)
+MONTHS_AHEAD = 12
+
+
+def latest_date(today: dt.date) -> dt.date:
+    return add_months(today, MONTHS_AHEAD)
 
 
 class DateInput(forms.DateInput):
@@ -60,6 +76,7 @@ class ReviewFilterForm(forms.Form):
             for p in (*quarter_presets(today), *opening_presets(desks, whole_project=whole_project))
         }
         self.default_key = self._default_key(today)
+        self.latest = latest_date(today)
         if not data or not data.get("period"):
             # No period chosen (e.g. only ?desk=gussola): the last completed quarter.
             given = data.dict() if hasattr(data, "dict") else dict(data or {})
@@ -85,6 +102,14 @@ class ReviewFilterForm(forms.Form):
             preset = self.presets[period]
             data["start"], data["end"] = preset.start, preset.end
             return data
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day and not EARLIEST <= day <= self.latest:
+                self.add_error(
+                    name,
+                    _("Le date vanno dal %(earliest)s al %(latest)s.")
+                    % {"earliest": f"{EARLIEST:%d/%m/%Y}", "latest": f"{self.latest:%d/%m/%Y}"},
+                )
         start, end = data.get("start"), data.get("end")
         if period == CUSTOM:
             if not start and "start" not in self.errors:

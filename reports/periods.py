@@ -3,6 +3,7 @@ and the previous period a review compares with."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,8 +27,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _last_day(year: int, month: int) -> int:
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return (following - dt.timedelta(days=1)).day
+    return calendar.monthrange(year, month)[1]  # December 9999 too
 
 
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -48,16 +48,31 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     When the period is a whole number of months (a calendar quarter, "the first three
     months" from 28/01 to 27/04) the previous one is the same number of months before
     (the previous quarter); otherwise it has the same number of days.
+
+    Near the limits of Python's dates (year 1, year 9999: the review's form refuses them,
+    this stays safe anyway) the previous period is cut at the first representable day.
     """
-    following = end + dt.timedelta(days=1)
+    if start == dt.date.min:
+        return start, start  # nothing before it: an empty comparison, not an error
+    previous_end = start - dt.timedelta(days=1)
+    following = end + dt.timedelta(days=1) if end < dt.date.max else None
     for months in range(1, 121):
+        if following is None or _month_index(start) + months > _month_index(dt.date.max):
+            break
         shifted = add_months(start, months)
         if shifted == following:
-            return add_months(start, -months), start - dt.timedelta(days=1)
+            if _month_index(start) - months < _month_index(dt.date.min):
+                return dt.date.min, previous_end
+            return add_months(start, -months), previous_end
         if shifted > following:
             break
     days = (end - start).days + 1
-    return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+    earliest = (start - dt.date.min).days
+    return start - dt.timedelta(days=min(days, earliest)), previous_end
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
 
 
 @dataclass(frozen=True)

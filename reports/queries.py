@@ -93,12 +93,9 @@ class Review:
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """The first day of every calendar month touched by [start, end]."""
-    months: list[dt.date] = []
-    current = start.replace(day=1)
-    while current <= end:
-        months.append(current)
-        current = (current + dt.timedelta(days=32)).replace(day=1)
-    return months
+    first = start.year * 12 + start.month - 1
+    last = end.year * 12 + end.month - 1
+    return [dt.date(index // 12, index % 12 + 1, 1) for index in range(first, last + 1)]
 
 
 def month_label(month: dt.date) -> str:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from activitycr.ids import parse_id
 from casework import fiscal_code
 from casework.models import Activity, Intake, Person
 from sportelli.models import Comune, Country, Desk
@@ -340,11 +341,8 @@ class UserWidget(_LookupWidget):
 
 class IntakeWidget(_LookupWidget):
     def lookup(self, text: str, user: Any = None) -> Intake:
-        intake = (
-            scoped(Intake, user).filter(pk=int(text)).first()
-            if text.isascii() and text.isdigit() and int(text) < 2**63
-            else None
-        )
+        pk = parse_id(text)  # not "²" (isdigit, but no int) nor 30 digits
+        intake = scoped(Intake, user).filter(pk=pk).first() if pk else None
         if intake is None:
             raise ValueError(_("Presa in carico n. %(value)s inesistente.") % {"value": text})
         return intake

@@ -1,5 +1,6 @@
-"""Special-category data (GDPR art. 9: disability, minority) behind their own permission,
-``casework.view_special_category`` (held by the Amministratore role only, casework/roles.py).
+"""Special-category data (GDPR art. 9: disability, minority, migrant background,
+homelessness) behind their own permission, ``casework.view_special_category`` (held by the
+Amministratore role only, casework/roles.py).
 
 A user without it sees neither the fields nor the answers on the operators' pages; the
 special-category tables of the quarterly review are left out for them (reports), and no
@@ -17,8 +18,13 @@ from tests.security.matrix import login
 
 pytestmark = pytest.mark.django_db
 
-SPECIAL = ("has_disability", "is_minority")
-LABELS = ("persona con disabilità", "appartiene a una minoranza")
+SPECIAL = ("has_disability", "is_minority", "foreign_background", "is_homeless")
+LABELS = (
+    "persona con disabilità",
+    "appartiene a una minoranza",
+    "background migratorio",
+    "senza dimora o in esclusione abitativa",
+)
 
 
 def _pages(person_pk: int) -> list[str]:
