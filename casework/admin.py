@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
@@ -261,7 +261,27 @@ def _shown(instance: models.Model, name: str) -> str:
     return str(value) if isinstance(value, models.Model) else str(formats.localize(value))
 
 
-class ScopedAdmin(SearchByPostMixin, admin.ModelAdmin):
+class SafeInitialMixin:
+    """An add form's initial values come from its address (``?intake=12``); a foreign key
+    given as anything but a plausible id ("²", 30 digits) is dropped instead of reaching
+    the database, where it would overflow (security review L2)."""
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        for name in list(initial):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation or not field.related_model:
+                continue
+            values = initial[name] if isinstance(initial[name], list) else [initial[name]]
+            if any(parse_id(str(v)) is None for v in values):
+                del initial[name]
+        return initial
+
+
+class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
     """Case records: the list, the change form, autocomplete and exports start from
     ``visible_to(user)``; superusers see everything."""
 

@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.admin import SearchByPostMixin
+from casework.admin import SafeInitialMixin, SearchByPostMixin
 from casework.models import Person
 from privacy import services
 from privacy.models import PrivacyAcknowledgement, PrivacyNotice
@@ -36,7 +36,7 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrivacyAcknowledgement)
-class PrivacyAcknowledgementAdmin(SearchByPostMixin, admin.ModelAdmin):
+class PrivacyAcknowledgementAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
     """Acknowledgements of the people the user may see, like every case record: the list,
     the change form and the person a new one is for (checked again on save)."""
 

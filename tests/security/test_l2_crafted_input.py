@@ -337,3 +337,32 @@ def test_l2_meeting_import_with_a_crafted_intake_id_is_a_row_error(value):
     assert Meeting.objects.count() == before
     assert bad_row_numbers(result) == [2]
     assert f"Presa in carico n. {value} inesistente" in dict(row_errors(result))[2]
+
+
+@pytest.mark.parametrize("value", CRAFTED_IDS)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/casework/meeting/add/?intake={}",
+        "/admin/casework/referral/add/?intake={}",
+        "/admin/casework/intake/add/?person={}",
+        "/admin/casework/intake/add/?desk={}",
+        "/admin/casework/person/add/?residence_comune={}",
+        "/admin/privacy/privacyacknowledgement/add/?person={}",
+    ],
+)
+def test_l2_admin_add_form_with_a_crafted_initial_id_is_an_empty_form(
+    url, value, client, administrator
+):
+    client.force_login(administrator)
+    response = client.get(url.format(value))
+    assert response.status_code == 200
+    field = url.split("?")[1].split("=")[0]
+    assert not response.context["adminform"].form.initial.get(field)
+
+
+def test_l2_admin_add_form_keeps_a_real_initial_id(client, administrator):
+    intake = factories.intake()
+    client.force_login(administrator)
+    response = client.get(f"/admin/casework/meeting/add/?intake={intake.pk}")
+    assert response.context["adminform"].form.initial["intake"] == str(intake.pk)
