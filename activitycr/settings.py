@@ -207,7 +207,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 from import_export.formats import base_formats as _formats  # noqa: E402
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# No admin-log row per imported row: auditlog records each one with its actor, and the admin
+# log would keep the names (security review M4; audit/adminlog.py names rows by id anyway).
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 # django-import-export 4 wants the format classes themselves, not dotted paths.
 IMPORT_EXPORT_FORMATS = [_formats.XLSX, _formats.CSV]
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from audit.adminlog import NamelessAdminLogMixin, NamelessImportLogMixin
 from casework.models import (
     Activity,
     Intake,
@@ -117,7 +118,7 @@ class DeskFilter(admin.SimpleListFilter):
 # --- Scoping -------------------------------------------------------------------------------
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(NamelessAdminLogMixin, admin.ModelAdmin):
     """Case records: the list, the change form, autocomplete and exports start from
     ``visible_to(user)``; superusers see everything."""
 
@@ -137,7 +138,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return qs
 
 
-class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
+class CaseImportExportAdmin(NamelessImportLogMixin, ImportExportModelAdmin, ScopedAdmin):
     """Exports follow the scoped list. Imports are for administrators: a file may name any
     desk and any intake, so it needs every desk in scope as well as the add and change
     permissions. The preview shows messages, never tracebacks."""

@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.adminlog import NamelessAdminLogMixin
 from casework.models import Person
 from privacy import services
 from privacy.models import PrivacyAcknowledgement, PrivacyNotice
@@ -34,7 +35,7 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrivacyAcknowledgement)
-class PrivacyAcknowledgementAdmin(admin.ModelAdmin):
+class PrivacyAcknowledgementAdmin(NamelessAdminLogMixin, admin.ModelAdmin):
     list_display = ["id", "person_id", "notice", "acknowledged_on", "channel", "operator"]
     list_filter = ["notice", "channel"]
     list_select_related = ["notice", "operator"]
