@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from audit.adminlog import NamelessAdminLogMixin, NamelessImportLogMixin
+from audit.reads import AuditedExportMixin
 from casework.models import (
     Activity,
     Intake,
@@ -138,7 +139,9 @@ class ScopedAdmin(NamelessAdminLogMixin, admin.ModelAdmin):
         return qs
 
 
-class CaseImportExportAdmin(NamelessImportLogMixin, ImportExportModelAdmin, ScopedAdmin):
+class CaseImportExportAdmin(
+    AuditedExportMixin, NamelessImportLogMixin, ImportExportModelAdmin, ScopedAdmin
+):
     """Exports follow the scoped list. Imports are for administrators: a file may name any
     desk and any intake, so it needs every desk in scope as well as the add and change
     permissions. The preview shows messages, never tracebacks."""
