@@ -33,6 +33,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from audit.trail import SPECIAL_CATEGORY_FIELDS, objects_filter
 
@@ -178,12 +179,18 @@ class NamelessImportLogMixin:
             flag = flags.get(row.import_type)
             if flag is not None and row.object_id is not None:
                 by_flag.setdefault(flag, []).append((self.model, row.object_id))
+        messages = {
+            ADDITION: [{"added": {}}],
+            # Stored untranslated, translated when shown (Django's change-message format).
+            CHANGE: [{"changed": {"fields": [gettext_noop("dati importati da file")]}}],
+            DELETION: "",
+        }
         for flag, objects in by_flag.items():
             write(
                 user_id=request.user.pk,
                 objects=objects,
                 action_flag=flag,
-                change_message=f"{ACTION_NAMES[flag]} through import_export",
+                change_message=messages[flag],
             )
 
 

@@ -75,9 +75,7 @@ def test_m8_admin_export_of_people_is_one_audited_read(client, administrator, pe
     no_personal_data_in(entry, "Superti", "Ghisolfi", a.fiscal_code, b.fiscal_code)
 
 
-def test_m8_admin_export_records_the_filters_but_not_the_search_term(
-    client, administrator, people
-):
+def test_m8_admin_export_records_the_filters_but_not_the_search_term(client, administrator, people):
     a, b, c = people
     client.force_login(administrator)
     desk = factories.desk("casalmaggiore")
