@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "audit",
     "twofactor",
+    "activitycr",  # system checks of the deployment (activitycr/checks.py)
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameter binding (psycopg 3): the statement text reaches PostgreSQL with
+    # $1, $2... and the values travel apart, so a statement the server logs (an error, a
+    # slow query) carries no personal data (security review M9; activitycr/checks.py warns
+    # when the server's own settings would still log values).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------------------

@@ -378,6 +378,8 @@ def anonymise_expired(*, years: int, today: dt.date, dry_run: bool = False) -> l
     transaction, so a long run can be interrupted without losing what was done)."""
     ids = list(expired_people(years=years, today=today).values_list("pk", flat=True))
     if not dry_run:
-        for person in Person.objects.filter(pk__in=ids).order_by("pk").iterator():
-            anonymise_person(person=person)
+        # One by id, not ``filter(pk__in=ids)``: with server-side binding PostgreSQL takes
+        # at most 65,535 parameters per statement.
+        for person_id in ids:
+            anonymise_person(person=Person(pk=person_id))
     return ids
