@@ -253,3 +253,24 @@ def test_m4_imports_name_nobody_even_with_the_admin_log_on(client, administrator
         ADDITION,
     )
     assert "zanoni" not in admin_log_text() and "anna" not in admin_log_text()
+
+
+def test_m4_the_migration_rewrites_rows_written_before_the_fix(administrator, elena):
+    """Everybody's old rows, not only the anonymised: audit/migrations/0002."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("audit.migrations.0002_admin_log_by_id")
+    _old_style_rows(elena, administrator)
+    notice = LogEntry.objects.log_actions(
+        administrator.pk, [PrivacyAcknowledgement.objects.get().notice], CHANGE, ""
+    )[0]
+    migration.rewrite(apps, None)
+
+    text = admin_log_text()
+    assert "lodi" not in text and "elena" not in text
+    assert not any(word in text for word in SPECIAL_WORDS)
+    assert LogEntry.objects.filter(object_repr__startswith="#").count() == 6  # all but one
+    notice.refresh_from_db()
+    assert not notice.object_repr.startswith("#")  # not a case record: left as it was
