@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "audit",
     "twofactor",
+    "activitycr",  # system checks of the deployment (activitycr/checks.py)
 ]
 
 MIDDLEWARE = [
@@ -129,6 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameter binding (psycopg 3): the statement text reaches PostgreSQL with
+    # $1, $2... and the values travel apart, so a statement the server logs (an error, a
+    # slow query) carries no personal data (security review M9; activitycr/checks.py warns
+    # when the server's own settings would still log values).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------------------
@@ -232,7 +239,9 @@ from import_export.formats import base_formats as _formats  # noqa: E402
 from activitycr import export_formats as _export_formats  # noqa: E402
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# No admin-log row per imported row: auditlog records each one with its actor, and the admin
+# log would keep the names (security review M4; audit/adminlog.py names rows by id anyway).
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 # django-import-export 4 wants the format classes themselves, not dotted paths. The xlsx
 # format writes formula-like text with Excel's quote prefix; csv keeps the apostrophe.
 IMPORT_EXPORT_FORMATS = [_export_formats.XLSX, _formats.CSV]

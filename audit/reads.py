@@ -1,23 +1,45 @@
-"""Read access to a person's record: who opened which page about whom, and when.
+"""Read access to a person's record: who opened which page about whom, and when; and every
+bulk export: who exported what.
 
 The operators' views are not touched: :class:`ReadAccessMiddleware` looks at the resolved URL
 of every successful (200) response and, when its name is in :data:`READ_VIEWS`, writes one
 ``auditlog.LogEntry`` with ``action=ACCESS`` for the object named by the URL's keyword
-argument, with the URL name in ``additional_data["view"]``. One INSERT per page, no SELECT:
-the content type is a subquery. A view that shows a person's data under another URL adds its
-name here, or calls :func:`record_read` itself.
+argument (or, for :data:`READ_QUERY_VIEWS`, by a query parameter), with the URL name in
+``additional_data["view"]``. One INSERT per page, no SELECT: the content type is a subquery.
+A view that shows a person's data under another URL adds its name here, or calls
+:func:`record_read` itself.
+
+Exports (security review M8) are one ACCESS entry each, on the exported model with no object
+id, and ``additional_data["export"]`` saying what left the system: the model, the number of
+rows, the format, and the filters, period, desk or variant — never personal data (a search
+term or a filter on a personal field is recorded as used, not by its value).
+:class:`AuditedExportMixin` does it for django-import-export's admin exports; the review's
+downloads call :func:`record_export` (``reports/exports.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from auditlog.models import LogEntry
+from django.contrib import admin
+from django.contrib.admin.views.main import (
+    ALL_VAR,
+    ERROR_FLAG,
+    IS_FACETS_VAR,
+    IS_POPUP_VAR,
+    ORDER_VAR,
+    PAGE_VAR,
+    SEARCH_VAR,
+    TO_FIELD_VAR,
+)
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Subquery
 from django.http import HttpRequest, HttpResponse
 
 from activitycr.security import client_ip
+from audit.trail import MASK
 
 # URL name -> (app label, model name, URL keyword argument holding the primary key)
 READ_VIEWS: dict[str, tuple[str, str, str]] = {
@@ -33,6 +55,10 @@ READ_VIEWS: dict[str, tuple[str, str, str]] = {
     "admin:casework_intake_change": ("casework", "intake", "object_id"),
     "admin:casework_meeting_change": ("casework", "meeting", "object_id"),
     "admin:casework_referral_change": ("casework", "referral", "object_id"),
+}
+# URL name -> (app label, model name, query parameter holding the primary key)
+READ_QUERY_VIEWS: dict[str, tuple[str, str, str]] = {
+    "casework:intake_new": ("casework", "person", "persona"),  # take in a known person
 }
 
 
@@ -71,13 +97,131 @@ class ReadAccessMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is None or response.status_code != 200:
             return response
-        target = READ_VIEWS.get(match.view_name)
-        if target is None or not request.user.is_authenticated:
+        if match.view_name in READ_VIEWS:
+            app_label, model, kwarg = READ_VIEWS[match.view_name]
+            value = match.kwargs.get(kwarg)
+        elif match.view_name in READ_QUERY_VIEWS:
+            app_label, model, param = READ_QUERY_VIEWS[match.view_name]
+            value = request.GET.get(param)
+        else:
             return response
-        app_label, model, kwarg = target
+        if not request.user.is_authenticated:
+            return response
         try:
-            pk = int(match.kwargs[kwarg])
-        except (KeyError, TypeError, ValueError):
+            pk = int(value)
+        except (TypeError, ValueError):
             return response
         _write(request, app_label=app_label, model=model, pk=pk, view=match.view_name)
         return response
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+
+def record_export(
+    request: HttpRequest,
+    *,
+    model: type[Model],
+    rows: int,
+    file_format: str,
+    view: str = "",
+    **details: Any,  # noqa: ANN401 - JSON values: filters, period, desk, variant...
+) -> LogEntry:
+    """Log that ``request.user`` exported ``rows`` rows of ``model``. ``details`` must hold
+    no personal data: it is kept as long as the trail."""
+    match = getattr(request, "resolver_match", None)
+    opts = model._meta
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="",
+        object_id=None,
+        object_repr=f"{opts.model_name} export ({rows})",
+        action=LogEntry.Action.ACCESS,
+        actor=request.user,
+        remote_addr=client_ip(request),
+        additional_data={
+            "view": view or (match.view_name if match else ""),
+            "export": {
+                "model": opts.label_lower,
+                "rows": rows,
+                "format": file_format,
+                **details,
+            },
+        },
+    )
+
+
+# Query parameters of an admin change list that are not filters.
+_NOT_FILTERS = {ALL_VAR, ERROR_FLAG, IS_FACETS_VAR, IS_POPUP_VAR, ORDER_VAR, PAGE_VAR, TO_FIELD_VAR}
+_FILTER_LOOKUPS = {"exact", "iexact", "in", "isnull", "gte", "lte", "gt", "lt", "year", "month"}
+_FILTER_LOOKUPS |= {"day", "id__exact", "id__in", "pk__exact"}
+
+
+def admin_filters(model_admin: admin.ModelAdmin, request: HttpRequest) -> dict[str, Any]:
+    """The change-list filters an admin export ran with: the value of a list filter (desk,
+    quarter, status, gender...), only the name of any other parameter (a lookup on a name or
+    a codice fiscale is allowed by the admin), and whether a search was used."""
+    names: set[str] = set()
+    for entry in model_admin.get_list_filter(request):
+        if isinstance(entry, type) and issubclass(entry, admin.SimpleListFilter):
+            names.add(entry.parameter_name)
+        elif isinstance(entry, (tuple, list)):
+            names.add(str(entry[0]))
+        elif isinstance(entry, str):
+            names.add(entry)
+    if model_admin.date_hierarchy:
+        names.add(model_admin.date_hierarchy)
+
+    def listed(key: str) -> bool:
+        return any(
+            key == name or (key.startswith(f"{name}__") and key[len(name) + 2 :] in _FILTER_LOOKUPS)
+            for name in names
+        )
+
+    filters: dict[str, Any] = {}
+    search = False
+    for key, values in request.GET.lists():
+        if key == SEARCH_VAR:
+            search = any(v.strip() for v in values)
+        elif key not in _NOT_FILTERS and not key.startswith("_"):  # _changelist_filters
+            value = values[-1] if values else ""
+            filters[key] = value[:100] if listed(key) else MASK
+    summary: dict[str, Any] = {"filters": filters}
+    if search:
+        summary["search"] = True
+    return summary
+
+
+class AuditedExportMixin:
+    """For django-import-export admins (before ``ImportExportModelAdmin`` in the bases):
+    every export that produces a file writes one ACCESS entry (:func:`record_export`)."""
+
+    def get_data_for_export(self, request: HttpRequest, queryset: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        # What get_export_data records once the file is written (per request: thread-safe).
+        request._audited_export = {"rows": len(data), "columns": list(data.headers or [])}
+        return data
+
+    def get_export_data(
+        self,
+        file_format: Any,  # noqa: ANN401 - an import_export format instance
+        request: HttpRequest,
+        queryset: Any,  # noqa: ANN401
+        **kwargs: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        exported = super().get_export_data(file_format, request, queryset, **kwargs)
+        written = getattr(request, "_audited_export", {"rows": 0, "columns": []})
+        details = admin_filters(self, request)
+        form = kwargs.get("export_form")
+        selected = form.cleaned_data.get("export_items") if form is not None else None
+        if selected:
+            details["selected"] = len(selected)
+        record_export(
+            request,
+            model=self.model,
+            rows=written["rows"],
+            file_format=file_format.get_extension(),
+            columns=written["columns"],
+            **details,
+        )
+        return exported

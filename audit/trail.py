@@ -72,8 +72,8 @@ def log_update(
     )
 
 
-def person_entries_filter(person_id: int) -> Q:
-    """Every entry about one person: their record, and their intakes, meetings, referrals.
+def person_object_ids(person_id: int) -> dict[type[models.Model], set[str]]:
+    """The ids (as text) of one person's rows: their record, intakes, meetings, referrals.
 
     Also finds rows that no longer exist: an intake, meeting or referral is linked through
     the person/intake it was created with, as the trail recorded it.
@@ -83,14 +83,13 @@ def person_entries_filter(person_id: int) -> Q:
     from casework.models import Intake, Meeting, Person, Referral
 
     ct = ContentType.objects.get_for_models(Person, Intake, Meeting, Referral)
-    pid = str(person_id)
     intake_ids = {
         str(pk) for pk in Intake.objects.filter(person_id=person_id).values_list("pk", flat=True)
     }
     intake_ids |= set(
-        LogEntry.objects.filter(content_type=ct[Intake], changes__person__1=pid).values_list(
-            "object_pk", flat=True
-        )
+        LogEntry.objects.filter(
+            content_type=ct[Intake], changes__person__1=str(person_id)
+        ).values_list("object_pk", flat=True)
     )
     by_intake = Q(changes__intake__1__in=intake_ids) | Q(changes__intake__0__in=intake_ids)
     meeting_ids = {
@@ -109,12 +108,29 @@ def person_entries_filter(person_id: int) -> Q:
             "object_pk", flat=True
         )
     )
-    return (
-        Q(content_type=ct[Person], object_pk=pid)
-        | Q(content_type=ct[Intake], object_pk__in=intake_ids)
-        | Q(content_type=ct[Meeting], object_pk__in=meeting_ids)
-        | Q(content_type=ct[Referral], object_pk__in=referral_ids)
-    )
+    return {
+        Person: {str(person_id)},
+        Intake: intake_ids,
+        Meeting: meeting_ids,
+        Referral: referral_ids,
+    }
+
+
+def objects_filter(ids: dict[type[models.Model], set[str]], *, pk_field: str = "object_pk") -> Q:
+    """Rows of a log (auditlog's or the admin's) about the objects in ``ids``."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_models(*ids)
+    query = Q(pk__in=[])
+    for model, pks in ids.items():
+        query |= Q(content_type=ct[model], **{f"{pk_field}__in": sorted(pks)})
+    return query
+
+
+def person_entries_filter(person_id: int) -> Q:
+    """Every entry about one person: their record, and their intakes, meetings, referrals
+    (also those since deleted, see :func:`person_object_ids`)."""
+    return objects_filter(person_object_ids(person_id))
 
 
 def person_history(person_id: int) -> models.QuerySet[LogEntry]:

@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from activitycr.ids import parse_id
+from audit.adminlog import NamelessAdminLogMixin, NamelessImportLogMixin
+from audit.reads import AuditedExportMixin
 from casework import searchref
 from casework.models import (
     Activity,
@@ -281,7 +283,7 @@ class SafeInitialMixin:
         return initial
 
 
-class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
+class ScopedAdmin(NamelessAdminLogMixin, SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
     """Case records: the list, the change form, autocomplete and exports start from
     ``visible_to(user)``; superusers see everything."""
 
@@ -327,7 +329,9 @@ class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
 
-class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
+class CaseImportExportAdmin(
+    AuditedExportMixin, NamelessImportLogMixin, ImportExportModelAdmin, ScopedAdmin
+):
     """Exports follow the scoped list. Imports are for administrators: a file may name any
     desk and any intake, so it needs every desk in scope as well as the add and change
     permissions. The preview shows messages, never tracebacks."""

@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.adminlog import NamelessAdminLogMixin
 from casework.admin import SafeInitialMixin, SearchByPostMixin
 from casework.models import Person
 from privacy import services
@@ -36,7 +37,9 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrivacyAcknowledgement)
-class PrivacyAcknowledgementAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
+class PrivacyAcknowledgementAdmin(
+    NamelessAdminLogMixin, SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin
+):
     """Acknowledgements of the people the user may see, like every case record: the list,
     the change form and the person a new one is for (checked again on save)."""
 

@@ -193,30 +193,46 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
             for a in acks
         ],
     }
-    history = _history_entries(person=person)
-    if history is not None:
-        data["audit_trail"] = history
+    ids = _logged_objects(person, acknowledgements=acks)
+    if ids is not None:
+        from audit import adminlog
+
+        data["audit_trail"] = _history_entries(ids)
+        data["admin_log"] = adminlog.describe(adminlog.entries(ids))
     return data
 
 
 # --- Audit trail integration (issue 5, part 1: the ``audit`` app on django-auditlog) ------
 
 
-def _audit_entries(person: Person) -> models.QuerySet | None:
-    """The audit entries about one person's rows, or None without the audit app."""
+def _logged_objects(
+    person: Person, *, acknowledgements: list[PrivacyAcknowledgement] | None = None
+) -> dict[type[models.Model], set[str]] | None:
+    """The person's rows as the logs name them — record, intakes, meetings, referrals (also
+    those since deleted) and privacy acknowledgements — or None without the audit app."""
     if not (django_apps.is_installed("audit") and django_apps.is_installed("auditlog")):
         return None
+    from audit.trail import person_object_ids
+
+    ids = person_object_ids(person.pk)
+    if acknowledgements is None:
+        ack_ids = PrivacyAcknowledgement.objects.filter(person=person).values_list("pk", flat=True)
+    else:
+        ack_ids = [a.pk for a in acknowledgements]
+    ids[PrivacyAcknowledgement] = {str(pk) for pk in ack_ids}
+    return ids
+
+
+def _audit_entries(ids: dict[type[models.Model], set[str]]) -> models.QuerySet:
+    """django-auditlog's entries about the rows in ``ids``."""
     from auditlog.models import LogEntry
 
-    from audit.trail import person_entries_filter
+    from audit.trail import objects_filter
 
-    return LogEntry.objects.filter(person_entries_filter(person.pk))
+    return LogEntry.objects.filter(objects_filter(ids))
 
 
-def _history_entries(*, person: Person) -> list[dict[str, Any]] | None:
-    entries = _audit_entries(person)
-    if entries is None:
-        return None
+def _history_entries(ids: dict[type[models.Model], set[str]]) -> list[dict[str, Any]]:
     return [
         {
             "timestamp": e.timestamp,
@@ -228,24 +244,29 @@ def _history_entries(*, person: Person) -> list[dict[str, Any]] | None:
             if isinstance(e.additional_data, dict)
             else None,
         }
-        for e in entries.select_related("actor", "content_type").order_by("timestamp", "pk")
+        for e in _audit_entries(ids)
+        .select_related("actor", "content_type")
+        .order_by("timestamp", "pk")
     ]
 
 
 def _scrub_history(*, person: Person, by: AbstractBaseUser | None, now: dt.datetime) -> int:
     """Mask the values the audit trail holds for an anonymised person's rows and record the
     anonymisation itself. Who acted, when, and which fields changed are kept
-    (accountability); the values are not (they name the person)."""
-    entries = _audit_entries(person)
-    if entries is None:
+    (accountability); the values are not (they name the person). Django's admin log of the
+    same rows loses the names and the special-category field labels
+    (``audit.adminlog.scrub``)."""
+    ids = _logged_objects(person)
+    if ids is None:
         return 0
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
+    from audit import adminlog
     from audit.trail import MASK
 
     scrubbed = []
-    for entry in entries.only("pk", "changes"):
+    for entry in _audit_entries(ids).only("pk", "changes"):
         changes = entry.changes if isinstance(entry.changes, dict) else {}
         entry.changes = {name: [MASK, MASK] for name in changes} or None
         entry.changes_text = ""
@@ -255,6 +276,7 @@ def _scrub_history(*, person: Person, by: AbstractBaseUser | None, now: dt.datet
     LogEntry.objects.bulk_update(
         scrubbed, ["changes", "changes_text", "serialized_data", "object_repr"], batch_size=500
     )
+    adminlog.scrub(adminlog.entries(ids))
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(Person),
         object_pk=str(person.pk),
@@ -356,6 +378,8 @@ def anonymise_expired(*, years: int, today: dt.date, dry_run: bool = False) -> l
     transaction, so a long run can be interrupted without losing what was done)."""
     ids = list(expired_people(years=years, today=today).values_list("pk", flat=True))
     if not dry_run:
-        for person in Person.objects.filter(pk__in=ids).order_by("pk").iterator():
-            anonymise_person(person=person)
+        # One by id, not ``filter(pk__in=ids)``: with server-side binding PostgreSQL takes
+        # at most 65,535 parameters per statement.
+        for person_id in ids:
+            anonymise_person(person=Person(pk=person_id))
     return ids

@@ -17,6 +17,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.reads import record_export
+from casework.models import Intake
 from reports.forms import ReviewFilterForm
 from reports.queries import compute_review
 from reports.records import record_rows, records_filename, write_records_xlsx
@@ -50,6 +52,29 @@ def _back_to_review(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('reports:review')}?{query}" if query else reverse("reports:review"))
 
 
+def _audit(
+    request: HttpRequest,
+    form: ReviewFilterForm,
+    selected: list[Desk] | None,
+    *,
+    rows: int,
+    **details: Any,  # noqa: ANN401 - JSON values
+) -> None:
+    """One audit entry: the download, its period and desk (None: every desk in scope)."""
+    data = form.cleaned_data
+    record_export(
+        request,
+        model=Intake,
+        rows=rows,
+        file_format="xlsx",
+        period=data["period"],
+        start=data["start"].isoformat(),
+        end=data["end"].isoformat(),
+        desk=selected[0].slug if selected else None,
+        **details,
+    )
+
+
 def _send(handle: Any, filename: str) -> FileResponse:  # noqa: ANN401 - a binary file
     handle.seek(0)
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
@@ -76,6 +101,8 @@ def workbook(request: HttpRequest) -> HttpResponse:
     wb = build_workbook(review=review, user=user, variant=variant)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
     wb.save(handle)
+    rows = sum(ws.max_row for ws in wb.worksheets)
+    _audit(request, form, selected, rows=rows, sheets=len(wb.worksheets), variant=variant)
     return _send(handle, workbook_filename(review, variant=variant, all_desks=selected is None))
 
 
@@ -92,7 +119,8 @@ def records(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     rows = record_rows(user=user, start=data["start"], end=data["end"], desks=selected)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
-    write_records_xlsx(rows, handle)
+    written = write_records_xlsx(rows, handle)
+    _audit(request, form, selected, rows=written)
     filename = records_filename(
         start=data["start"], end=data["end"], desk_slug=selected[0].slug if selected else None
     )
