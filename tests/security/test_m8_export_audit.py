@@ -24,7 +24,9 @@ ACCESS = LogEntry.Action.ACCESS
 
 
 def _format_index(fmt: type) -> str:
-    return str(list(settings.IMPORT_EXPORT_FORMATS).index(fmt))
+    """The admin's index of a format (the project's xlsx format subclasses the library's)."""
+    formats = list(settings.IMPORT_EXPORT_FORMATS)
+    return str(next(i for i, f in enumerate(formats) if issubclass(f, fmt)))
 
 
 def the_access_entry() -> LogEntry:
