@@ -25,9 +25,10 @@ from casework.choices import (
     ReferralKind,
     ReferralOutcome,
 )
-from casework.demo.logins import DEMO_LOGINS, refuse_in_production
-from casework.demo.period import Axis, DeskInfo, desk_infos, is_working_day, plan_period
-from casework.demo.reference import (
+from casework.models import Activity, Intake, Meeting, Partner, Person, Referral
+from devtools.demo.logins import DEMO_LOGINS, refuse_in_production
+from devtools.demo.period import Axis, DeskInfo, desk_infos, is_working_day, plan_period
+from devtools.demo.reference import (
     ACTIVITY_WEIGHTS,
     AGE_BRACKETS,
     BIRTH_COUNTRIES,
@@ -64,8 +65,7 @@ from casework.demo.reference import (
     SHOW_RATE,
     SURNAMES_IT,
 )
-from casework.demo.writer import Table, next_id
-from casework.models import Activity, Intake, Meeting, Partner, Person, Referral
+from devtools.demo.writer import Table, next_id
 from sportelli.models import Comune, Country
 
 ROME = zoneinfo.ZoneInfo("Europe/Rome")

@@ -15,10 +15,11 @@ from django.db.models import Count, F, Max, Min
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casework import demo, fiscal_code, roles
+from casework import fiscal_code, roles
 from casework.choices import Gender, age_on
-from casework.demo.generator import Generator
 from casework.models import Intake, Meeting, Person, Referral
+from devtools import demo
+from devtools.demo.generator import Generator
 from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
 from sportelli.models import Desk, Origin, origin_for
 
