@@ -751,13 +751,18 @@ def flush() -> dict[str, int]:
         if connection.vendor == "postgresql" and whole_tables:
             # TRUNCATE is instant where DELETE would check millions of rows; the tables
             # that point at the cases were emptied above (a NOT NULL cascade) and go too.
-            tables = {m._meta.db_table for m in order}
+            truncated = set(order)
             for model in own:
-                tables.update(
-                    rel.related_model._meta.db_table
-                    for rel in model._meta.related_objects
-                    if not rel.many_to_many
+                truncated.update(
+                    rel.related_model for rel in model._meta.related_objects if not rel.many_to_many
                 )
+            # Their many-to-many rows (e.g. CrossDeskTakeIn.other_desks) point at them.
+            truncated.update(
+                field.remote_field.through
+                for model in list(truncated)
+                for field in model._meta.local_many_to_many
+            )
+            tables = {m._meta.db_table for m in truncated}
             for model in order:
                 cursor.execute(f"SELECT COUNT(*) FROM {qn(model._meta.db_table)}")  # noqa: S608
                 deleted[model._meta.label] = cursor.fetchone()[0]
