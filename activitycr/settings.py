@@ -26,6 +26,12 @@ PRODUCTION = env_bool("PRODUCTION", False)
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG=true is not allowed with PRODUCTION=true.")
+# The developer tools (demo data and logins, benchmarks, screenshots, demo_totp) are
+# installed everywhere but in production, where their commands do not even exist: the demo
+# logins have a public password and the benchmarks flush the data.
+DEVTOOLS = env_bool("ACTIVITYCR_DEVTOOLS", not PRODUCTION)
+if PRODUCTION and DEVTOOLS:
+    raise ImproperlyConfigured("ACTIVITYCR_DEVTOOLS=true is not allowed with PRODUCTION=true.")
 
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-activitycr-0000000000000000"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
@@ -70,6 +76,8 @@ INSTALLED_APPS = [
     "twofactor",
     "activitycr",  # system checks of the deployment (activitycr/checks.py)
 ]
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -26,6 +26,7 @@ _OURS = (
     "SESSION_IDLE_SECONDS",
     "OVERDUE_FOLLOWUP_DAYS",
     "PSEUDONYM_KEY",
+    "ACTIVITYCR_DEVTOOLS",
     "DJANGO_SETTINGS_MODULE",
 )
 
@@ -106,6 +107,16 @@ def test_a_complete_production_configuration_starts(tmp_path):
         ({"PRODUCTION": "true", "SECRET_KEY": "short", "ALLOWED_HOSTS": "x.it"}, "SECRET_KEY"),
         ({"PRODUCTION": "true", "DEBUG": "true", "SECRET_KEY": GOOD_SECRET}, "DEBUG"),
         ({"PRODUCTION": "true", "SECRET_KEY": GOOD_SECRET}, "ALLOWED_HOSTS"),
+        ({"ACTIVITYCR_DEVTOOLS": "maybe"}, "ACTIVITYCR_DEVTOOLS"),
+        (
+            {
+                "PRODUCTION": "true",
+                "ACTIVITYCR_DEVTOOLS": "true",
+                "SECRET_KEY": GOOD_SECRET,
+                "ALLOWED_HOSTS": "x.it",
+            },
+            "ACTIVITYCR_DEVTOOLS",
+        ),
         ({"SECRET_KEY_FILE": "/nonexistent/activitycr-secret"}, "SECRET_KEY_FILE"),
         ({"DATABASE_URL": "mysql://root@localhost/activitycr"}, "DATABASE_URL"),
         ({"DB_CONN_MAX_AGE": "a minute"}, "DB_CONN_MAX_AGE"),
@@ -127,3 +138,62 @@ def test_the_secret_itself_never_appears_in_the_error():
     result = load_settings(PRODUCTION="true", SECRET_KEY=secret, ALLOWED_HOSTS="x.it")
     assert result.returncode != 0
     assert secret not in result.stderr
+
+
+# --- Developer tools (devtools: demo data, benchmarks, screenshots, demo_totp) ---------------
+
+DEVTOOLS_COMMANDS = {
+    "demo_data",
+    "demo_totp",
+    "screenshots",
+    "benchmark_operator",
+    "benchmark_reports",
+}
+
+
+def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in _OURS}
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=clean | {"ACTIVITYCR_DATA_DIR": str(tmp_path / "data")} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def production(**env: str) -> dict[str, str]:
+    return {"PRODUCTION": "true", "SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "x.it"} | env
+
+
+def installed(**env: str) -> bool:
+    result = load_settings(
+        "import activitycr.settings as s; print('devtools' in s.INSTALLED_APPS)", **env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip() == "True"
+
+
+def test_development_has_the_devtools_and_their_commands(tmp_path):
+    assert installed()
+    result = manage(tmp_path, "help", "--commands")
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) >= DEVTOOLS_COMMANDS
+
+
+def test_production_has_no_devtools_and_demo_data_is_an_unknown_command(tmp_path):
+    assert not installed(**production())
+    commands = manage(tmp_path, "help", "--commands", **production())
+    assert commands.returncode == 0, commands.stderr
+    assert "migrate" in commands.stdout.split()
+    assert not DEVTOOLS_COMMANDS & set(commands.stdout.split())
+    demo = manage(tmp_path, "demo_data", "--meetings", "10", **production())
+    assert demo.returncode != 0
+    assert "Unknown command: 'demo_data'" in demo.stderr
+
+
+def test_the_devtools_can_be_left_out_of_a_development_install():
+    assert not installed(ACTIVITYCR_DEVTOOLS="false")
+    assert installed(ACTIVITYCR_DEVTOOLS="true")

@@ -4,20 +4,15 @@ inactivity, Django's password validators, and TOTP two-factor login for staff.""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 from base64 import b32decode
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
-from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -233,18 +228,3 @@ def test_the_rule_can_be_switched_off(client, settings, udp_reader):
     settings.TWO_FACTOR_REQUIRED = False
     client.force_login(udp_reader)
     assert not is_sent_to_two_factor(client.get(reverse("home")))
-
-
-def test_the_demo_command_gives_a_working_code(client, two_factor, settings):
-    factories.user("udp")
-    out = io.StringIO()
-    call_command("demo_totp", "udp", stdout=out)
-    text = out.getvalue()
-    assert "otpauth://totp/Activity.Cr%3Audp?secret=" in text
-    code = re.search(r"code now:\s+(\d{6})", text).group(1)
-    device = TOTPDevice.objects.get(user__username="udp", confirmed=True)
-    assert device.verify_token(code)
-
-    settings.PRODUCTION = True
-    with pytest.raises(CommandError):
-        call_command("demo_totp", "udp", stdout=io.StringIO())

@@ -25,9 +25,10 @@ from casework.choices import (
     ReferralKind,
     ReferralOutcome,
 )
-from casework.demo.logins import DEMO_LOGINS, refuse_in_production
-from casework.demo.period import Axis, DeskInfo, desk_infos, is_working_day, plan_period
-from casework.demo.reference import (
+from casework.models import Activity, Intake, Meeting, Partner, Person, Referral
+from devtools.demo.logins import DEMO_LOGINS, refuse_in_production
+from devtools.demo.period import Axis, DeskInfo, desk_infos, is_working_day, plan_period
+from devtools.demo.reference import (
     ACTIVITY_WEIGHTS,
     AGE_BRACKETS,
     BIRTH_COUNTRIES,
@@ -64,8 +65,7 @@ from casework.demo.reference import (
     SHOW_RATE,
     SURNAMES_IT,
 )
-from casework.demo.writer import Table, next_id
-from casework.models import Activity, Intake, Meeting, Partner, Person, Referral
+from devtools.demo.writer import Table, next_id
 from sportelli.models import Comune, Country
 
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
@@ -751,13 +751,18 @@ def flush() -> dict[str, int]:
         if connection.vendor == "postgresql" and whole_tables:
             # TRUNCATE is instant where DELETE would check millions of rows; the tables
             # that point at the cases were emptied above (a NOT NULL cascade) and go too.
-            tables = {m._meta.db_table for m in order}
+            truncated = set(order)
             for model in own:
-                tables.update(
-                    rel.related_model._meta.db_table
-                    for rel in model._meta.related_objects
-                    if not rel.many_to_many
+                truncated.update(
+                    rel.related_model for rel in model._meta.related_objects if not rel.many_to_many
                 )
+            # Their many-to-many rows (e.g. CrossDeskTakeIn.other_desks) point at them.
+            truncated.update(
+                field.remote_field.through
+                for model in list(truncated)
+                for field in model._meta.local_many_to_many
+            )
+            tables = {m._meta.db_table for m in truncated}
             for model in order:
                 cursor.execute(f"SELECT COUNT(*) FROM {qn(model._meta.db_table)}")  # noqa: S608
                 deleted[model._meta.label] = cursor.fetchone()[0]

@@ -1,5 +1,5 @@
 """``manage.py demo_data``: synthetic people, intakes, meetings and referrals, plus one demo
-login per role, printed at the end of every run. See ``casework/demo.py``."""
+login per role, printed at the end of every run. See ``devtools/demo/``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from casework import demo
 from casework.models import Person
+from devtools import demo
 
 
 def _date(value: str) -> dt.date:

@@ -15,10 +15,11 @@ from django.db.models import Count, F, Max, Min
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casework import demo, fiscal_code, roles
-from casework.choices import Gender, age_on
-from casework.demo.generator import Generator
-from casework.models import Intake, Meeting, Person, Referral
+from casework import fiscal_code, roles
+from casework.choices import CrossDeskReason, Gender, age_on
+from casework.models import CrossDeskTakeIn, Intake, Meeting, Person, Referral
+from devtools import demo
+from devtools.demo.generator import Generator
 from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
 from sportelli.models import Desk, Origin, origin_for
 
@@ -284,8 +285,16 @@ def test_flush_also_removes_what_other_apps_hang_on_the_people():
         acknowledged_on=dt.date(2021, 3, 1),
         channel=AckChannel.values[0],
     )
+    # A take-in at another desk (security review M6) hangs on an intake and has its own
+    # many-to-many rows: PostgreSQL's TRUNCATE must take those along.
+    cross = CrossDeskTakeIn.objects.create(
+        intake=Intake.objects.first(), reason=CrossDeskReason.MOVED
+    )
+    cross.other_desks.set(Desk.objects.all()[:2])
     run("--meetings", "50", "--flush")
     assert not PrivacyAcknowledgement.objects.exists()
+    assert not CrossDeskTakeIn.objects.exists()
+    assert not CrossDeskTakeIn.other_desks.through.objects.exists()
     assert PrivacyNotice.objects.filter(pk=notice.pk).exists()
     assert Meeting.objects.count() == 50
 

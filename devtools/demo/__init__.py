@@ -15,8 +15,8 @@ Codici fiscali come from the library's encoders, as in ``casework.fiscal_code.en
 with the surname, name and birth-date parts cached.
 """
 
-from casework.demo.generator import DemoResult, flush, generate
-from casework.demo.logins import (
+from devtools.demo.generator import DemoResult, flush, generate
+from devtools.demo.logins import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     DemoLogin,
@@ -25,7 +25,7 @@ from casework.demo.logins import (
     ensure_demo_logins,
     refuse_in_production,
 )
-from casework.demo.reference import ASSUMED_OPENING
+from devtools.demo.reference import ASSUMED_OPENING
 
 __all__ = [
     "ASSUMED_OPENING",

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from casework.demo.reference import (
+from devtools.demo.reference import (
     ARTICLE_PEOPLE,
     ARTICLE_QUARTER,
     ASSUMED_OPENING,

@@ -49,7 +49,7 @@ from reports.records import record_rows, write_records_xlsx
 from reports.resources import COLUMNS, PseudonymisedRecordResource
 from reports.workbook import Variant, build_workbook
 
-STAFF_USER = "udp"  # the demo Ufficio di Piano login (casework/demo/logins.py)
+STAFF_USER = "udp"  # the demo Ufficio di Piano login (devtools/demo/logins.py)
 
 
 @dataclass

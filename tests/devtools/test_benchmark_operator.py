@@ -10,8 +10,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from casework.management.commands.benchmark_operator import percentile
 from casework.models import Meeting
+from devtools.management.commands.benchmark_operator import percentile
 
 ROW = re.compile(
     r"^(?P<page>.+?)\s+(?P<median>[\d.]+)ms\s+(?P<p95>[\d.]+)ms\s+(?P<max>[\d.]+)ms\s+"
