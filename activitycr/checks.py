@@ -47,7 +47,7 @@ _LEVELS = [
 ]
 RECOMMENDED = (
     "log_error_verbosity = terse; log_parameter_max_length = 0; "
-    "log_parameter_max_length_on_error = 0 (README, 'Running in production')"
+    "log_parameter_max_length_on_error = 0 (docs/operations.md, 'Running in production')"
 )
 
 

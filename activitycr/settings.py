@@ -1,7 +1,7 @@
 """Settings for Activity.Cr case desk.
 
 One file. Every difference between a developer's laptop and production comes from the
-environment (see README, "Configuration"); the defaults are safe for development and a
+environment (see docs/operations.md, "Configuration"); the defaults are safe for development and a
 bad value stops the start-up with a message naming the variable.
 """
 
@@ -160,7 +160,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an inactivity timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login protection (README, "Data protection"). django-axes locks a username *from one
+# Login protection (docs/data-protection.md). django-axes locks a username *from one
 # address* after LOGIN_FAILURE_LIMIT failures, for LOGIN_COOLOFF_MINUTES: one person's typos
 # do not lock a whole office, and a guesser cannot lock out someone else from elsewhere.
 # On top of it (twofactor/lockout.py), LOGIN_ACCOUNT_FAILURE_LIMIT failures for one user name
@@ -187,7 +187,7 @@ LOGIN_ACCOUNT_WINDOW = dt.timedelta(minutes=env_int("LOGIN_ACCOUNT_WINDOW_MINUTE
 AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = max(1000, 2 * LOGIN_ACCOUNT_FAILURE_LIMIT)
 # Behind the reverse proxy the client's address is the last X-Forwarded-For entry written by
 # one of our proxies: the header counts only when the request comes from TRUSTED_PROXIES
-# (addresses or networks; by default the proxy on this host, as in the README's nginx site).
+# (addresses or networks; by default the proxy on this host, as in docs/operations.md).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", PRODUCTION)
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 try:

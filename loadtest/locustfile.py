@@ -1,4 +1,4 @@
-"""Load test: N desk operators doing what they do all day (README, "Load test").
+"""Load test: N desk operators doing what they do all day (docs/benchmarks.md, "Load test").
 
 Each simulated operator logs in with their own account (``loadop<N>``, created by
 ``loadtest/run.sh``), then, with 0.5–2 s of thinking between actions:

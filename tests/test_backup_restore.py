@@ -1,4 +1,5 @@
-"""Backup and restore round trips leave the data identical (README, "Backup and restore").
+"""Backup and restore round trips leave the data identical (docs/operations.md, "Backup and
+restore").
 
 * Portable, both backends: ``dumpdata`` (natural foreign keys, without the content types
   and permissions that ``migrate`` recreates; not natural primary keys, which renumber

@@ -9,7 +9,7 @@
   English, and dates stay dd/mm/yyyy.
 
 Updating the catalogue: ``make messages``, then translate ``locale/en/LC_MESSAGES/django.po``
-(README, "Languages").
+(docs/development.md, "Languages").
 """
 
 from __future__ import annotations

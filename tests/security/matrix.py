@@ -29,7 +29,7 @@ LOGIN = "login"  # 302 to the login page (the site's or the admin's)
 REDIRECT = "redirect"  # 302 somewhere that is not a login page
 DESKS = ("casalmaggiore", "gussola")
 
-# Prefixes not walked, with the reason (README, "Data protection"):
+# Prefixes not walked, with the reason (docs/data-protection.md):
 SKIPPED_PREFIXES = {
     # Django admin: every admin view checks ModelAdmin permissions itself (Django's own
     # tests); the matrix checks the admin index and the people's changelist explicitly.

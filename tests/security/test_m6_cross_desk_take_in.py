@@ -2,7 +2,8 @@
 another desk and read their record. Now it is a deliberate act: the operator states a
 reason, the desks that were following the person see it on their dashboard, administrators
 have a report of every cross-desk take-in, and the new desk sees the person's registry
-data but never the other desks' cases (README, "Persone seguite da più sportelli")."""
+data but never the other desks' cases (docs/operators.md, "People followed by more than
+one desk")."""
 
 from __future__ import annotations
 

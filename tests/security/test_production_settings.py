@@ -161,7 +161,7 @@ def test_secrets_come_from_files(tmp_path):
     assert result.returncode != 0 and "SECRET_KEY_FILE" in result.stderr
 
 
-# --- gunicorn + WhiteNoise, as in the README's "Running in production" ---------------------------
+# --- gunicorn + WhiteNoise, as in docs/operations.md, "Running in production" ----------
 
 
 def free_port() -> int:
