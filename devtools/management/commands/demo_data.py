@@ -1,5 +1,6 @@
-"""``manage.py demo_data``: synthetic people, intakes, meetings and referrals, plus one demo
-login per role, printed at the end of every run. See ``devtools/demo/``."""
+"""``manage.py demo_data``: synthetic people, intakes, meetings and referrals, plus the demo
+logins (an operator per desk, a two-desk operator, the Ufficio di Piano, an administrator),
+printed at the end of every run. See ``devtools/demo/``."""
 
 from __future__ import annotations
 
