@@ -25,7 +25,9 @@ import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 
-from reports.queries import Row, Table
+from django.utils.translation import gettext
+
+from reports.tables import Row, Table
 
 SMALL = "<3"  # primary: a count of 1 or 2
 HIDDEN = "n.d."  # secondary, or a mean/percentage over a suppressed count
@@ -239,8 +241,6 @@ def suppress_table(
     """
     if not table.counts_people:
         return table
-    from django.utils.translation import gettext
-
     total_label = total_label if total_label is not None else gettext("Totale")
     rows = list(table.rows) + ([table.total] if table.total is not None else [])
     count_idx = [i for i, row in enumerate(rows) if all(_is_count(v) for v in row.values)]
@@ -298,7 +298,7 @@ def is_hidden(value: object) -> bool:
     return value in (SMALL, HIDDEN)
 
 
-# Sums the review's tables state besides their totals (see reports/queries.py).
+# Sums the review's tables state besides their totals (see reports/layout.py).
 _ROW_SUMS: dict[str, dict[str, Sequence[str]]] = {
     "people": {"accesses": ("intakes", "meetings")},
 }
