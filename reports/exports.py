@@ -20,8 +20,8 @@ from django.utils import timezone
 from audit.reads import record_export
 from casework.models import Intake
 from reports.forms import ReviewFilterForm
-from reports.queries import compute_review
 from reports.records import record_rows, records_filename, write_records_xlsx
+from reports.review import compute_review
 from reports.views import can_see_review
 from reports.workbook import Variant, build_workbook, may_use_variant, workbook_filename
 from sportelli.models import Desk

@@ -140,3 +140,13 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     """The last completed calendar quarter."""
     start, _end = quarter_of(today)
     return add_months(start, -3), start - dt.timedelta(days=1)
+
+
+def period_slug(start: dt.date, end: dt.date) -> str:
+    """``2021Q1`` for a calendar quarter, else ``20210128-20210427``."""
+    if start.day == 1 and start.month in (1, 4, 7, 10):
+        quarter_end_month = start.month + 2
+        next_month = dt.date(start.year + (quarter_end_month == 12), quarter_end_month % 12 + 1, 1)
+        if end == next_month - dt.timedelta(days=1):
+            return f"{start.year}Q{(start.month - 1) // 3 + 1}"
+    return f"{start:%Y%m%d}-{end:%Y%m%d}"

@@ -1,9 +1,11 @@
-"""The quarterly review: every figure of the page, the workbook and the ESF+ sheet.
+"""The review's counting: every figure of the page, the workbook and the ESF+ sheet, counted
+in the database.
 
-One computation, ``compute_review``, feeds the page (``reports/views.py``) and the workbook,
-so the two can never disagree. It starts from the scoped ``Intake.objects.visible_to(user)``
-(and the Meeting/Referral equivalents) and aggregates in the database, in a fixed number of
-queries whatever the data size: Python only reshapes the handful of grouped result rows.
+``count_review`` starts from the scoped ``Intake.objects.visible_to(user)`` (and the
+Meeting/Referral equivalents) and aggregates in the database, in a fixed number of queries
+whatever the data size: Python only reshapes the handful of grouped result rows. It returns
+the counts as a typed :class:`reports.counts.Counts`, keyed by the rows each table declares
+(``reports/dimensions.py``, ``reports/esf.py``); ``reports.layout`` lays them out.
 
 The period rule, the same everywhere (and spelled out in each table's ``definition``):
 
@@ -25,67 +27,57 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum
-from django.utils import formats
-from django.utils.dates import MONTHS
-from django.utils.translation import gettext as _
+from django.db.models import Aggregate, Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum
 
-from casework.choices import (
-    AgeBand,
-    EsfAgeBand,
-    Gender,
-    IscedBand,
-    LabourStatus,
-    MeetingMode,
+from casework.choices import Gender
+from casework.models import Intake, IntakeQuerySet, Meeting, MeetingQuerySet, Referral
+from reports import dimensions, esf
+from reports.counts import (
+    ComuneCount,
+    Counts,
+    MeetingCounts,
+    Monthly,
+    PerColumn,
+    PerPersonCounts,
+    PersonCounts,
+    PreviousCounts,
+    ReferralCount,
+    Tally,
 )
-from casework.models import Intake, Meeting, Referral
-from reports import esf
-from reports.periods import previous_period
-from sportelli.models import Desk, Origin
+from reports.tables import TOTAL, Category, Columns
+from sportelli.models import Desk
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-TOP_COMUNI = 10
-TOTAL = "total"
+K = TypeVar("K")
 
 
-@dataclass(frozen=True)
-class Row:
-    label: str  # Italian row label (already translated str)
-    values: tuple[int | float | None, ...]
-    key: str = ""  # stable machine key (e.g. the choice value)
+def _tally(rows: Iterable[Category]) -> Tally:
+    return {row.key: {} for row in rows}
 
 
-@dataclass(frozen=True)
-class Table:
-    key: str  # stable id, e.g. "people", "age_band", "esf_age", ...
-    title: str  # Italian title
-    columns: tuple[str, ...]  # headers of the value columns
-    label_header: str  # header of the row-label column
-    rows: tuple[Row, ...]
-    total: Row | None  # the total row, when it makes sense
-    definition: str  # Italian: what the figures count (for the definitions sheet)
-    counts_people: bool  # True when cells count people/intakes/meetings (suppression applies)
-    special_category: bool = False  # needs casework.view_special_category
+class _Aggregates:
+    """Aggregate expressions run as one statement; each result fills the cell it was added
+    for. (Generated SQL aliases: row keys and dates make poor aliases.)"""
 
+    def __init__(self) -> None:
+        self._exprs: dict[str, Aggregate] = {}
+        self._cells: dict[str, tuple[dict[Any, int], Any]] = {}
 
-@dataclass(frozen=True)
-class Review:
-    start: dt.date
-    end: dt.date
-    desks: tuple[Desk, ...]  # the selection ("all" = every desk visible to the user)
-    tables: dict[str, Table]  # ordered as shown on the page
-    summary: str  # the short Italian summary paragraph
-    previous_start: dt.date
-    previous_end: dt.date
+    def add(self, into: dict[K, int], key: K, expr: Aggregate) -> None:
+        alias = f"c{len(self._exprs)}"
+        self._exprs[alias] = expr
+        self._cells[alias] = (into, key)
 
-    @property
-    def is_empty(self) -> bool:
-        people = self.tables["people"]
-        return not any(people.rows[0].values) and not any(people.rows[2].values)
+    def run(self, queryset: QuerySet[Any]) -> None:
+        if not self._exprs:
+            return
+        for alias, value in queryset.aggregate(**self._exprs).items():
+            into, key = self._cells[alias]
+            into[key] = value or 0
 
 
 # --- Small helpers ------------------------------------------------------------------------
@@ -98,125 +90,16 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return [dt.date(index // 12, index % 12 + 1, 1) for index in range(first, last + 1)]
 
 
-def month_label(month: dt.date) -> str:
-    return f"{MONTHS[month.month]} {month.year}"
+def _in_month(month: dt.date, field: str = "opened_on") -> Q:
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    return Q(**{f"{field}__gte": month, f"{field}__lte": last})
 
 
-def percent(part: float, whole: float) -> float | None:
-    """A share in percent with one decimal, or None when the whole is zero."""
-    if not whole:
-        return None
-    return round(100 * part / whole, 1)
+def _desk_q(col: str, field: str = "desk_id") -> Q:
+    return Q() if col == TOTAL else Q(**{field: int(col)})
 
 
-def mean(total: float, count: float) -> float | None:
-    if not count:
-        return None
-    return round(total / count, 2)
-
-
-def fmt_number(value: float | None, decimals: int = 0) -> str:
-    if value is None:
-        return "—"
-    value = round(value, decimals)  # number_format truncates; the figures are rounded
-    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
-
-
-def fmt_date(value: dt.date) -> str:
-    return f"{value:%d/%m/%Y}"
-
-
-class _Cells:
-    """Named aggregate expressions with generated SQL aliases (values make poor aliases)."""
-
-    def __init__(self) -> None:
-        self.exprs: dict[str, Any] = {}
-        self._alias: dict[tuple, str] = {}
-
-    def add(self, key: tuple, expr: Any) -> None:  # noqa: ANN401 - a Django expression
-        alias = f"c{len(self.exprs)}"
-        self.exprs[alias] = expr
-        self._alias[key] = alias
-
-    def run(self, queryset: QuerySet) -> dict[tuple, int]:
-        if not self.exprs:
-            return {}
-        result = queryset.aggregate(**self.exprs)
-        return {key: result[alias] or 0 for key, alias in self._alias.items()}
-
-
-@dataclass(frozen=True)
-class Columns:
-    """The value columns of the per-desk tables: one per desk, then the total."""
-
-    desks: tuple[Desk, ...]
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        if len(self.desks) == 1:
-            return (TOTAL,)
-        return (*(str(desk.pk) for desk in self.desks), TOTAL)
-
-    @property
-    def headers(self) -> tuple[str, ...]:
-        if len(self.desks) == 1:
-            return (self.desks[0].name,)
-        return (*(desk.name for desk in self.desks), _("Totale"))
-
-    @property
-    def desk_keys(self) -> tuple[str, ...]:
-        return tuple(k for k in self.keys if k != TOTAL)
-
-
-# --- The computation ----------------------------------------------------------------------
-
-# Person-level breakdowns: dimension -> (field, choices). Counted on the representative intake.
-_DIMENSIONS: dict[str, tuple[str, type]] = {
-    "age_band": ("age_band", AgeBand),
-    "esf_age": ("esf_age_band", EsfAgeBand),
-    "gender": ("gender", Gender),
-    "origin": ("origin", Origin),
-    "labour_status": ("labour_status", LabourStatus),
-    "isced": ("isced_band", IscedBand),
-}
-
-
-def group_conditions() -> list[tuple[str, str, Q]]:
-    return [
-        ("recent_graduate", _("Neolaureati/e o neodiplomati/e"), Q(recent_graduate=True)),
-        (
-            "women_returning",
-            _("Donne che rientrano dopo una pausa per cura di figli o familiari"),
-            Q(returning_after_care=True, gender=Gender.WOMAN),
-        ),
-        ("aged_45_plus", _("Persone con 45 anni o più"), Q(age_at_intake__gte=45)),
-    ]
-
-
-def _person_cells(columns: Sequence[str], *, esf_cells: bool, include_special: bool) -> _Cells:
-    """Every person-level count: (dimension, value, column) -> Count filtered in SQL."""
-    cells = _Cells()
-    for col in columns:
-        desk_q = Q() if col == TOTAL else Q(desk_id=int(col))
-        cells.add(("people", "", col), Count("pk", filter=desk_q))
-        for dim, (field, choices) in _DIMENSIONS.items():
-            for value in choices.values:
-                cells.add((dim, value, col), Count("pk", filter=desk_q & Q(**{field: value})))
-        for key, _label, condition in group_conditions():
-            cells.add(("groups", key, col), Count("pk", filter=desk_q & condition))
-    if esf_cells:
-        for age in AgeBand.values:
-            for gender in Gender.values:
-                cells.add(
-                    ("age_gender", age, gender), Count("pk", filter=Q(age_band=age, gender=gender))
-                )
-        for key, condition in esf.conditions(include_special=include_special).items():
-            for gender in Gender.values:
-                cells.add(("esf", key, gender), Count("pk", filter=condition & Q(gender=gender)))
-    return cells
-
-
-def _first_intakes(period_intakes: QuerySet, *, per_desk: bool) -> QuerySet:
+def _first_intakes(period_intakes: IntakeQuerySet, *, per_desk: bool) -> IntakeQuerySet:
     """The representative intakes: each person's first in the period (per desk, if asked)."""
     earlier = period_intakes.filter(person=OuterRef("person")).filter(
         Q(opened_on__lt=OuterRef("opened_on"))
@@ -227,169 +110,237 @@ def _first_intakes(period_intakes: QuerySet, *, per_desk: bool) -> QuerySet:
     return period_intakes.exclude(Exists(earlier)).order_by()
 
 
-def _distribution(per_person: QuerySet, cols: Sequence[str], *, by_desk: bool) -> dict[tuple, int]:
-    """Meetings per person: ``per_person`` has one row per person (and desk) with ``m``, the
-    meetings they attended; the aggregate over it runs as one statement (FROM a subquery)."""
-    cells = _Cells()
-    for col in cols:
-        desk_q = Q(desk_id=int(col)) if by_desk else Q()
-        cells.add(("mpp", "people", col), Count("person_id", filter=desk_q))
-        cells.add(("mpp", "0", col), Count("person_id", filter=desk_q & Q(m=0)))
-        cells.add(("mpp", "1", col), Count("person_id", filter=desk_q & Q(m=1)))
-        cells.add(("mpp", "2", col), Count("person_id", filter=desk_q & Q(m=2)))
-        cells.add(("mpp", "3+", col), Count("person_id", filter=desk_q & Q(m__gte=3)))
-        cells.add(("mpp", "meetings", col), Sum("m", filter=desk_q))
-    return cells.run(per_person)
+# --- The counting, section by section -----------------------------------------------------
 
 
-def _desk_q(col: str, field: str = "desk_id") -> Q:
-    return Q() if col == TOTAL else Q(**{field: int(col)})
+@dataclass(frozen=True)
+class _Scope:
+    """What every count starts from: the user's scoped querysets over the selection."""
+
+    user: AbstractBaseUser | AnonymousUser
+    columns: Columns
+    start: dt.date
+    end: dt.date
+
+    @property
+    def desk_ids(self) -> list[int]:
+        return [desk.pk for desk in self.columns.desks]
+
+    def intakes(self) -> IntakeQuerySet:
+        return Intake.objects.visible_to(self.user).filter(desk__in=self.desk_ids)
+
+    def period_intakes(self) -> IntakeQuerySet:
+        return self.intakes().in_period(self.start, self.end)
+
+    def meetings(self) -> MeetingQuerySet:
+        return Meeting.objects.visible_to(self.user).filter(intake__desk__in=self.desk_ids)
 
 
-def compute_review(
-    *,
-    user: AbstractBaseUser | AnonymousUser,
-    start: dt.date,
-    end: dt.date,
-    desks: Iterable[Desk] | None = None,
-) -> Review:
-    """Every table of the review of [start, end] for the desks selected (default: all the
-    desks ``user`` sees), scoped to what ``user`` may see."""
-    visible = Desk.objects.visible_to(user).order_by("pk")
-    if desks is not None:
-        visible = visible.filter(pk__in=[desk.pk for desk in desks])
-    selected = tuple(visible)
-    cols = Columns(selected)
-    desk_ids = [desk.pk for desk in selected]
-    include_special = user.has_perm("casework.view_special_category")
-    months = months_between(start, end)
-    previous_start, previous_end = previous_period(start, end)
+def _add_person_cells(
+    cells: _Aggregates,
+    counts: PersonCounts,
+    columns: Sequence[str],
+    breakdowns: Sequence[dimensions.Breakdown],
+) -> None:
+    """Every person-level count of ``columns``: the people, then each breakdown's rows."""
+    for col in columns:
+        desk_q = _desk_q(col)
+        cells.add(counts.people, col, Count("pk", filter=desk_q))
+        for breakdown in breakdowns:
+            tally = counts.breakdowns[breakdown.key]
+            for row in breakdown.rows:
+                cells.add(tally[row.key], col, Count("pk", filter=desk_q & row.condition))
 
-    intakes = Intake.objects.visible_to(user).filter(desk__in=desk_ids)
-    period_intakes = intakes.in_period(start, end)
-    person_first = _first_intakes(period_intakes, per_desk=False)
-    meetings = (
-        Meeting.objects.visible_to(user).filter(intake__desk__in=desk_ids).in_period(start, end)
-    )
 
-    # 1-2. Person-level breakdowns: per desk (first intake at each desk) and in total
-    # (first intake in the period), ESF+ indicators and the age x gender table included.
-    counts: dict[tuple, int] = {}
-    if cols.desk_keys:
-        desk_first = _first_intakes(period_intakes, per_desk=True)
-        counts |= _person_cells(cols.desk_keys, esf_cells=False, include_special=False).run(
-            desk_first
-        )
-    total_cells = _person_cells((TOTAL,), esf_cells=True, include_special=include_special)
+def _count_people(
+    scope: _Scope, months: Sequence[dt.date], *, include_special: bool
+) -> PersonCounts:
+    """Per desk (first intake at each desk) and in total (first intake in the period), the
+    age x gender table and the ESF+ indicators (by gender) included: two queries at most."""
+    breakdowns = dimensions.breakdowns()
+    counts = PersonCounts(breakdowns={b.key: _tally(b.rows) for b in breakdowns})
+    period_intakes = scope.period_intakes()
+    if scope.columns.desk_keys:
+        per_desk = _Aggregates()
+        _add_person_cells(per_desk, counts, scope.columns.desk_keys, breakdowns)
+        per_desk.run(_first_intakes(period_intakes, per_desk=True))
+    total = _Aggregates()
+    _add_person_cells(total, counts, (TOTAL,), breakdowns)
+    for age in dimensions.age_bands():
+        counts.age_gender[age.key] = {}
+        for gender in Gender.values:
+            condition = age.condition & Q(gender=gender)
+            total.add(counts.age_gender[age.key], gender, Count("pk", filter=condition))
+    for table in esf.declared(include_special=include_special):
+        for indicator in table.indicators:
+            counts.esf[indicator.key] = {}
+            for gender in Gender.values:
+                condition = indicator.condition & Q(gender=gender)
+                total.add(counts.esf[indicator.key], gender, Count("pk", filter=condition))
     for month in months:
-        total_cells.add(("people_month", month), Count("pk", filter=_in_month(month)))
-    counts |= total_cells.run(person_first)
+        total.add(counts.by_month, month, Count("pk", filter=_in_month(month)))
+    total.run(_first_intakes(period_intakes, per_desk=False))
+    return counts
 
-    # 3. Intakes per desk and per month.
-    intake_cells = _Cells()
-    for col in cols.keys:
-        intake_cells.add(("intakes", col), Count("pk", filter=_desk_q(col)))
+
+def _count_intakes(scope: _Scope, months: Sequence[dt.date]) -> tuple[PerColumn, Monthly]:
+    """Intakes per desk and per month."""
+    per_column: PerColumn = {}
+    by_month: Monthly = {}
+    cells = _Aggregates()
+    for col in scope.columns.keys:
+        cells.add(per_column, col, Count("pk", filter=_desk_q(col)))
     for month in months:
-        intake_cells.add(("intakes_month", month), Count("pk", filter=_in_month(month)))
-    counts |= intake_cells.run(period_intakes)
+        cells.add(by_month, month, Count("pk", filter=_in_month(month)))
+    cells.run(scope.period_intakes())
+    return per_column, by_month
 
-    # 4. Meetings held in the period: by desk and mode, attendance, by month.
-    meeting_cells = _Cells()
-    for col in cols.keys:
+
+def _count_meetings(scope: _Scope, months: Sequence[dt.date]) -> MeetingCounts:
+    """Meetings held in the period: by desk and mode, attendance, attended by month."""
+    modes, attendance = dimensions.meeting_modes(), dimensions.attendance()
+    counts = MeetingCounts(by_mode=_tally(modes), attendance=_tally(attendance))
+    cells = _Aggregates()
+    for col in scope.columns.keys:
         desk_q = _desk_q(col, "intake__desk_id")
-        for mode in MeetingMode.values:
-            meeting_cells.add(("mode", mode, col), Count("pk", filter=desk_q & Q(mode=mode)))
-        meeting_cells.add(("attended", col), Count("pk", filter=desk_q & Q(attended=True)))
-        meeting_cells.add(("no_show", col), Count("pk", filter=desk_q & Q(attended=False)))
+        for rows, tally in ((modes, counts.by_mode), (attendance, counts.attendance)):
+            for row in rows:
+                cells.add(tally[row.key], col, Count("pk", filter=desk_q & row.condition))
     for month in months:
-        meeting_cells.add(
-            ("meetings_month", month),
+        cells.add(
+            counts.attended_by_month,
+            month,
             Count("pk", filter=Q(attended=True) & _in_month(month, "held_on")),
         )
-    counts |= meeting_cells.run(meetings)
+    cells.run(scope.meetings().in_period(scope.start, scope.end))
+    return counts
 
-    # 5. Meetings per person: per desk and in total.
+
+def _add_per_person_cells(
+    cells: _Aggregates, counts: PerPersonCounts, columns: Sequence[str], *, by_desk: bool
+) -> None:
+    for col in columns:
+        desk_q = Q(desk_id=int(col)) if by_desk else Q()
+        cells.add(counts.people, col, Count("person_id", filter=desk_q))
+        for bucket in dimensions.meetings_per_person():
+            tally = counts.distribution[bucket.key]
+            cells.add(tally, col, Count("person_id", filter=desk_q & bucket.condition))
+        cells.add(counts.meetings, col, Sum("m", filter=desk_q))
+
+
+def _count_per_person(scope: _Scope) -> PerPersonCounts:
+    """Meetings per person: per desk and in total. Each aggregate runs over one row per
+    person (and desk) with ``m``, the meetings they attended (FROM a subquery)."""
+    counts = PerPersonCounts(distribution=_tally(dimensions.meetings_per_person()))
     # The meetings' conditions go in the JOIN (FilteredRelation), so that the database reads
     # the period's meetings through their date index instead of every meeting ever held.
     held = FilteredRelation(
         "meetings",
         condition=Q(
-            meetings__attended=True, meetings__held_on__gte=start, meetings__held_on__lte=end
+            meetings__attended=True,
+            meetings__held_on__gte=scope.start,
+            meetings__held_on__lte=scope.end,
         ),
     )
-    with_held = period_intakes.order_by().annotate(held=held)
-    if cols.desk_keys:
-        per_desk_person = with_held.values("desk_id", "person_id").annotate(m=Count("held"))
-        counts |= _distribution(per_desk_person, cols.desk_keys, by_desk=True)
-    per_person = with_held.values("person_id").annotate(m=Count("held"))
-    counts |= _distribution(per_person, (TOTAL,), by_desk=False)
+    with_held = scope.period_intakes().order_by().annotate(held=held)
+    if scope.columns.desk_keys:
+        per_desk = _Aggregates()
+        _add_per_person_cells(per_desk, counts, scope.columns.desk_keys, by_desk=True)
+        per_desk.run(with_held.values("desk_id", "person_id").annotate(m=Count("held")))
+    total = _Aggregates()
+    _add_per_person_cells(total, counts, (TOTAL,), by_desk=False)
+    total.run(with_held.values("person_id").annotate(m=Count("held")))
+    return counts
 
-    # 6. Referrals made in the period, by kind, partner and outcome (a few grouped rows).
-    referral_rows = list(
-        Referral.objects.visible_to(user)
-        .filter(intake__desk__in=desk_ids, referred_on__gte=start, referred_on__lte=end)
+
+def _count_referrals(scope: _Scope) -> tuple[ReferralCount, ...]:
+    """Referrals made in the period, by kind, partner and outcome (a few grouped rows)."""
+    rows = (
+        Referral.objects.visible_to(scope.user)
+        .filter(
+            intake__desk__in=scope.desk_ids,
+            referred_on__gte=scope.start,
+            referred_on__lte=scope.end,
+        )
         .order_by()
         .values("kind", "partner_id", "partner__name", "outcome")
         .annotate(n=Count("pk"))
     )
-
-    # 7. Comuni of residence (a row per comune and desk).
-    comune_rows: list[dict[str, Any]] = []
-    if cols.desk_keys:
-        comune_rows += list(
-            desk_first.values("desk_id", "residence_comune_id", "residence_comune__name")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-    comune_rows += [
-        {**row, "desk_id": None}
-        for row in person_first.values("residence_comune_id", "residence_comune__name")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ]
-
-    # 8. The previous period, for the comparison.
-    previous_intakes = intakes.in_period(previous_start, previous_end)
-    previous = previous_intakes.aggregate(
-        intakes=Count("pk"), people=Count("person", distinct=True)
+    return tuple(
+        ReferralCount(r["kind"], r["partner_id"], r["partner__name"], r["outcome"], r["n"])
+        for r in rows
     )
-    previous |= (
-        Meeting.objects.visible_to(user)
-        .filter(intake__desk__in=desk_ids, attended=True)
-        .in_period(previous_start, previous_end)
+
+
+def _count_comuni(scope: _Scope) -> tuple[ComuneCount, ...]:
+    """The people by comune of residence: a row per comune and desk, then per comune."""
+    fields = ("residence_comune_id", "residence_comune__name")
+    period_intakes = scope.period_intakes()
+    found: list[ComuneCount] = []
+    if scope.columns.desk_keys:
+        per_desk = _first_intakes(period_intakes, per_desk=True)
+        for r in per_desk.values("desk_id", *fields).annotate(n=Count("pk")).order_by():
+            found.append(_comune(str(r["desk_id"]), r))
+    total = _first_intakes(period_intakes, per_desk=False)
+    for r in total.values(*fields).annotate(n=Count("pk")).order_by():
+        found.append(_comune(TOTAL, r))
+    return tuple(found)
+
+
+def _comune(column: str, row: dict[str, Any]) -> ComuneCount:
+    name = row["residence_comune__name"] or ""
+    return ComuneCount(column, row["residence_comune_id"], name, row["n"])
+
+
+def _count_previous(scope: _Scope, start: dt.date, end: dt.date) -> PreviousCounts:
+    """The previous period [start, end], for the comparison: two queries."""
+    intakes = (
+        scope.intakes()
+        .in_period(start, end)
+        .aggregate(intakes=Count("pk"), people=Count("person", distinct=True))
+    )
+    meetings = (
+        Meeting.objects.visible_to(scope.user)
+        .filter(intake__desk__in=scope.desk_ids, attended=True)
+        .in_period(start, end)
         .aggregate(
             meetings=Count("pk"),
-            own=Count(
-                "pk",
-                filter=Q(
-                    intake__opened_on__gte=previous_start, intake__opened_on__lte=previous_end
-                ),
-            ),
+            own=Count("pk", filter=Q(intake__opened_on__gte=start, intake__opened_on__lte=end)),
         )
     )
+    return PreviousCounts(
+        intakes=intakes["intakes"] or 0,
+        people=intakes["people"] or 0,
+        meetings=meetings["meetings"] or 0,
+        own=meetings["own"] or 0,
+    )
 
-    from reports.layout import build_tables, write_summary  # lays out these counts
 
-    tables = build_tables(
-        cols=cols,
-        counts=counts,
+def count_review(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    desks: tuple[Desk, ...],
+    start: dt.date,
+    end: dt.date,
+    previous: tuple[dt.date, dt.date],
+    include_special: bool,
+) -> Counts:
+    """Every count of the review of [start, end] over ``desks`` (already scoped to the
+    desks ``user`` sees), within what ``user`` may see; ``previous`` is the period compared
+    with. Eleven queries for several desks, eight for one (no per-desk columns)."""
+    scope = _Scope(user=user, columns=Columns(desks), start=start, end=end)
+    months = tuple(months_between(start, end))
+    persons = _count_people(scope, months, include_special=include_special)
+    intakes, intakes_by_month = _count_intakes(scope, months)
+    return Counts(
+        columns=scope.columns,
         months=months,
-        referral_rows=referral_rows,
-        comune_rows=comune_rows,
-        previous={k: v or 0 for k, v in previous.items()},
-        include_special=include_special,
+        persons=persons,
+        intakes=intakes,
+        intakes_by_month=intakes_by_month,
+        meetings=_count_meetings(scope, months),
+        per_person=_count_per_person(scope),
+        referrals=_count_referrals(scope),
+        comuni=_count_comuni(scope),
+        previous=_count_previous(scope, *previous),
     )
-    return Review(
-        start=start,
-        end=end,
-        desks=selected,
-        tables=tables,
-        summary=write_summary(start, end, selected, tables, previous_start, previous_end),
-        previous_start=previous_start,
-        previous_end=previous_end,
-    )
-
-
-def _in_month(month: dt.date, field: str = "opened_on") -> Q:
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    return Q(**{f"{field}__gte": month, f"{field}__lte": last})

@@ -44,6 +44,7 @@ from casework.choices import (
     ReferralOutcome,
 )
 from casework.models import Intake, Referral
+from reports.periods import period_slug
 from reports.resources import COLUMNS, DATE_COLUMNS
 from sportelli.models import Desk, Origin
 
@@ -231,6 +232,4 @@ def write_records_xlsx(rows: Iterator[dict[str, Any]], target: str | IO[bytes]) 
 
 
 def records_filename(*, start: dt.date, end: dt.date, desk_slug: str | None) -> str:
-    from reports.workbook import period_slug
-
     return f"activitycr-records-{period_slug(start, end)}-{desk_slug or 'all-desks'}.xlsx"

@@ -23,15 +23,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
-from reports.queries import Row, Table
+from django.utils.translation import gettext
+
+from reports.tables import Row, Table
 
 SMALL = "<3"  # primary: a count of 1 or 2
 HIDDEN = "n.d."  # secondary, or a mean/percentage over a suppressed count
 THRESHOLD = 3  # counts 1 .. THRESHOLD-1 are small
 
+INF = float("inf")
+
 Cell = tuple[int, int]
+Line = tuple[list[Cell], Cell | None]  # its cells, and the one holding their sum (if any)
+Equation = tuple[float, list[tuple[Cell, int]]]  # sum(sign * hidden cell) == constant
 
 
 def is_small(value: object) -> bool:
@@ -39,76 +45,144 @@ def is_small(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
 
 
-def _lines(n_rows: int, n_cols: int) -> list[list[Cell]]:
-    rows = [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
-    cols = [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
-    return rows + cols
-
-
-INF = float("inf")
-
-
-def _bounds(value: int, *, primary: bool) -> tuple[float, float]:
+def _bounds(*, primary: bool) -> tuple[float, float]:
     """What a reader knows of a hidden cell from its marker: "<3" is 1-2, "n.d." is >= 3."""
     return (1, THRESHOLD - 1) if primary else (THRESHOLD, INF)
 
 
-def _pinned_cells(
-    lines: list[tuple[list[Cell], Cell | None]],
-    value,  # noqa: ANN001 - Callable[[Cell], int | None]
-    hidden: set[Cell],
-    primary: set[Cell],
-) -> list[Cell]:
-    """Hidden cells whose value a reader can work out from the published figures.
+def _narrow(bounds: dict[Cell, list[float]], equation: Equation) -> bool:
+    """Narrow each hidden cell of one equation from the others' ranges; True if any moved."""
+    constant, terms = equation
+    narrowed = False
+    for cell, sign in terms:
+        lo_rest = hi_rest = 0.0
+        for other, other_sign in terms:
+            if other != cell:
+                a, b = other_sign * bounds[other][0], other_sign * bounds[other][1]
+                lo_rest += min(a, b)
+                hi_rest += max(a, b)
+        x_lo, x_hi = constant - hi_rest, constant - lo_rest
+        if sign < 0:
+            x_lo, x_hi = -x_hi, -x_lo
+        lo, hi = bounds[cell]
+        new_lo = max(lo, math.ceil(x_lo) if x_lo != -INF else lo)
+        new_hi = min(hi, math.floor(x_hi) if x_hi != INF else hi)
+        if (new_lo, new_hi) != (lo, hi):
+            bounds[cell] = [new_lo, new_hi]
+            narrowed = True
+    return narrowed
 
-    Every line with a total states an equation (its body cells add up to the total); the
-    reader also knows each hidden cell's range from its marker. Interval propagation over
-    all the equations together, to a fixed point, narrows every hidden cell: one whose
-    range shrinks to a single value is disclosed. (Sound: whatever it finds is a real
-    disclosure; two hidden cells adding up to 2 are both 1, and two crossing lines can pin
-    a cell that neither pins alone.)
+
+class _Mask:
+    """The hidden cells of a grid, grown by secondary suppression (see ``secondary_mask``).
+
+    Every row and every column is a line (its total: the cell in a total column or row);
+    ``relations`` add the other sums the table states, e.g. accesses = intakes + meetings.
     """
-    bounds = {cell: list(_bounds(value(cell), primary=cell in primary)) for cell in hidden}
-    equations: list[tuple[float, list[tuple[Cell, int]]]] = []
-    for line, total in lines:
-        if total is None:
-            continue
-        constant = 0.0  # sum(sign * x for hidden x) == constant
-        terms: list[tuple[Cell, int]] = []
-        for cell in line:
-            v = value(cell)
-            if v is None:
-                continue
-            sign = -1 if cell == total else 1
-            if cell in hidden:
-                terms.append((cell, sign))
-            else:
-                constant -= sign * v
-        if terms:
-            equations.append((constant, terms))
 
-    for _round in range(50):  # converges in a few rounds on tables of this size
-        narrowed = False
-        for constant, terms in equations:
-            for cell, sign in terms:
-                lo_rest = hi_rest = 0.0
-                for other, other_sign in terms:
-                    if other != cell:
-                        a, b = other_sign * bounds[other][0], other_sign * bounds[other][1]
-                        lo_rest += min(a, b)
-                        hi_rest += max(a, b)
-                x_lo, x_hi = constant - hi_rest, constant - lo_rest
-                if sign < 0:
-                    x_lo, x_hi = -x_hi, -x_lo
-                lo, hi = bounds[cell]
-                new_lo = max(lo, math.ceil(x_lo) if x_lo != -INF else lo)
-                new_hi = min(hi, math.floor(x_hi) if x_hi != INF else hi)
-                if (new_lo, new_hi) != (lo, hi):
-                    bounds[cell] = [new_lo, new_hi]
-                    narrowed = True
-        if not narrowed:
-            break
-    return sorted(cell for cell, (lo, hi) in bounds.items() if lo >= hi)
+    def __init__(
+        self,
+        grid: Sequence[Sequence[int | None]],
+        primary: Iterable[Cell],
+        *,
+        total_rows: Iterable[int],
+        total_cols: Iterable[int],
+        relations: Iterable[tuple[Sequence[Cell], Cell]],
+    ) -> None:
+        self.grid = grid
+        self.n_rows, self.n_cols = len(grid), max((len(r) for r in grid), default=0)
+        self.total_rows, self.total_cols = set(total_rows), set(total_cols)
+        self.primary = set(primary)
+        self.hidden = set(primary)
+        self.lines: list[Line] = []
+        for r in range(self.n_rows):
+            cells = [(r, c) for c in range(self.n_cols)]
+            self.lines.append((cells, next((x for x in cells if x[1] in self.total_cols), None)))
+        for c in range(self.n_cols):
+            cells = [(r, c) for r in range(self.n_rows)]
+            self.lines.append((cells, next((x for x in cells if x[0] in self.total_rows), None)))
+        self.lines.extend(([*parts, total], total) for parts, total in relations)
+
+    def value(self, cell: Cell) -> int | None:
+        r, c = cell
+        return self.grid[r][c] if c < len(self.grid[r]) else None
+
+    def hide_complement(self, line: list[Cell]) -> bool:
+        """Hide the smallest non-zero visible cell of ``line`` (body before totals, then
+        reading order); False when there is none (zeros or blanks: nothing to derive)."""
+        candidates = [c for c in line if c not in self.hidden and (self.value(c) or 0) > 0]
+        if not candidates:
+            return False
+        self.hidden.add(
+            min(candidates, key=lambda cell: (self._is_total(cell), self.value(cell), cell))
+        )
+        return True
+
+    def _is_total(self, cell: Cell) -> bool:
+        return cell[0] in self.total_rows or cell[1] in self.total_cols
+
+    def close_lines(self) -> None:
+        """Until no line holds exactly one hidden cell."""
+        changed = True
+        while changed:
+            changed = False
+            for line, _total in self.lines:
+                if sum(1 for cell in line if cell in self.hidden) == 1:
+                    changed |= self.hide_complement(line)
+
+    def equations(self) -> list[Equation]:
+        """What the published figures state about the hidden cells: one equation per line
+        with a total (its body cells add up to it), over the hidden cells it holds."""
+        equations: list[Equation] = []
+        for line, total in self.lines:
+            if total is None:
+                continue
+            constant = 0.0  # sum(sign * x for hidden x) == constant
+            terms: list[tuple[Cell, int]] = []
+            for cell in line:
+                v = self.value(cell)
+                if v is None:
+                    continue
+                sign = -1 if cell == total else 1
+                if cell in self.hidden:
+                    terms.append((cell, sign))
+                else:
+                    constant -= sign * v
+            if terms:
+                equations.append((constant, terms))
+        return equations
+
+    def pinned(self) -> list[Cell]:
+        """Hidden cells whose value a reader can work out from the published figures.
+
+        Every line with a total states an equation (its body cells add up to the total); the
+        reader also knows each hidden cell's range from its marker. Interval propagation over
+        all the equations together, to a fixed point, narrows every hidden cell: one whose
+        range shrinks to a single value is disclosed. (Sound: whatever it finds is a real
+        disclosure; two hidden cells adding up to 2 are both 1, and two crossing lines can
+        pin a cell that neither pins alone.)
+        """
+        bounds = {cell: list(_bounds(primary=cell in self.primary)) for cell in self.hidden}
+        equations = self.equations()
+        for _round in range(50):  # converges in a few rounds on tables of this size
+            narrowed = False
+            for equation in equations:
+                narrowed |= _narrow(bounds, equation)
+            if not narrowed:
+                break
+        return sorted(cell for cell, (lo, hi) in bounds.items() if lo >= hi)
+
+    def widen(self, pinned: list[Cell]) -> bool:
+        """Hide one more cell on a line of the first pinned cell that has one to give (or,
+        when all their lines are hidden or zero, anywhere in the table)."""
+        relations = self.lines[self.n_rows + self.n_cols :]
+        for r, c in pinned:
+            own = [self.lines[r], self.lines[self.n_rows + c]]
+            own += [line for line in relations if (r, c) in line[0]]
+            if any(self.hide_complement(line) for line, _total in own):
+                return True
+        everywhere = [(r, c) for r in range(self.n_rows) for c in range(self.n_cols)]
+        return bool(pinned) and self.hide_complement(everywhere)
 
 
 def secondary_mask(
@@ -123,74 +197,16 @@ def secondary_mask(
 
     ``grid`` holds counts (``None`` = no figure, never hidden, never used as a complement).
     A line needs another hidden cell when it holds exactly one; and while the published
-    figures still pin a hidden cell (see :func:`_pinned_cells`), one of that cell's lines
+    figures still pin a hidden cell (see :meth:`_Mask.pinned`), one of that cell's lines
     gets another. The complement is the smallest non-zero visible cell of the line,
     preferring body cells over totals (``total_rows`` / ``total_cols``); ties go to the
     first in reading order, so the result is deterministic.
     """
-    n_rows = len(grid)
-    n_cols = max((len(r) for r in grid), default=0)
-    t_rows, t_cols = set(total_rows), set(total_cols)
-    primary = set(primary)
-    hidden = set(primary)
-
-    def value(cell: Cell) -> int | None:
-        r, c = cell
-        return grid[r][c] if c < len(grid[r]) else None
-
-    lines: list[tuple[list[Cell], Cell | None]] = []
-    for r in range(n_rows):
-        cells = [(r, c) for c in range(n_cols)]
-        lines.append((cells, next((cell for cell in cells if cell[1] in t_cols), None)))
-    for c in range(n_cols):
-        cells = [(r, c) for r in range(n_rows)]
-        lines.append((cells, next((cell for cell in cells if cell[0] in t_rows), None)))
-    # Other sums the table states, e.g. accesses = intakes + meetings.
-    lines.extend(([*parts, total], total) for parts, total in relations)
-
-    def complement(line: list[Cell]) -> Cell | None:
-        candidates = [cell for cell in line if cell not in hidden and (value(cell) or 0) > 0]
-        if not candidates:
-            return None
-        return min(
-            candidates,
-            key=lambda cell: (cell[0] in t_rows or cell[1] in t_cols, value(cell), cell),
-        )
-
+    mask = _Mask(grid, primary, total_rows=total_rows, total_cols=total_cols, relations=relations)
     while True:
-        # 1. no line with exactly one hidden cell
-        changed = True
-        while changed:
-            changed = False
-            for line, _total in lines:
-                if sum(1 for cell in line if cell in hidden) == 1:
-                    best = complement(line)
-                    if best is not None:  # else: zeros or blanks, nothing to derive
-                        hidden.add(best)
-                        changed = True
-        # 2. no hidden cell that the equations pin down
-        pinned = _pinned_cells(lines, value, hidden, primary)
-        added = False
-        for r, c in pinned:
-            own = [lines[r], lines[n_rows + c]] + [
-                line for line in lines[n_rows + n_cols :] if (r, c) in line[0]
-            ]
-            for line, _total in own:
-                best = complement(line)
-                if best is not None:
-                    hidden.add(best)
-                    added = True
-                    break
-            if added:
-                break
-        if pinned and not added:
-            # Both lines of a pinned cell are hidden or zero: widen anywhere in the table.
-            best = complement([(r, c) for r in range(n_rows) for c in range(n_cols)])
-            if best is not None:
-                hidden.add(best)
-                added = True
-        if not added:
-            return hidden
+        mask.close_lines()  # 1. no line with exactly one hidden cell
+        if not mask.widen(mask.pinned()):  # 2. no hidden cell the equations pin down
+            return mask.hidden
 
 
 def suppress_grid(
@@ -239,8 +255,6 @@ def suppress_table(
     """
     if not table.counts_people:
         return table
-    from django.utils.translation import gettext
-
     total_label = total_label if total_label is not None else gettext("Totale")
     rows = list(table.rows) + ([table.total] if table.total is not None else [])
     count_idx = [i for i, row in enumerate(rows) if all(_is_count(v) for v in row.values)]
@@ -267,30 +281,27 @@ def suppress_table(
     by_index = dict(zip(count_idx, shown, strict=True))
     for i, row in enumerate(rows):
         if i in by_index:
-            values = tuple(by_index[i])
+            new_rows.append(dataclasses.replace(row, values=tuple(by_index[i])))
         else:
-            values = tuple(
-                HIDDEN if (c in hidden_cols and v is not None) else v
-                for c, v in enumerate(row.values)
-            )
-        new_rows.append(dataclasses.replace(row, values=values))
+            new_rows.append(_hide(row, hidden_cols))
     total = new_rows.pop() if table.total is not None else None
     return dataclasses.replace(table, rows=tuple(new_rows), total=total)
 
 
+def _hide(row: Row, columns: Container[int]) -> Row:
+    """The row with its figures in ``columns`` hidden (a blank stays blank)."""
+    values = tuple(
+        HIDDEN if (c in columns and v is not None) else v for c, v in enumerate(row.values)
+    )
+    return dataclasses.replace(row, values=values)
+
+
 def hide_columns(table: Table, columns: set[int]) -> Table:
     """Hide every figure of a derived table (means, %) in the given columns."""
-
-    def hide(row: Row) -> Row:
-        values = tuple(
-            HIDDEN if (c in columns and v is not None) else v for c, v in enumerate(row.values)
-        )
-        return dataclasses.replace(row, values=values)
-
     return dataclasses.replace(
         table,
-        rows=tuple(hide(r) for r in table.rows),
-        total=hide(table.total) if table.total is not None else None,
+        rows=tuple(_hide(r, columns) for r in table.rows),
+        total=_hide(table.total, columns) if table.total is not None else None,
     )
 
 
@@ -298,7 +309,7 @@ def is_hidden(value: object) -> bool:
     return value in (SMALL, HIDDEN)
 
 
-# Sums the review's tables state besides their totals (see reports/queries.py).
+# Sums the review's tables state besides their totals (see reports/layout.py).
 _ROW_SUMS: dict[str, dict[str, Sequence[str]]] = {
     "people": {"accesses": ("intakes", "meetings")},
 }
@@ -383,9 +394,6 @@ def suppress_tables(tables: dict[str, Table]) -> dict[str, Table]:
                 hidden |= _hidden_columns_of(out[table_key], row_key)
             if not deps:
                 hidden = set(range(len(table.columns)))
-            values = tuple(
-                HIDDEN if (c in hidden and v is not None) else v for c, v in enumerate(row.values)
-            )
-            rows.append(dataclasses.replace(row, values=values))
+            rows.append(_hide(row, hidden))
         out[key] = dataclasses.replace(table, rows=tuple(rows))
     return {key: out[key] for key in tables}

@@ -14,7 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from reports.forms import ReviewFilterForm
-from reports.queries import Review, Table, compute_review
+from reports.review import Review, compute_review
+from reports.tables import Table
 from reports.workbook import Variant, may_use_variant
 from sportelli.models import Desk
 

@@ -1,6 +1,6 @@
 """The quarterly workbook: the review as a formatted xlsx, written with openpyxl.
 
-It is written from the same :class:`reports.queries.Review` the page shows, so the page and
+It is written from the same :class:`reports.review.Review` the page shows, so the page and
 the file cannot disagree. Sheets: a summary with native Excel charts (they reference the
 sheet's cells), one sheet per breakdown, the ESF+ sheet, the definition of every figure and
 the sheet saying what the file is (period, desks, when, by whom, which variant).
@@ -30,7 +30,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports import suppression
-from reports.queries import Review, Row, Table
+from reports.periods import period_slug
+from reports.review import Review
+from reports.tables import Row, Table
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -332,16 +334,6 @@ def build_workbook(
     _definitions_sheet(wb, tables)
     _meta_sheet(wb, review, user=user, variant=variant, made_at=made_at or timezone.now())
     return wb
-
-
-def period_slug(start: dt.date, end: dt.date) -> str:
-    """``2021Q1`` for a calendar quarter, else ``20210128-20210427``."""
-    if start.day == 1 and start.month in (1, 4, 7, 10):
-        quarter_end_month = start.month + 2
-        next_month = dt.date(start.year + (quarter_end_month == 12), quarter_end_month % 12 + 1, 1)
-        if end == next_month - dt.timedelta(days=1):
-            return f"{start.year}Q{(start.month - 1) // 3 + 1}"
-    return f"{start:%Y%m%d}-{end:%Y%m%d}"
 
 
 def workbook_filename(review: Review, *, variant: str, all_desks: bool) -> str:

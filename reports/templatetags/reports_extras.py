@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from reports.queries import fmt_number
+from reports.tables import fmt_number
 
 register = template.Library()
 

@@ -280,7 +280,7 @@ def _a_quarter_of_cases() -> None:
 
 
 def test_a_quarters_review_is_identical_after_anonymising_everyone(udp_reader, administrator):
-    from reports.queries import compute_review
+    from reports.review import compute_review
 
     _a_quarter_of_cases()
     start, end = dt.date(2021, 1, 1), dt.date(2021, 3, 31)

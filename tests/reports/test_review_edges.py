@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from casework.choices import Gender, MeetingMode, ReferralKind
 from casework.models import Person, Referral
-from reports.queries import Review, compute_review
+from reports.review import Review, compute_review
 from sportelli.models import Comune
 from tests import factories
 

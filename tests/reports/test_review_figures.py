@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from casework import roles
-from reports.queries import Review, compute_review
+from reports.review import Review, compute_review
 from tests import factories
 from tests.reports.conftest import END, PREVIOUS_END, PREVIOUS_START, START, build_article_quarter
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from reports.queries import compute_review
+from reports.review import compute_review
 from sportelli.models import Comune
 from tests import factories
 

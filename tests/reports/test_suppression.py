@@ -8,8 +8,8 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports.queries import Row, Table
 from reports.suppression import HIDDEN, SMALL, suppress_grid, suppress_table
+from reports.tables import Row, Table
 
 
 def with_margins(body: list[list[int]]) -> list[list[int]]:

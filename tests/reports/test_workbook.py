@@ -15,9 +15,10 @@ from openpyxl import load_workbook
 
 from casework import roles
 from casework.models import Partner
-from reports.queries import compute_review
+from reports.periods import period_slug
+from reports.review import compute_review
 from reports.suppression import HIDDEN, SMALL
-from reports.workbook import Variant, build_workbook, period_slug, workbook_filename
+from reports.workbook import Variant, build_workbook, workbook_filename
 from sportelli.models import Comune
 from tests import factories
 from tests.reports.conftest import END, START, build_article_quarter

@@ -19,7 +19,7 @@ from django.urls import reverse
 from casework import fiscal_code, roles
 from casework.choices import Citizenship, EducationLevel, Gender, IntakeChannel, LabourStatus, Need
 from casework.models import Person
-from reports.queries import compute_review
+from reports.review import compute_review
 from tests import factories
 from tests.security.matrix import login
 
