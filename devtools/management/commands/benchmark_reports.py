@@ -44,9 +44,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from casework.models import Intake, Meeting
-from reports.queries import compute_review
 from reports.records import record_rows, write_records_xlsx
 from reports.resources import COLUMNS, PseudonymisedRecordResource
+from reports.review import compute_review
 from reports.workbook import Variant, build_workbook
 
 STAFF_USER = "udp"  # the demo Ufficio di Piano login (devtools/demo/logins.py)
