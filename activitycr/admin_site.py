@@ -8,6 +8,8 @@ requests by POST with the page's CSRF token; the view here answers POST only.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
@@ -21,14 +23,17 @@ class PostAutocompleteJsonView(AutocompleteJsonView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         # Django's view and its paginator read the term, the field and the page from
-        # request.GET: give them the POST body (the address carries nothing).
-        request.GET = request.POST.copy()
+        # request.GET: give them the POST body (the address carries nothing). Both only
+        # read it, so the POST body itself (read-only, like request.GET) will do.
+        request.GET = request.POST
         return super().get(request, *args, **kwargs)
 
 
 class CaseDeskAdminSite(admin.AdminSite):
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
-        return PostAutocompleteJsonView.as_view(admin_site=self)(request)
+        view = PostAutocompleteJsonView.as_view(admin_site=self)
+        # as_view() is typed for any response; this view answers JsonResponse or a 405.
+        return cast(HttpResponse, view(request))
 
 
 class CaseDeskAdminConfig(AdminConfig):

@@ -145,7 +145,8 @@ def postgresql_server_log(
             continue
         warnings += server_log_warnings(
             server,
-            server_side_binding=connection.features.uses_server_side_binding,
+            # A cached_property of PostgreSQL's DatabaseFeatures that django-stubs 5.2 lacks.
+            server_side_binding=connection.features.uses_server_side_binding,  # type: ignore[attr-defined]
             alias=alias,
         )
     return warnings

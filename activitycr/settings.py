@@ -219,7 +219,7 @@ FORMAT_MODULE_PATH = ["activitycr.formats"]
 # --- Static files (served by the app through WhiteNoise) --------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]  # (prefix, dir) too
 _NODE = BASE_DIR / "node_modules"
 for _prefix, _path in (
     ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),

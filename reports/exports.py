@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from activitycr.http import AuthenticatedHttpRequest
 from audit.reads import record_export
 from casework.models import Intake
 from reports.forms import ReviewFilterForm
@@ -83,7 +84,7 @@ def _send(handle: Any, filename: str) -> FileResponse:  # noqa: ANN401 - a binar
 
 
 @login_required
-def workbook(request: HttpRequest) -> HttpResponse:
+def workbook(request: AuthenticatedHttpRequest) -> FileResponse | HttpResponse:
     """The review as an xlsx; ``variant=internal`` only for users who see all desks."""
     user = request.user
     if not can_see_review(user):
@@ -107,7 +108,7 @@ def workbook(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def records(request: HttpRequest) -> HttpResponse:
+def records(request: AuthenticatedHttpRequest) -> FileResponse | HttpResponse:
     """The pseudonymised record-level export (``casework.view_reports``), streamed to a
     temporary file with constant memory and sent from there."""
     user = request.user

@@ -7,9 +7,11 @@ a review can be bookmarked and shared.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from reports.periods import (
@@ -65,7 +67,7 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(
         self,
-        data: dict | None,
+        data: Mapping[str, Any] | None,  # request.GET, or a dict
         *,
         desks: Sequence[Desk],
         today: dt.date,
@@ -79,14 +81,15 @@ class ReviewFilterForm(forms.Form):
         self.latest = latest_date(today)
         if not data or not data.get("period"):
             # No period chosen (e.g. only ?desk=gussola): the last completed quarter.
-            given = data.dict() if hasattr(data, "dict") else dict(data or {})
+            given = data.dict() if isinstance(data, MultiValueDict) else dict(data or {})
             data = {**given, "period": self.default_key}
         super().__init__(data)
-        self.fields["period"].choices = [
+        # The form's own copies of the ChoiceFields declared above.
+        cast(forms.ChoiceField, self.fields["period"]).choices = [
             *((key, preset.label) for key, preset in self.presets.items()),
             (CUSTOM, _("Intervallo personalizzato (indicare le date)")),
         ]
-        self.fields["desk"].choices = [
+        cast(forms.ChoiceField, self.fields["desk"]).choices = [
             ("", _("Tutti gli sportelli")),
             *((desk.slug, desk.name) for desk in desks),
         ]
@@ -95,8 +98,9 @@ class ReviewFilterForm(forms.Form):
         start, _end = default_period(today)
         return next(k for k, p in self.presets.items() if p.start == start)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         period = data.get("period")
         if period and period != CUSTOM:
             preset = self.presets[period]

@@ -22,6 +22,7 @@ from reports.tables import (
     Columns,
     Row,
     Table,
+    Value,
     mean,
     month_label,
     percent,
@@ -29,7 +30,7 @@ from reports.tables import (
 )
 
 
-def build_tables(counts: Counts, *, include_special: bool) -> dict[str, Table]:
+def build_tables(counts: Counts, *, include_special: bool) -> dict[str, Table[Value]]:
     """Every table of the review, in the order of the page (and of the definitions sheet)."""
     tables = [
         *_people_tables(counts),
@@ -52,12 +53,12 @@ def _per_desk(
     key: str,
     title: str,
     label_header: str,
-    rows: Iterable[Row],
-    total: Row | None,
+    rows: Iterable[Row[Value]],
+    total: Row[Value] | None,
     definition: str,
     *,
     counts_people: bool = True,
-) -> Table:
+) -> Table[Value]:
     """A table whose value columns are the desks, then the total."""
     return Table(
         key=key,
@@ -75,7 +76,7 @@ def _gender_columns() -> tuple[str, ...]:
     return (*(str(g.label) for g in GENDER_COLUMNS), _("Totale"))
 
 
-def _by_gender(label: str, key: str, per_gender: Mapping[str, int]) -> Row:
+def _by_gender(label: str, key: str, per_gender: Mapping[str, int]) -> Row[Value]:
     """A row of a table by gender, ending with its total."""
     values = [per_gender[g] for g in GENDER_COLUMNS]
     return Row(label, (*values, sum(values)), key)
@@ -84,7 +85,7 @@ def _by_gender(label: str, key: str, per_gender: Mapping[str, int]) -> Row:
 # --- 1. People, intakes, meetings and accesses; meetings per person -----------------------
 
 
-def _people_tables(counts: Counts) -> list[Table]:
+def _people_tables(counts: Counts) -> list[Table[Value]]:
     cols = counts.columns
     desk_header = _("Sportello") if len(cols.desks) == 1 else _("Dato")
     intakes, attended = counts.intakes, counts.meetings.attendance["attended"]
@@ -133,7 +134,7 @@ def _people_tables(counts: Counts) -> list[Table]:
 # --- 2. Who: age, gender, origin and comuni, labour, education, groups --------------------
 
 
-def _breakdown_tables(counts: Counts) -> list[Table]:
+def _breakdown_tables(counts: Counts) -> list[Table[Value]]:
     cols = counts.columns
     tables = []
     for breakdown in dimensions.breakdowns():
@@ -155,7 +156,7 @@ def _breakdown_tables(counts: Counts) -> list[Table]:
     return tables
 
 
-def _comuni_table(cols: Columns, comuni: Sequence[ComuneCount]) -> Table:
+def _comuni_table(cols: Columns, comuni: Sequence[ComuneCount]) -> Table[Value]:
     """The ten comuni with most people (in total), then the others and residence abroad."""
     by_comune: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     names: dict[int | None, str] = {}
@@ -184,7 +185,7 @@ def _comuni_table(cols: Columns, comuni: Sequence[ComuneCount]) -> Table:
 # --- 3. Meetings: by mode, attendance, shares ---------------------------------------------
 
 
-def _meeting_tables(counts: Counts) -> list[Table]:
+def _meeting_tables(counts: Counts) -> list[Table[Value]]:
     cols = counts.columns
     by_mode, attendance = counts.meetings.by_mode, counts.meetings.attendance
     attended, no_show = attendance["attended"], attendance["no_show"]
@@ -233,7 +234,7 @@ def _meeting_tables(counts: Counts) -> list[Table]:
 # --- 4. Referrals by kind and by partner, per outcome -------------------------------------
 
 
-def _referral_tables(referrals: Sequence[ReferralCount]) -> list[Table]:
+def _referral_tables(referrals: Sequence[ReferralCount]) -> list[Table[Value]]:
     kinds = [(value, str(label)) for value, label in ReferralKind.choices]
     names = {r.partner_id: r.partner_name or "" for r in referrals if r.partner_id}
     partners: list[tuple[int | None, str]] = sorted(names.items(), key=lambda item: item[1])
@@ -265,7 +266,7 @@ def _referral_table(
     row_keys: Sequence[tuple[object, str]],
     referrals: Sequence[ReferralCount],
     row_of: Callable[[ReferralCount], object],
-) -> Table:
+) -> Table[Value]:
     """A row per ``row_keys`` (value, label), a column per outcome, then the total."""
     rows = []
     for row_key, label in row_keys:
@@ -289,7 +290,7 @@ def _referral_table(
 # --- 5. Month by month, age x gender, change against the previous period ------------------
 
 
-def _trend_table(counts: Counts) -> Table:
+def _trend_table(counts: Counts) -> Table[Value]:
     rows = []
     for month in counts.months:
         intakes = counts.intakes_by_month[month]
@@ -314,7 +315,7 @@ def _trend_table(counts: Counts) -> Table:
     )
 
 
-def _age_gender_table(counts: Counts) -> Table:
+def _age_gender_table(counts: Counts) -> Table[Value]:
     rows = [
         _by_gender(age.label, age.key, counts.persons.age_gender[age.key])
         for age in dimensions.age_bands()
@@ -331,7 +332,7 @@ def _age_gender_table(counts: Counts) -> Table:
     )
 
 
-def _change_table(counts: Counts) -> Table:
+def _change_table(counts: Counts) -> Table[Value]:
     previous = counts.previous
     people = counts.persons.people[TOTAL]
     intakes = counts.intakes[TOTAL]
@@ -367,7 +368,7 @@ def _change_table(counts: Counts) -> Table:
 # --- 6. ESF+ common indicators, by gender -------------------------------------------------
 
 
-def _esf_tables(counts: Counts, *, include_special: bool) -> list[Table]:
+def _esf_tables(counts: Counts, *, include_special: bool) -> list[Table[Value]]:
     tables = []
     for declared in esf.declared(include_special=include_special):
         rows = [

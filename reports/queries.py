@@ -50,7 +50,7 @@ from reports.tables import TOTAL, Category, Columns
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from activitycr.http import AnyUser
 
 K = TypeVar("K")
 
@@ -117,7 +117,7 @@ def _first_intakes(period_intakes: IntakeQuerySet, *, per_desk: bool) -> IntakeQ
 class _Scope:
     """What every count starts from: the user's scoped querysets over the selection."""
 
-    user: AbstractBaseUser | AnonymousUser
+    user: AnyUser
     columns: Columns
     start: dt.date
     end: dt.date
@@ -318,7 +318,7 @@ def _count_previous(scope: _Scope, start: dt.date, end: dt.date) -> PreviousCoun
 
 def count_review(
     *,
-    user: AbstractBaseUser | AnonymousUser,
+    user: AnyUser,
     desks: tuple[Desk, ...],
     start: dt.date,
     end: dt.date,

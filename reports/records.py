@@ -49,7 +49,7 @@ from reports.resources import COLUMNS, DATE_COLUMNS
 from sportelli.models import Desk, Origin
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 CHUNK_SIZE = 2000
 REF_LENGTH = 16  # hex characters of the HMAC kept: 64 bits, no collisions at this scale
@@ -88,7 +88,7 @@ def pseudonym(kind: str, pk: int) -> str:
     return digest[:REF_LENGTH]
 
 
-def record_intakes(*, user: AbstractBaseUser, start: dt.date, end: dt.date, desks=None):  # noqa: ANN001, ANN201
+def record_intakes(*, user: User, start: dt.date, end: dt.date, desks=None):  # noqa: ANN001, ANN201
     """The scoped intakes of the export (a QuerySet: the same for the rows and the counts)."""
     intakes = Intake.objects.visible_to(user).in_period(start, end)
     if desks is not None:
@@ -98,7 +98,7 @@ def record_intakes(*, user: AbstractBaseUser, start: dt.date, end: dt.date, desk
 
 def record_rows(
     *,
-    user: AbstractBaseUser,
+    user: User,
     start: dt.date,
     end: dt.date,
     desks=None,  # noqa: ANN001

@@ -21,11 +21,11 @@ from reports.layout import build_tables
 from reports.periods import previous_period
 from reports.queries import count_review
 from reports.summary import write_summary
-from reports.tables import Table
+from reports.tables import Table, Value
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from activitycr.http import AnyUser
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Review:
     start: dt.date
     end: dt.date
     desks: tuple[Desk, ...]  # the selection ("all" = every desk visible to the user)
-    tables: dict[str, Table]  # ordered as shown on the page
+    tables: dict[str, Table[Value]]  # ordered as shown on the page
     summary: str  # the short Italian summary paragraph
     previous_start: dt.date
     previous_end: dt.date
@@ -46,7 +46,7 @@ class Review:
 
 def compute_review(
     *,
-    user: AbstractBaseUser | AnonymousUser,
+    user: AnyUser,
     start: dt.date,
     end: dt.date,
     desks: Iterable[Desk] | None = None,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework.choices import AgeBand, Gender
-from reports.tables import Table, fmt_date, fmt_number, percent
+from reports.tables import Table, Value, fmt_date, fmt_number, percent
 from sportelli.models import Desk, Origin
 
 
@@ -18,13 +18,13 @@ def write_summary(
     start: dt.date,
     end: dt.date,
     desks: tuple[Desk, ...],
-    tables: dict[str, Table],
+    tables: dict[str, Table[Value]],
     previous_start: dt.date,
     previous_end: dt.date,
 ) -> str:
     """A short Italian paragraph written from the figures, in the spirit of the article."""
 
-    def total(table: str, row: str) -> int | float | None:
+    def total(table: str, row: str) -> Value:
         found = next(r for r in tables[table].rows if r.key == row)
         return found.values[-1]
 

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
+from typing import TypeGuard
 
 from django.utils.translation import gettext
 
-from reports.tables import Row, Table
+from reports.tables import Row, Shown, Table
 
 SMALL = "<3"  # primary: a count of 1 or 2
 HIDDEN = "n.d."  # secondary, or a mean/percentage over a suppressed count
@@ -232,17 +233,17 @@ def suppress_grid(
     ]
 
 
-def _is_count(value: object) -> bool:
+def _is_count(value: object) -> TypeGuard[int | None]:
     return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def suppress_table(
-    table: Table,
+    table: Table[Shown],
     *,
     total_label: str | None = None,
     row_sums: dict[str, Sequence[str]] | None = None,
     col_sums: dict[int, Sequence[int]] | None = None,
-) -> Table:
+) -> Table[Shown]:
     """The table as it may leave the consortium.
 
     Rows whose figures are all counts form the grid (the total row included). Rows holding
@@ -257,8 +258,13 @@ def suppress_table(
         return table
     total_label = total_label if total_label is not None else gettext("Totale")
     rows = list(table.rows) + ([table.total] if table.total is not None else [])
-    count_idx = [i for i, row in enumerate(rows) if all(_is_count(v) for v in row.values)]
-    grid = [list(rows[i].values) for i in count_idx]
+    count_idx: list[int] = []  # the rows of the grid: those whose figures are all counts
+    grid: list[list[int | None]] = []
+    for i, row in enumerate(rows):
+        counts = [v for v in row.values if _is_count(v)]
+        if len(counts) == len(row.values):
+            count_idx.append(i)
+            grid.append(counts)
     total_rows = [
         k for k, i in enumerate(count_idx) if table.total is not None and i == len(rows) - 1
     ]
@@ -277,7 +283,7 @@ def suppress_table(
     shown = suppress_grid(grid, total_rows=total_rows, total_cols=total_cols, relations=relations)
     hidden_cols = {c for row in shown for c, v in enumerate(row) if isinstance(v, str)}
 
-    new_rows: list[Row] = []
+    new_rows: list[Row[Shown]] = []
     by_index = dict(zip(count_idx, shown, strict=True))
     for i, row in enumerate(rows):
         if i in by_index:
@@ -288,7 +294,7 @@ def suppress_table(
     return dataclasses.replace(table, rows=tuple(new_rows), total=total)
 
 
-def _hide(row: Row, columns: Container[int]) -> Row:
+def _hide(row: Row[Shown], columns: Container[int]) -> Row[Shown]:
     """The row with its figures in ``columns`` hidden (a blank stays blank)."""
     values = tuple(
         HIDDEN if (c in columns and v is not None) else v for c, v in enumerate(row.values)
@@ -296,7 +302,7 @@ def _hide(row: Row, columns: Container[int]) -> Row:
     return dataclasses.replace(row, values=values)
 
 
-def hide_columns(table: Table, columns: set[int]) -> Table:
+def hide_columns(table: Table[Shown], columns: set[int]) -> Table[Shown]:
     """Hide every figure of a derived table (means, %) in the given columns."""
     return dataclasses.replace(
         table,
@@ -333,7 +339,7 @@ _DERIVED: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
 }
 
 
-def _hidden_columns_of(table: Table, row_key: str) -> set[int]:
+def _hidden_columns_of(table: Table[Shown], row_key: str) -> set[int]:
     rows = [*table.rows, *([table.total] if table.total is not None else [])]
     row = next((r for r in rows if r.key == row_key), None)
     if row is None:
@@ -341,11 +347,11 @@ def _hidden_columns_of(table: Table, row_key: str) -> set[int]:
     return {c for c, v in enumerate(row.values) if is_hidden(v)}
 
 
-def _suppress_change(table: Table) -> Table:
+def _suppress_change(table: Table[Shown]) -> Table[Shown]:
     """The comparison with the previous period: counts of the whole selection, their
     difference and its percentage. A small count is "<3" and whatever is computed from a
     hidden count (difference, percentage, the mean of the row) is hidden too."""
-    rows: list[Row] = []
+    rows: list[Row[Shown]] = []
     small_people = False
     for row in table.rows:
         now, before, *rest = row.values
@@ -367,9 +373,9 @@ def _suppress_change(table: Table) -> Table:
     return dataclasses.replace(table, rows=tuple(rows))
 
 
-def suppress_tables(tables: dict[str, Table]) -> dict[str, Table]:
+def suppress_tables(tables: Mapping[str, Table[Shown]]) -> dict[str, Table[Shown]]:
     """Every table of a review as it may leave the consortium, in the same order."""
-    out: dict[str, Table] = {}
+    out: dict[str, Table[Shown]] = {}
     for key, table in tables.items():
         if key == "change":
             out[key] = _suppress_change(table)
@@ -386,7 +392,7 @@ def suppress_tables(tables: dict[str, Table]) -> dict[str, Table]:
             # a new table never leaves the consortium unchecked.
             out[key] = hide_columns(table, set(range(len(table.columns))))
             continue
-        rows = []
+        rows: list[Row[Shown]] = []
         for row in table.rows:
             deps = depends.get(row.key, depends.get("*", ()))
             hidden: set[int] = set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.db.models import Q
 from django.utils import formats
@@ -22,24 +23,31 @@ from sportelli.models import Desk
 TOP_COMUNI = 10
 TOTAL = "total"
 
+# A figure of the review: a count, a mean or a percentage (None: no figure, e.g. a mean of
+# nobody). The review's tables hold these: Table[Value].
 Value = int | float | None
+# A figure as it may leave the consortium: small-cell suppression (reports/suppression.py)
+# shows "<3" or "n.d." in place of some. The workbook's tables hold these: Table[Shown].
+Shown = Value | str
+# Covariant: the review's tables (Value) are also tables of what may be shown (Shown).
+V = TypeVar("V", bound=Shown, covariant=True)
 
 
 @dataclass(frozen=True)
-class Row:
+class Row(Generic[V]):
     label: str  # Italian row label (already translated str)
-    values: tuple[Value, ...]
+    values: tuple[V, ...]
     key: str = ""  # stable machine key (e.g. the choice value)
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(Generic[V]):
     key: str  # stable id, e.g. "people", "age_band", "esf_age", ...
     title: str  # Italian title
     columns: tuple[str, ...]  # headers of the value columns
     label_header: str  # header of the row-label column
-    rows: tuple[Row, ...]
-    total: Row | None  # the total row, when it makes sense
+    rows: tuple[Row[V], ...]
+    total: Row[V] | None  # the total row, when it makes sense
     definition: str  # Italian: what the figures count (for the definitions sheet)
     counts_people: bool  # True when cells count people/intakes/meetings (suppression applies)
     special_category: bool = False  # needs casework.view_special_category
@@ -77,12 +85,12 @@ class Columns:
     def desk_keys(self) -> tuple[str, ...]:
         return tuple(k for k in self.keys if k != TOTAL)
 
-    def row(self, label: str, per_column: Mapping[str, Value], key: str) -> Row:
+    def row(self, label: str, per_column: Mapping[str, Value], key: str) -> Row[Value]:
         """A row of a per-desk table: the value of each column, in the columns' order."""
         return Row(label, tuple(per_column[k] for k in self.keys), key)
 
 
-def total_row(rows: Sequence[Row], label: str | None = None) -> Row:
+def total_row(rows: Sequence[Row[Value]], label: str | None = None) -> Row[Value]:
     """The column sums of ``rows`` (counts: ``None`` adds nothing)."""
     width = len(rows[0].values) if rows else 0
     return Row(

@@ -6,21 +6,22 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from activitycr.http import AnyUser, AuthenticatedHttpRequest
 from reports.forms import ReviewFilterForm
 from reports.review import Review, compute_review
-from reports.tables import Table
+from reports.tables import Table, Value
 from reports.workbook import Variant, may_use_variant
 from sportelli.models import Desk
 
 
-def can_see_review(user: Any) -> bool:  # noqa: ANN401 - any user
+def can_see_review(user: AnyUser) -> bool:
     """The Ufficio di Piano and administrators (all desks); operators (their own desks)."""
     return user.has_perm("casework.view_reports") or user.has_perm("casework.view_intake")
 
@@ -54,7 +55,7 @@ def _sections() -> list[tuple[str, str, tuple[str, ...]]]:
     ]
 
 
-def _series(table: Table, column: int = -1) -> list[int | float | None]:
+def _series(table: Table[Value], column: int = -1) -> list[Value]:
     return [row.values[column] for row in table.rows]
 
 
@@ -114,7 +115,7 @@ def chart_specs(review: Review) -> list[dict[str, Any]]:
 
 
 @login_required
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not can_see_review(user):
         raise PermissionDenied

@@ -32,10 +32,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports import suppression
 from reports.periods import period_slug
 from reports.review import Review
-from reports.tables import Row, Table
+from reports.tables import Row, Shown, Table
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
+
+    from activitycr.http import AnyUser
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
@@ -65,7 +67,7 @@ class Variant(models.TextChoices):
     INTERNAL = "internal", gettext_lazy("interna (tutti i valori)")
 
 
-def may_use_variant(user: AbstractBaseUser, variant: str) -> bool:
+def may_use_variant(user: AnyUser, variant: str) -> bool:
     """External for everyone who sees the review; internal only for whoever sees all desks."""
     return variant == Variant.EXTERNAL or user.has_perm("casework.view_all_desks")
 
@@ -103,7 +105,7 @@ def _width(values: Iterable[object]) -> int:
     return max(10, min(longest + 2, 70))
 
 
-def _write_table(ws: Worksheet, table: Table, top: int, widths: dict[int, int]) -> int:
+def _write_table(ws: Worksheet, table: Table[Shown], top: int, widths: dict[int, int]) -> int:
     """Write one table from row ``top``; return the first free row after it."""
     put(ws, top, 1, table.title, bold=True).font = Font(bold=True, size=12)
     header = top + 1
@@ -111,7 +113,7 @@ def _write_table(ws: Worksheet, table: Table, top: int, widths: dict[int, int]) 
         cell = put(ws, header, c, text, bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    rows: list[tuple[Row, bool]] = [(r, False) for r in table.rows]
+    rows: list[tuple[Row[Shown], bool]] = [(r, False) for r in table.rows]
     if table.total is not None:
         rows.append((table.total, True))
     r = header
@@ -132,7 +134,7 @@ def _apply_widths(ws: Worksheet, widths: dict[int, int]) -> None:
         ws.column_dimensions[get_column_letter(column)].width = width
 
 
-def _tables_sheet(wb: Workbook, name: str, tables: Sequence[Table]) -> Worksheet:
+def _tables_sheet(wb: Workbook, name: str, tables: Sequence[Table[Shown]]) -> Worksheet:
     ws = wb.create_sheet(name)
     widths: dict[int, int] = {}
     top = 1
@@ -145,7 +147,7 @@ def _tables_sheet(wb: Workbook, name: str, tables: Sequence[Table]) -> Worksheet
 
 
 def _chart_block(
-    ws: Worksheet, table: Table, top: int, column: int = -1
+    ws: Worksheet, table: Table[Shown], top: int, column: int = -1
 ) -> tuple[Reference, Reference, int]:
     """Copy a table's labels and one column to the summary sheet, for a chart to read."""
     put(ws, top, 1, table.label_header, bold=True).fill = HEADER_FILL
@@ -159,7 +161,9 @@ def _chart_block(
     return labels, data, last + 2
 
 
-def _summary_sheet(ws: Worksheet, review: Review, tables: dict[str, Table], variant: str) -> None:
+def _summary_sheet(
+    ws: Worksheet, review: Review, tables: dict[str, Table[Shown]], variant: str
+) -> None:
     ws.title = _("Sintesi")
     put(ws, 1, 1, _("Activity.Cr · Revisione trimestrale degli sportelli")).font = TITLE
     put(ws, 2, 1, _("Dal %(start)s al %(end)s · %(desks)s") % _period_and_desks(review))
@@ -208,7 +212,7 @@ def _summary_sheet(ws: Worksheet, review: Review, tables: dict[str, Table], vari
         anchor_row += 16
 
 
-def _summary_is_safe(tables: dict[str, Table]) -> bool:
+def _summary_is_safe(tables: dict[str, Table[Shown]]) -> bool:
     """The summary repeats totals; in the external file it stays only if none is hidden."""
     wanted = {
         "people": ("people", "intakes", "meetings", "accesses"),
@@ -237,7 +241,7 @@ def _period_and_desks(review: Review) -> dict[str, str]:
     }
 
 
-def _definitions_sheet(wb: Workbook, tables: dict[str, Table]) -> None:
+def _definitions_sheet(wb: Workbook, tables: dict[str, Table[Shown]]) -> None:
     ws = wb.create_sheet(_("Definizioni"))
     for c, text in enumerate((_("Tabella"), _("Foglio"), _("Che cosa conta")), start=1):
         put(ws, 1, c, text, bold=True).fill = HEADER_FILL
@@ -271,7 +275,7 @@ def _definitions_sheet(wb: Workbook, tables: dict[str, Table]) -> None:
 
 
 def _meta_sheet(
-    wb: Workbook, review: Review, *, user: AbstractBaseUser, variant: str, made_at: dt.datetime
+    wb: Workbook, review: Review, *, user: User, variant: str, made_at: dt.datetime
 ) -> None:
     ws = wb.create_sheet(_("Informazioni"))
     local = timezone.localtime(made_at)
@@ -302,10 +306,12 @@ def _meta_sheet(
     ws.freeze_panes = "A2"
 
 
-def visible_tables(review: Review, *, user: AbstractBaseUser, variant: str) -> dict[str, Table]:
+def visible_tables(review: Review, *, user: User, variant: str) -> dict[str, Table[Shown]]:
     """The review's tables this user may put in this variant, suppressed when external."""
     special = user.has_perm("casework.view_special_category")
-    tables = {k: t for k, t in review.tables.items() if special or not t.special_category}
+    tables: dict[str, Table[Shown]] = {
+        k: t for k, t in review.tables.items() if special or not t.special_category
+    }
     if variant == Variant.EXTERNAL:
         tables = suppression.suppress_tables(tables)
     return tables
@@ -314,7 +320,7 @@ def visible_tables(review: Review, *, user: AbstractBaseUser, variant: str) -> d
 def build_workbook(
     *,
     review: Review,
-    user: AbstractBaseUser,
+    user: User,
     variant: str = Variant.EXTERNAL,
     made_at: dt.datetime | None = None,
 ) -> Workbook:

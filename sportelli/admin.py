@@ -7,11 +7,20 @@ intakes taken from then on (past intakes keep the origin they were recorded with
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from sportelli.models import Comune, Country, Desk
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _OperatorCount(TypedDict):
+    _operator_count: int
 
 
 @admin.register(Comune)
@@ -73,5 +82,5 @@ class DeskAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(_operator_count=Count("operators"))
 
     @admin.display(description=_("operatori"), ordering="_operator_count")
-    def operator_count(self, obj: Desk) -> int:
+    def operator_count(self, obj: WithAnnotations[Desk, _OperatorCount]) -> int:
         return obj._operator_count

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from activitycr.http import AnyUser
 
 
 class Origin(models.TextChoices):
@@ -100,7 +100,7 @@ class Country(models.Model):
 
 
 class DeskQuerySet(models.QuerySet["Desk"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> DeskQuerySet:
+    def visible_to(self, user: AnyUser) -> DeskQuerySet:
         """The desks whose cases ``user`` may see: all for staff roles, theirs for operators."""
         if not user.is_authenticated:
             return self.none()

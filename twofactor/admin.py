@@ -24,23 +24,26 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from activitycr.http import logged_in_user
 from twofactor import services
 from twofactor.models import EnrolmentCode
 
 # --- What an administrator may hand out -----------------------------------------------------
 
+_HELD_PERMISSION_IDS = "_held_permission_ids"  # the request's cache of them
+
 
 def _held_permission_ids(request: HttpRequest) -> frozenset[int]:
     """The acting user's permissions (direct and through groups), read once per request,
     before anything is saved."""
-    cached = getattr(request, "_held_permission_ids", None)
+    cached = getattr(request, _HELD_PERMISSION_IDS, None)
     if cached is None:
         user = request.user
         permissions = Permission.objects.all()
         if not user.is_superuser:
             permissions = permissions.filter(Q(user=user) | Q(group__user=user))
         cached = frozenset(permissions.values_list("pk", flat=True))
-        request._held_permission_ids = cached
+        setattr(request, _HELD_PERMISSION_IDS, cached)
     return cached
 
 
@@ -122,7 +125,7 @@ class EnrolmentCodeAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: EnrolmentCode, form: Any, change: bool) -> None:
         _code, obj.plain_code = services.issue_enrolment_code(
-            user=obj.user, issued_by=request.user, code=obj
+            user=obj.user, issued_by=logged_in_user(request), code=obj
         )
 
     def response_add(self, request: HttpRequest, obj: EnrolmentCode, post_url_continue: Any = None):  # noqa: ANN201
@@ -187,7 +190,7 @@ class AccountUserAdmin(UserAdmin):
     )
     def issue_enrolment_codes(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse:
         codes = [
-            services.issue_enrolment_code(user=user, issued_by=request.user)
+            services.issue_enrolment_code(user=user, issued_by=logged_in_user(request))
             for user in queryset.filter(is_active=True).order_by("username")
         ]
         for code, _plain in codes:

@@ -35,6 +35,15 @@ def account_failures(username: str | None) -> int:
     return AccessFailureLog.objects.filter(username=username, attempt_time__gte=since).count()
 
 
+class AxesHttpRequest(HttpRequest):
+    """A request as django-axes hands it to its handler: ``AxesProxyHandler.update_request``
+    has set these on it (and more that this handler does not read)."""
+
+    axes_locked_out: bool
+    axes_credentials: dict[str, Any] | None
+    axes_ip_address: str | None
+
+
 class AccountLockoutHandler(AxesDatabaseHandler):
     def _account_locked(self, request: HttpRequest, credentials: dict | None) -> bool:
         username = get_client_username(request, credentials)
@@ -47,7 +56,7 @@ class AccountLockoutHandler(AxesDatabaseHandler):
         return super().is_locked(request, credentials) or self._account_locked(request, credentials)
 
     def user_login_failed(
-        self, sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+        self, sender: Any, credentials: dict, request: AxesHttpRequest | None = None, **kwargs: Any
     ) -> None:
         super().user_login_failed(sender, credentials, request, **kwargs)
         if request is None or getattr(request, "axes_locked_out", False):

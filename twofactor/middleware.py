@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django_otp import user_has_device
 
-from twofactor.policy import EXEMPT_VIEWS, requires_two_factor
+from twofactor.policy import EXEMPT_VIEWS, is_verified, requires_two_factor
 
 
 class RequireTwoFactorMiddleware:
@@ -33,7 +33,7 @@ class RequireTwoFactorMiddleware:
         if not settings.TWO_FACTOR_REQUIRED:
             return None
         user = request.user
-        if not requires_two_factor(user) or user.is_verified():
+        if not requires_two_factor(user) or is_verified(user):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in EXEMPT_VIEWS:

@@ -40,6 +40,10 @@ class EnrolmentCode(models.Model):
 
     objects = EnrolmentCodeQuerySet.as_manager()
 
+    # Not a field: the code in clear, set by the admin on the row it has just issued, for the
+    # one page that shows it (twofactor/admin.py); the database keeps only its hash.
+    plain_code: str
+
     class Meta:
         verbose_name = _("codice di attivazione")
         verbose_name_plural = _("codici di attivazione")

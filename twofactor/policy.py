@@ -9,10 +9,10 @@ rule off (the test suite does so for tests that are not about it).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from activitycr.http import AnyUser
 
 # Views an unverified staff member may still open: enrolment, verification, leaving.
 EXEMPT_VIEWS = frozenset(
@@ -28,7 +28,20 @@ EXEMPT_VIEWS = frozenset(
 )
 
 
-def requires_two_factor(user: AbstractBaseUser | AnonymousUser) -> bool:
+class _OTPUser(Protocol):
+    """What django-otp's ``OTPMiddleware`` adds to ``request.user``, anonymous or not."""
+
+    def is_verified(self) -> bool: ...
+
+
+def requires_two_factor(user: AnyUser) -> bool:
     if not user.is_authenticated:
         return False
     return bool(user.is_staff or user.is_superuser or user.has_perm("casework.view_all_desks"))
+
+
+def is_verified(user: AnyUser) -> bool:
+    """Whether this session's user has typed a code from a confirmed device. ``user`` is a
+    ``request.user`` that went through ``OTPMiddleware`` (right after Django's
+    ``AuthenticationMiddleware`` in ``MIDDLEWARE``), which installs ``is_verified()`` on it."""
+    return cast(_OTPUser, user).is_verified()

@@ -13,10 +13,10 @@ import datetime as dt
 import re
 import secrets
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +26,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from twofactor.models import EnrolmentCode
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEVICE_NAME = "Activity.Cr"
 # No 0/O, 1/I: read aloud or copied from paper without doubt. 12 characters: 60 bits.
@@ -47,8 +50,8 @@ def normalise_code(typed: str) -> str:
 @transaction.atomic
 def issue_enrolment_code(
     *,
-    user: AbstractBaseUser,
-    issued_by: AbstractBaseUser | None,
+    user: User,
+    issued_by: User | None,
     valid_for: dt.timedelta | None = None,
     code: EnrolmentCode | None = None,
 ) -> tuple[EnrolmentCode, str]:
@@ -70,7 +73,7 @@ def issue_enrolment_code(
 
 
 @transaction.atomic
-def redeem_enrolment_code(*, user: AbstractBaseUser, typed: str) -> EnrolmentCode:
+def redeem_enrolment_code(*, user: User, typed: str) -> EnrolmentCode:
     """Mark ``user``'s code ``typed`` as used; ``ValidationError`` (in Italian) if it is not
     theirs, already used or expired."""
     plain = normalise_code(typed)
@@ -103,7 +106,7 @@ def new_pending_key() -> str:
 
 
 @transaction.atomic
-def confirm_device(*, user: AbstractBaseUser, key: str, token: str) -> TOTPDevice | None:
+def confirm_device(*, user: User, key: str, token: str) -> TOTPDevice | None:
     """Create the user's confirmed device from the session's pending ``key`` if ``token`` is
     its current code; ``None`` otherwise (or if the user has meanwhile confirmed one)."""
     device = TOTPDevice(user=user, name=DEVICE_NAME, key=key, confirmed=True)
@@ -130,7 +133,7 @@ def confirm_device(*, user: AbstractBaseUser, key: str, token: str) -> TOTPDevic
 
 
 def remove_unconfirmed_devices(
-    *, user: AbstractBaseUser | None = None, older_than: dt.timedelta | None = None
+    *, user: User | None = None, older_than: dt.timedelta | None = None
 ) -> int:
     """Delete unconfirmed TOTP devices (the enrolment page no longer creates any; older
     versions left one per account, with a key shown to whoever opened the page)."""

@@ -34,9 +34,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from activitycr.http import AuthenticatedHttpRequest
 from twofactor import services
 from twofactor.forms import EnrolmentCodeForm, LockoutPasswordChangeForm, TokenForm
-from twofactor.policy import requires_two_factor
+from twofactor.policy import is_verified, requires_two_factor
 
 # Session keys of an enrolment in progress: the pending TOTP key, and the enrolment code
 # already redeemed in this session. Both carry the user's id, and go at confirmation.
@@ -82,7 +83,7 @@ def _pending_key(request: HttpRequest) -> str:
     return key
 
 
-def _enrolment_code_step(request: HttpRequest) -> HttpResponse:
+def _enrolment_code_step(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,10 +106,10 @@ def _enrolment_code_step(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("token", "enrolment_code")
 @login_required
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code."""
     user = request.user
-    if user.is_verified():
+    if is_verified(user):
         return HttpResponseRedirect(_next_url(request))
     if any(devices_for_user(user, confirmed=True)):
         # Replacing a device needs the old one (or an administrator who deletes it).
@@ -150,10 +151,10 @@ def setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("token")
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for the current code of the user's authenticator app."""
     user = request.user
-    if user.is_verified():
+    if is_verified(user):
         return HttpResponseRedirect(_next_url(request))
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:

@@ -10,6 +10,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from codicefiscale import codicefiscale as cf
 from django.contrib.auth.models import User
@@ -69,6 +70,7 @@ from devtools.demo.writer import Table, next_id
 from sportelli.models import Comune, Country
 
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
+Sex = Literal["F", "M"]  # as the codice fiscale encodes it
 
 
 class Weighted:
@@ -111,6 +113,16 @@ class PersonRecord:
 class _SnapshotTarget:
     """What ``Intake.take_snapshot`` writes to."""
 
+    opened_on: dt.date
+    age_at_intake: int
+    age_band: str
+    esf_age_band: str
+    gender: str
+    residence_comune_id: int | None
+    origin: str
+    citizenship: str
+    isced_band: str
+
     __slots__ = (
         "opened_on",
         "age_at_intake",
@@ -149,8 +161,8 @@ class Generator:
         self._load_reference()
         self._desk_pickers: dict[tuple[DeskInfo, ...], Weighted] = {}
         self._cf_parts: dict[tuple[str, str], str] = {}
-        self._cf_date: dict[tuple[dt.date, str], str] = {}
-        self.used_cf: set[str] = set(
+        self._cf_date: dict[tuple[dt.date, Sex], str] = {}
+        self.used_cf: set[str | None] = set(
             Person.objects.exclude(fiscal_code=None).values_list("fiscal_code", flat=True)
         )
         self.is_pg = connection.vendor == "postgresql"
@@ -158,7 +170,7 @@ class Generator:
     # reference data, read once
     def _load_reference(self) -> None:
         comuni = list(Comune.objects.filter(active=True).order_by("id"))
-        by_name = {}
+        by_name: dict[str, Comune] = {}
         for c in comuni:
             by_name.setdefault(c.name, c)
         self.comuni_by_id = {c.id: c for c in comuni}
@@ -217,7 +229,7 @@ class Generator:
         return aware.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
     def _fiscal_code(
-        self, last: str, first: str, birth: dt.date, sex: str, place: str
+        self, last: str, first: str, birth: dt.date, sex: Sex, place: str
     ) -> str | None:
         names = self._cf_parts.get((last, first))
         if names is None:
@@ -289,7 +301,7 @@ class Generator:
         age = rng.randint(lo, hi)
         birth = opened - dt.timedelta(days=int((age + rng.random()) * 365.2425))
         gender = self.genders(rng)
-        sex = gender if gender in ("F", "M") else rng.choice("FM")
+        sex: Sex = "F" if gender == "F" else "M" if gender == "M" else rng.choice(("F", "M"))
         residence, residence_country = self._residence(desk)
 
         roll = rng.random()
@@ -397,6 +409,7 @@ class Generator:
         rng, limit = self.rng, self.limit
         snap = _SnapshotTarget()
         snap.opened_on = opened
+        # ``snap`` stands in for the intake: only the fields the snapshot writes, no model.
         Intake.take_snapshot(snap, record)  # type: ignore[arg-type]
         age_now = snap.age_at_intake
         intake_id = ids["intake"]
@@ -728,22 +741,23 @@ def flush() -> dict[str, int]:
     whole_tables = True  # every row pointing at the cases goes with them
     for model in own:
         for rel in model._meta.related_objects:
-            if rel.related_model in own:
+            related = rel.field.model  # rel.related_model: the model holding the foreign key
+            if related in own:
                 continue
             if rel.many_to_many:
                 whole_tables = False  # a many-to-many from another app: row by row
                 continue
-            manager = rel.related_model._base_manager
+            manager = related._base_manager
             pointing = manager.filter(**{f"{rel.field.name}__isnull": False})
             whole_tables &= rel.on_delete is models.CASCADE and not rel.field.null
             if rel.on_delete is models.CASCADE:
-                deleted[rel.related_model._meta.label] = pointing.delete()[0]
+                deleted[related._meta.label] = pointing.delete()[0]
             elif rel.on_delete is models.SET_NULL:
                 pointing.update(**{rel.field.name: None})
             elif pointing.exists():
                 raise ValueError(
                     _("Impossibile svuotare: %(model)s fa riferimento ai casi.")
-                    % {"model": rel.related_model._meta.verbose_name_plural}
+                    % {"model": related._meta.verbose_name_plural}
                 )
     qn = connection.ops.quote_name
     order = (Meeting.activities.through, Referral, Meeting, Intake, Person)
@@ -751,16 +765,17 @@ def flush() -> dict[str, int]:
         if connection.vendor == "postgresql" and whole_tables:
             # TRUNCATE is instant where DELETE would check millions of rows; the tables
             # that point at the cases were emptied above (a NOT NULL cascade) and go too.
-            truncated = set(order)
+            truncated: set[type[models.Model]] = set(order)
             for model in own:
                 truncated.update(
-                    rel.related_model for rel in model._meta.related_objects if not rel.many_to_many
+                    rel.field.model for rel in model._meta.related_objects if not rel.many_to_many
                 )
             # Their many-to-many rows (e.g. CrossDeskTakeIn.other_desks) point at them.
             truncated.update(
                 field.remote_field.through
                 for model in list(truncated)
                 for field in model._meta.local_many_to_many
+                if field.remote_field.through is not None  # None only before models load
             )
             tables = {m._meta.db_table for m in truncated}
             for model in order:

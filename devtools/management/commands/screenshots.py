@@ -16,6 +16,7 @@ server (no password needed) and, in Debian's Chromium driven by Playwright, save
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,6 +31,9 @@ from django.urls import reverse
 from casework.models import Intake
 from sportelli.models import Desk
 
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
 OPERATOR = "op.casalmaggiore"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,7 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 # Maria Rossi, born in Casalmaggiore on 14/03/1995: RSSMRA95C54B898V, typed with a wrong
 # check letter.
 WRONG_CF = "RSSMRA95C54B898A"
