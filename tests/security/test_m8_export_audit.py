@@ -24,7 +24,8 @@ ACCESS = LogEntry.Action.ACCESS
 
 
 def _format_index(fmt: type) -> str:
-    return str(list(settings.IMPORT_EXPORT_FORMATS).index(fmt))
+    # settings lists the app's own XLSX (activitycr/export_formats.py), a subclass of fmt
+    return str(next(i for i, f in enumerate(settings.IMPORT_EXPORT_FORMATS) if issubclass(f, fmt)))
 
 
 def the_access_entry() -> LogEntry:
