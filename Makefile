@@ -2,10 +2,19 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+UV := $(BIN)/uv
+# uv comes from PyPI, at the one version pyproject.toml requires ([tool.uv] required-version).
+UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"$$/\1/p' pyproject.toml)
+# uv installs into .venv, with the python3 that created it (never a downloaded interpreter).
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+SYNC := $(UV) sync --locked
 PORT ?= 8000
 DEMO_MEETINGS ?= 300
+TEST_WORKERS ?= auto
+FAST := not browser and not system and not slow
 
-.PHONY: run setup setup-test test lint messages screenshots benchmark benchmark-operator loadtest clean
+.PHONY: run uv setup setup-test test test-fast lint lock messages screenshots benchmark-operator loadtest clean
 
 ## One command: install, migrate, load demo data and logins, serve on http://127.0.0.1:$(PORT)
 run: setup
@@ -13,29 +22,44 @@ run: setup
 	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-setup: $(VENV)/.installed node_modules/.installed
+## Python packages exactly as uv.lock pins them (runtime plus the test and dev groups; what
+## is not in the lock is removed), and the front-end files exactly as package-lock.json does.
+setup: uv node_modules/.installed
+	$(SYNC) --group test --group dev
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $@
+uv:
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@test "$$($(UV) --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" \
+		|| $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## Installs the test tools (and Debian's Chromium when it can), then runs the whole suite.
-## DATABASE_URL picks the backend: unset = SQLite, postgres://... = PostgreSQL.
-test: setup
+## Debian's Chromium for the browser tests: installed when missing and we are root; otherwise
+## a loud notice (the browser tests then skip, and fail under CI=true).
+setup-test: setup
 	bash scripts/ensure_chromium.sh
+
+## The whole suite (browser, system and slow tests included), after the migrations and ruff.
+## DATABASE_URL picks the backend: unset = SQLite, postgres://... = PostgreSQL.
+test: setup-test
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The lane to run while working: no browser, subprocess or slow tests, on TEST_WORKERS processes.
+test-fast: setup
+	$(BIN)/python -m pytest -m "$(FAST)" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## After editing the dependencies in pyproject.toml: re-resolve uv.lock (commit both).
+lock: uv
+	$(UV) lock
 
 ## Italian is the source language: only the English catalogue is kept (tests/test_i18n.py).
 messages:
@@ -54,10 +78,12 @@ benchmark-operator: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py benchmark_operator --meetings $(BENCH_MEETINGS) --runs 50
 
-## Load test: N operators (locust) against gunicorn on PostgreSQL; see README "Load test".
+## Load test: N operators (locust, the loadtest group) against gunicorn on PostgreSQL; see
+## README "Load test".
 LOADTEST_USERS ?= 10 50
 LOADTEST_DURATION ?= 120s
-loadtest: setup
+loadtest: uv node_modules/.installed
+	$(SYNC) --group test --group dev --group loadtest
 	USERS="$(LOADTEST_USERS)" DURATION=$(LOADTEST_DURATION) bash loadtest/run.sh
 
 clean:

@@ -38,7 +38,10 @@ from casework.models import Activity, Partner, Person, Referral
 from privacy.services import record_acknowledgement
 from tests import factories
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.slow,  # whole-database round trips
+]
 SKIPPED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 
 
@@ -181,6 +184,7 @@ def _case_tables() -> list[str]:
     )
 
 
+@pytest.mark.system
 @pytest.mark.skipif(
     connection.vendor != "postgresql" or not shutil.which("pg_dump"),
     reason="pg_dump/pg_restore round trip: PostgreSQL only",

@@ -46,6 +46,8 @@ NOT_COPIED = [
     "__pycache__",
     ".pytest_cache",
     ".ruff_cache",
+    ".mypy_cache",
+    ".hypothesis",
     "test-results",
     "*.egg-info",
     "*.png",
@@ -184,6 +186,7 @@ def extracted(tmp_path_factory) -> polib.POFile:
     return polib.pofile(str(path))
 
 
+@pytest.mark.system
 def test_every_string_in_the_source_has_its_english_translation(extracted):
     translated = {key(e) for e in live(catalogue()) if e.translated() and "fuzzy" not in e.flags}
     found = {key(e) for e in live(extracted) if e.msgid}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.system  # each test starts a fresh interpreter
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "k7Q2xV9pL4mN8rT1wY6zB3cF5hJ0sD2gA9eU4iO7qX1vM6nR8tW3yZ5bC0dE2fG"  # noqa: S105
 _OURS = (

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sportelli', '0003_seed_desks'),
+        ("sportelli", "0003_seed_desks"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comune',
-            name='is_rural',
-            field=models.BooleanField(default=False, help_text="Da impostare a cura degli amministratori: l'indicatore FSE+ «partecipanti che vivono in aree rurali» conta i residenti dei comuni con questa spunta.", verbose_name='area rurale'),
+            model_name="comune",
+            name="is_rural",
+            field=models.BooleanField(
+                default=False,
+                help_text="Da impostare a cura degli amministratori: l'indicatore FSE+ «partecipanti che vivono in aree rurali» conta i residenti dei comuni con questa spunta.",
+                verbose_name="area rurale",
+            ),
         ),
     ]

@@ -15,7 +15,7 @@ The live server answers from another thread, so the tests need ``transactional_d
 transactional test empties every table when it ends, including the rows the data
 migrations seeded (desks, comuni, partners, activities, role groups). ``serialized_rollback``
 makes pytest-django serialise those rows when it creates the test database and load them
-back before each test, on SQLite and PostgreSQL alike.
+back before each test, on SQLite and PostgreSQL alike (in bulk: ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -54,85 +54,6 @@ def _missing_browser(reason: str) -> None:
     pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _bulk_serialized_rollback() -> Iterator[None]:
-    """Restore the seeded rows with one bulk insert per table instead of a save() per row.
-
-    ``serialized_rollback`` reloads ~8,000 comuni before every browser test through
-    ``deserialize_db_from_string``, which saves row by row (an UPDATE and an INSERT each):
-    seconds per test on SQLite, tens of seconds on a busy PostgreSQL. This reloads the very
-    same serialised rows, parsed once, with ``bulk_create`` (``ignore_conflicts``: rows that
-    are still there stay as they are) and the many-to-many rows the same way. Once a browser
-    test has started it stays in place for the rest of the session: it restores exactly what
-    Django's method restores, only faster (and also right after the flush, see below).
-    """
-    from django.db.backends.base.creation import BaseDatabaseCreation
-    from django.test import TransactionTestCase
-
-    original = BaseDatabaseCreation.deserialize_db_from_string
-    original_teardown = TransactionTestCase._fixture_teardown
-    BaseDatabaseCreation.deserialize_db_from_string = _bulk_deserialize
-    TransactionTestCase._fixture_teardown = _teardown_and_reseed(original_teardown)
-    yield
-    BaseDatabaseCreation.deserialize_db_from_string = original
-    TransactionTestCase._fixture_teardown = original_teardown
-
-
-def _teardown_and_reseed(flush):  # noqa: ANN001, ANN202 - wraps a TestCase method
-    """After the flush that ends a serialized_rollback test, put the seeded rows back at
-    once (not only when the next such test starts): the tests that run after the last
-    transactional one (pytest-django runs tests without a database last, and module-scoped
-    fixtures may build data then) find the desks and comuni the migrations seed."""
-    from django.db import connections
-
-    def teardown(self) -> None:  # noqa: ANN001
-        flush(self)
-        if not self.serialized_rollback:
-            return
-        for alias in self._databases_names(include_mirrors=False):
-            connection = connections[alias]
-            if hasattr(connection, "_test_serialized_contents"):
-                connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-    return teardown
-
-
-_PARSED: dict[int, list] = {}
-
-
-def _bulk_deserialize(creation, data: str) -> None:  # noqa: ANN001 - a DatabaseCreation
-    from django.core import serializers
-    from django.db import transaction
-
-    connection = creation.connection
-    alias = connection.alias
-    key = hash(data)
-    if key not in _PARSED:
-        _PARSED[key] = list(serializers.deserialize("json", data, using=alias))
-    by_model: dict[type, list] = {}
-    links: dict[type, list] = {}
-    for item in _PARSED[key]:
-        instance = item.object
-        by_model.setdefault(type(instance), []).append(instance)
-        for name, pks in (item.m2m_data or {}).items():
-            field = type(instance)._meta.get_field(name)
-            through = field.remote_field.through
-            source, target = field.m2m_column_name(), field.m2m_reverse_name()
-            links.setdefault(through, []).extend(
-                through(**{source: instance.pk, target: pk}) for pk in pks
-            )
-    with transaction.atomic(using=alias), connection.constraint_checks_disabled():
-        for model, instances in (*by_model.items(), *links.items()):
-            if model._meta.parents:  # multi-table inheritance: bulk_create cannot
-                for instance in instances:
-                    instance.save_base(raw=True, using=alias)
-            else:
-                model._base_manager.using(alias).bulk_create(
-                    instances, batch_size=500, ignore_conflicts=True
-                )
-        connection.check_constraints(table_names=[m._meta.db_table for m in (*by_model, *links)])
-
-
 # One Playwright per test process, started by the first browser test and stopped after the
 # last one of this folder (pytest-django runs them one after the other): while it runs,
 # its event loop is "running" in this thread, which Django's async-safety check, asgiref's
@@ -169,8 +90,8 @@ def _start_browser() -> None:
         _missing_browser(f"{AXE_JS} is missing: run `npm ci`")
     try:
         from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        _missing_browser("playwright is not installed: pip install -e '.[test]'")
+    except ImportError:  # pragma: no cover - the test group installs it
+        _missing_browser("playwright is not installed: make setup (uv sync --group test)")
     from django.db import connections
 
     # The test database exists by now (``django_db_setup``), with the seeded rows

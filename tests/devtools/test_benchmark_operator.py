@@ -40,6 +40,7 @@ def run(meetings: int) -> dict[str, int]:
     return rows
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_benchmark_generates_the_size_and_counts_the_same_queries_at_any_size():
     small = run(200)

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from casework.models import Meeting
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_benchmark_prints_one_row_per_size():
     out, err = io.StringIO(), io.StringIO()

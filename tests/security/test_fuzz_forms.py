@@ -33,6 +33,8 @@ from casework.choices import (
 )
 from tests.security.matrix import build_objects, login
 
+pytestmark = pytest.mark.slow  # hypothesis fuzzers: make test runs them, make test-fast does not
+
 EXAMPLES = 40
 CHOICES = [
     *Gender.values,

@@ -31,6 +31,8 @@ from casework.resources import IntakeResource, MeetingResource, PersonResource, 
 from tests import factories
 from tests.security.matrix import login
 
+pytestmark = pytest.mark.slow  # hypothesis fuzzers: make test runs them, make test-fast does not
+
 FUZZ = hsettings(
     max_examples=30,
     deadline=None,

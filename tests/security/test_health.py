@@ -45,6 +45,7 @@ def _closed_port() -> int:
         return s.getsockname()[1]  # closed again when the block ends
 
 
+@pytest.mark.system
 @pytest.mark.parametrize(
     "database_url",
     [

@@ -111,6 +111,7 @@ def test_l4_client_ip_walks_back_over_trusted_proxies_only(behind_proxy, setting
     assert ip("127.0.0.1", "203.0.113.9") == "127.0.0.1"
 
 
+@pytest.mark.system
 def test_l4_trusted_proxies_come_from_the_environment_and_a_bad_value_stops_the_start():
     good = load_settings(
         "import activitycr.settings as s; print(s.TRUSTED_PROXIES)",

@@ -85,12 +85,14 @@ def settings_in(env: dict[str, str], *names: str) -> dict:
 # --- The switch ----------------------------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_check_deploy_reports_nothing_in_production(tmp_path):
     result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.system
 def test_check_deploy_does_complain_in_development(tmp_path):
     """The same check is not blind: without the switch it finds the development defaults."""
     env = production_env(tmp_path, PRODUCTION="false")
@@ -99,6 +101,7 @@ def test_check_deploy_does_complain_in_development(tmp_path):
     assert "security.W004" in result.stderr + result.stdout  # no HSTS in development
 
 
+@pytest.mark.system
 def test_production_turns_on_the_hardening(tmp_path):
     values = settings_in(
         production_env(tmp_path),
@@ -126,6 +129,7 @@ def test_production_turns_on_the_hardening(tmp_path):
     assert "CompressedManifest" in values["STORAGES"]["staticfiles"]["BACKEND"]
 
 
+@pytest.mark.system
 @pytest.mark.parametrize(
     ("change", "named"),
     [
@@ -143,6 +147,7 @@ def test_an_unsafe_production_configuration_does_not_start(tmp_path, change, nam
     assert named in result.stderr
 
 
+@pytest.mark.system
 def test_secrets_come_from_files(tmp_path):
     key = secrets.token_urlsafe(60)
     (tmp_path / "key").write_text(key + "\n")
@@ -218,6 +223,7 @@ def fetch(server: dict, path: str, *, https: bool = True, **headers: str):  # no
     return response, body
 
 
+@pytest.mark.system
 def test_gunicorn_serves_the_collected_static_files_with_long_caching(gunicorn):
     manifest = json.loads((gunicorn["static_root"] / "staticfiles.json").read_text())
     hashed = manifest["paths"]["css/activitycr.css"]
@@ -232,6 +238,7 @@ def test_gunicorn_serves_the_collected_static_files_with_long_caching(gunicorn):
     assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
 
 
+@pytest.mark.system
 def test_gunicorn_sends_the_security_headers(gunicorn):
     response, body = fetch(gunicorn, "/admin/login/")
     assert response.status == 200
@@ -247,6 +254,7 @@ def test_gunicorn_sends_the_security_headers(gunicorn):
     assert "csrftoken=" in cookie and "Secure" in cookie
 
 
+@pytest.mark.system
 def test_plain_http_is_redirected_except_the_health_check(gunicorn):
     response, _ = fetch(gunicorn, "/account/login/", https=False)
     assert response.status == 301
@@ -255,6 +263,7 @@ def test_plain_http_is_redirected_except_the_health_check(gunicorn):
     assert response.status == 200 and json.loads(body) == {"status": "ok"}
 
 
+@pytest.mark.system
 def test_an_unknown_host_is_refused(gunicorn):
     response, _ = fetch(gunicorn, "/healthz", Host="evil.example.com")
     assert response.status == 400

@@ -74,6 +74,7 @@ def test_foreign_states_are_loaded_with_their_codes():
     assert Country.objects.filter(is_eu=True).count() == 26  # the EU without Italy
 
 
+@pytest.mark.slow
 def test_a_reload_keeps_what_administrators_set():
     Comune.objects.filter(name="Viadana").update(is_casalasco=True)
     Comune.objects.filter(name="Voltido").update(is_casalasco=False)
