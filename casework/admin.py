@@ -38,8 +38,8 @@ from casework.models import (
     Partner,
     Person,
     Referral,
-    sees_all_desks,
 )
+from casework.permissions import sees_all_desks, sees_special_categories
 from casework.resources import IntakeResource, MeetingResource, PersonResource
 from casework.services import ConflictError
 from sportelli.models import Desk
@@ -400,7 +400,7 @@ class PersonAdmin(CaseImportExportAdmin):
             ),
             (_("Contatti e privacy"), {"fields": ("email", "phone", "privacy_ack_on")}),
         ]
-        if request.user.has_perm("casework.view_special_category"):
+        if sees_special_categories(request.user):
             fieldsets.append(
                 (
                     _("Dati particolari (art. 9 GDPR)"),

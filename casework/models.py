@@ -42,6 +42,7 @@ from casework.choices import (
     ReferralOutcome,
     age_on,
 )
+from casework.permissions import sees_all_desks
 from sportelli.models import Comune, Country, Desk, Origin, origin_for
 
 if TYPE_CHECKING:
@@ -67,10 +68,6 @@ def search_text(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value or "")
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
-
-
-def sees_all_desks(user: AnyUser) -> bool:
-    return user.is_authenticated and user.has_perm("casework.view_all_desks")
 
 
 class Partner(models.Model):
@@ -201,7 +198,7 @@ class Person(VersionedSave, models.Model):
     phone = models.CharField(_("telefono"), max_length=30, blank=True)
     privacy_ack_on = models.DateField(_("informativa privacy firmata il"), null=True, blank=True)
     # Special-category and sensitive items (GDPR art. 9): reported only in aggregate and
-    # only to users holding casework.view_special_category.
+    # only to users who see them (casework.permissions.sees_special_categories).
     has_disability = models.BooleanField(_("persona con disabilità"), null=True, blank=True)
     is_minority = models.BooleanField(_("appartiene a una minoranza"), null=True, blank=True)
     foreign_background = models.BooleanField(_("background migratorio"), null=True, blank=True)

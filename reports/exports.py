@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.reads import record_export
 from casework.models import Intake
+from casework.permissions import reads_review, sees_all_desks
 from reports.forms import ReviewFilterForm
 from reports.queries import compute_review
 from reports.records import record_rows, records_filename, write_records_xlsx
@@ -40,7 +41,7 @@ def _selection(request: HttpRequest) -> tuple[ReviewFilterForm, list[Desk] | Non
         request.GET,
         desks=desks,
         today=timezone.localdate(),
-        whole_project=user.has_perm("casework.view_all_desks"),
+        whole_project=sees_all_desks(user),
     )
     selected = [desk for desk in desks if desk.slug == slug] if slug else None
     return form, selected
@@ -111,7 +112,7 @@ def records(request: HttpRequest) -> HttpResponse:
     """The pseudonymised record-level export (``casework.view_reports``), streamed to a
     temporary file with constant memory and sent from there."""
     user = request.user
-    if not user.has_perm("casework.view_reports"):
+    if not reads_review(user):
         raise PermissionDenied
     form, selected = _selection(request)
     if not form.is_valid():

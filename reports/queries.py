@@ -41,6 +41,7 @@ from casework.choices import (
     MeetingMode,
 )
 from casework.models import Intake, Meeting, Referral
+from casework.permissions import sees_special_categories
 from reports import esf
 from reports.periods import previous_period
 from sportelli.models import Desk, Origin
@@ -261,7 +262,7 @@ def compute_review(
     selected = tuple(visible)
     cols = Columns(selected)
     desk_ids = [desk.pk for desk in selected]
-    include_special = user.has_perm("casework.view_special_category")
+    include_special = sees_special_categories(user)
     months = months_between(start, end)
     previous_start, previous_end = previous_period(start, end)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from casework.permissions import reads_review, sees_all_desks
 from reports.forms import ReviewFilterForm
 from reports.queries import Review, Table, compute_review
 from reports.workbook import Variant, may_use_variant
@@ -21,7 +22,7 @@ from sportelli.models import Desk
 
 def can_see_review(user: Any) -> bool:  # noqa: ANN401 - any user
     """The Ufficio di Piano and administrators (all desks); operators (their own desks)."""
-    return user.has_perm("casework.view_reports") or user.has_perm("casework.view_intake")
+    return reads_review(user) or user.has_perm("casework.view_intake")
 
 
 # The page's sections: heading and the tables under it, in order.
@@ -125,7 +126,7 @@ def review(request: HttpRequest) -> HttpResponse:
         request.GET,
         desks=desks,
         today=timezone.localdate(),
-        whole_project=user.has_perm("casework.view_all_desks"),
+        whole_project=sees_all_desks(user),
     )
     result = None
     charts: list[dict[str, Any]] = []
@@ -159,11 +160,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 if may_use_variant(user, Variant.INTERNAL)
                 else None
             ),
-            "records": (
-                f"{reverse('reports:records')}?{query}"
-                if user.has_perm("casework.view_reports")
-                else None
-            ),
+            "records": (f"{reverse('reports:records')}?{query}" if reads_review(user) else None),
         }
     return render(
         request,
