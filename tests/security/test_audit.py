@@ -171,6 +171,33 @@ def test_bulk_create_is_not_audited_as_documented():
     assert LogEntry.objects.count() == before + 1
 
 
+def test_audit_extends_every_case_admin_that_casework_registers():
+    """casework's admin knows nothing of audit; audit extends the case admins (audit/admin.py):
+    admin-log rows by id without special categories (M4), every export in the trail (M8),
+    and the people's admin keeps the data-request actions privacy added."""
+    from django.contrib import admin as django_admin
+
+    from audit.adminlog import NamelessAdminLogMixin, NamelessImportLogMixin
+    from audit.reads import AuditedExportMixin
+    from casework.admin import ScopedAdmin
+    from privacy.admin import erase_people, export_subject_access
+
+    site = django_admin.site
+    case_admins = {
+        model: site.get_model_admin(model)
+        for model in (Person, Intake, Meeting, Referral)
+        if site.is_registered(model)
+    }
+    assert set(case_admins) == {Person, Intake, Meeting, Referral}
+    for model, model_admin in case_admins.items():
+        assert isinstance(model_admin, ScopedAdmin), model
+        assert isinstance(model_admin, NamelessAdminLogMixin), model
+    for model in (Person, Intake, Meeting):  # the ones that import and export
+        assert isinstance(case_admins[model], AuditedExportMixin), model
+        assert isinstance(case_admins[model], NamelessImportLogMixin), model
+    assert {export_subject_access, erase_people} <= set(case_admins[Person].actions)
+
+
 # --- Reads -------------------------------------------------------------------------------------
 
 
