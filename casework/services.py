@@ -21,9 +21,18 @@ from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from casework.choices import ClosureReason, IntakeStatus
-from casework.models import Activity, CrossDeskTakeIn, Intake, Meeting, Person, Referral
-from privacy.services import acknowledge_at_intake
+from casework.choices import AckChannel, ClosureReason, IntakeStatus
+from casework.models import (
+    Activity,
+    CrossDeskTakeIn,
+    Intake,
+    Meeting,
+    Person,
+    PrivacyAcknowledgement,
+    PrivacyNotice,
+    Referral,
+    local_today,
+)
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
@@ -120,7 +129,7 @@ def take_in(
         person = Person(**person_data)
         person.full_clean()
         person.save()
-        # The privacy notice acknowledged on the typed date (privacy.PrivacyAcknowledgement).
+        # The privacy notice acknowledged on the typed date.
         acknowledge_at_intake(
             person=person, operator=operator, intake_channel=intake_data.get("channel", "")
         )
@@ -201,6 +210,74 @@ def reopen_intake(*, intake: Intake, version: int) -> Intake:
         fields=["status", "closed_on", "closure_reason", "closure_note"],
     )
     return intake
+
+
+# --- Privacy notice -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_acknowledgement(
+    *,
+    person: Person,
+    notice: PrivacyNotice | None,
+    operator: AbstractBaseUser | None,
+    channel: str,
+    on: dt.date,
+) -> PrivacyAcknowledgement:
+    """Record that ``person`` acknowledged ``notice`` (the one in force on ``on`` if None).
+
+    Idempotent per notice version: a second intake under the same notice returns the
+    acknowledgement already recorded. ``Person.privacy_ack_on`` follows the latest one.
+    """
+    if notice is None:
+        notice = PrivacyNotice.objects.current(on)
+        if notice is None:
+            raise ValidationError(
+                {"notice": _("Nessuna informativa privacy in vigore alla data indicata.")}
+            )
+    existing = PrivacyAcknowledgement.objects.filter(person=person, notice=notice).first()
+    if existing is not None:
+        return existing
+    errors: dict[str, str] = {}
+    if on > local_today():
+        errors["acknowledged_on"] = _("La data della presa visione non può essere nel futuro.")
+    elif on < notice.valid_from:
+        errors["acknowledged_on"] = _(
+            "La versione %(version)s dell'informativa è in vigore dal %(date)s."
+        ) % {"version": notice.version, "date": f"{notice.valid_from:%d/%m/%Y}"}
+    if channel not in AckChannel.values:
+        errors["channel"] = _("Modalità non valida.")
+    if errors:
+        raise ValidationError(errors)
+    ack = PrivacyAcknowledgement(
+        person=person, notice=notice, acknowledged_on=on, operator=operator, channel=channel
+    )
+    ack.full_clean()
+    ack.save()
+    if person.privacy_ack_on is None or person.privacy_ack_on < on:
+        person.privacy_ack_on = on
+        person.save(update_fields=["privacy_ack_on", "updated_at"])
+    return ack
+
+
+def acknowledge_at_intake(
+    *, person: Person, operator: AbstractBaseUser | None, intake_channel: str
+) -> PrivacyAcknowledgement | None:
+    """The intake flow's call: record the acknowledgement of the notice in force on
+    ``person.privacy_ack_on`` (nothing when the date is empty). Errors are reported on the
+    form's ``privacy_ack_on`` field."""
+    if person.privacy_ack_on is None:
+        return None
+    try:
+        return record_acknowledgement(
+            person=person,
+            notice=None,
+            operator=operator,
+            channel=AckChannel.for_intake(intake_channel),
+            on=person.privacy_ack_on,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"privacy_ack_on": exc.messages}) from exc
 
 
 # --- Person -------------------------------------------------------------------------------

@@ -16,10 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework import demo, fiscal_code, roles
-from casework.choices import Gender, age_on
+from casework.choices import AckChannel, Gender, age_on
 from casework.demo.generator import Generator
-from casework.models import Intake, Meeting, Person, Referral
-from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
+from casework.models import Intake, Meeting, Person, PrivacyAcknowledgement, PrivacyNotice, Referral
 from sportelli.models import Desk, Origin, origin_for
 
 pytestmark = pytest.mark.django_db
