@@ -8,4 +8,4 @@ class ActivityCrConfig(AppConfig):
     verbose_name = "Activity.Cr"
 
     def ready(self) -> None:
-        from activitycr import checks  # noqa: F401 - registers the checks
+        from activitycr import checks  # noqa: F401, PLC0415 - registers the checks when ready

@@ -3,12 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from activitycr.health import healthz
-from casework import views as casework_views
+from casework.views.desk import home
 from twofactor.views import PasswordChangeView
 
 urlpatterns = [
     # LOGIN_REDIRECT_URL is "home" (no namespace): the operators' landing page.
-    path("", casework_views.home, name="home"),
+    path("", home, name="home"),
     path("", include("casework.urls")),
     path("account/2fa/", include("twofactor.urls")),
     # Login, logout and password change. No self-service password reset: the desks' accounts

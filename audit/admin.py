@@ -5,6 +5,10 @@ granted to the Amministratore role by ``audit/migrations/0001``).
   person (their record, intakes, meetings and referrals; reads and changes).
 * ``/admin/auditlog/logentry/persona/<id>/`` — "Storico accessi e modifiche" of one person,
   linked from the person's page in admin.
+
+It also extends casework's case admins (:func:`audit_case_admins`): their rows in Django's
+admin log name objects by id, without the special-category fields (security review M4), and
+every export from them is an entry in the trail (M8).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from auditlog.admin import LogEntryAdmin
 from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -19,10 +24,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin, ImportMixin
 
 from activitycr.ids import MAX_ID, parse_id
+from audit.adminlog import NamelessAdminLogMixin, NamelessImportLogMixin
+from audit.reads import AuditedExportMixin
 from audit.trail import describe, person_entries_filter, person_history
-from casework.admin import SearchByPostMixin
+from casework.admin import ScopedAdmin, SearchByPostMixin, extend_admin
 
 
 class PersonFilter(admin.SimpleListFilter):
@@ -90,3 +98,29 @@ class AuditEntryAdmin(SearchByPostMixin, LogEntryAdmin):
             "ACCESS": LogEntry.Action.ACCESS,
         }
         return TemplateResponse(request, "admin/audit/person_history.html", context)
+
+
+# --- The case admins, audited -------------------------------------------------------------
+
+
+def audit_case_admins(site: admin.AdminSite = admin.site) -> None:
+    """Every case admin registered by casework (a ``ScopedAdmin``) logs by id in Django's
+    admin log; those that import and export also name imported rows by id and record
+    every export in the trail."""
+    for model in apps.get_app_config("casework").get_models():
+        if not site.is_registered(model):
+            continue
+        model_admin = site.get_model_admin(model)
+        if not isinstance(model_admin, ScopedAdmin) or isinstance(
+            model_admin, NamelessAdminLogMixin
+        ):
+            continue
+        mixins: list[type] = [NamelessAdminLogMixin]
+        if isinstance(model_admin, ExportMixin):
+            mixins.append(AuditedExportMixin)
+        if isinstance(model_admin, ImportMixin):
+            mixins.append(NamelessImportLogMixin)
+        extend_admin(model, *mixins, site=site)
+
+
+audit_case_admins()

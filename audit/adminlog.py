@@ -7,8 +7,8 @@ special-category answers were edited; every administrator's *Recent actions* box
 them, and an erasure would leave them behind (security review M4). Here:
 
 * :class:`NamelessAdminLogMixin`, on every case admin (``casework/admin.py``'s
-  ``ScopedAdmin``) and the privacy acknowledgements' admin, writes ``#<id>`` as the object
-  and the changed fields *without* the special-category ones;
+  ``ScopedAdmin``, extended by ``audit/admin.py``) and the privacy acknowledgements' admin,
+  writes ``#<id>`` as the object and the changed fields *without* the special-category ones;
 * :class:`NamelessImportLogMixin` does the same for django-import-export's rows, which are
   off anyway (``IMPORT_EXPORT_SKIP_ADMIN_LOG = True``: auditlog already records every
   imported row with its actor);
@@ -36,6 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from audit.trail import SPECIAL_CATEGORY_FIELDS, objects_filter
+from casework.models import Person
 
 ACTION_NAMES = {ADDITION: "addition", CHANGE: "change", DELETION: "deletion"}
 _BY_ID = re.compile(r"#\d+")
@@ -48,8 +49,6 @@ def object_label(pk: object) -> str:
 def special_category_labels() -> set[str]:
     """The labels of the special-category fields, as the admin writes them (capitalised
     verbose names, untranslated) and in every language of the site, lower case."""
-    from casework.models import Person
-
     labels: set[str] = set()
     for language in [None, *(code for code, _name in settings.LANGUAGES)]:
         with translation.override(language):

@@ -7,6 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Registro accessi e modifiche")
 
     def ready(self) -> None:
-        from audit import trail
+        from audit import trail  # noqa: PLC0415 - it imports models: loaded once apps are ready
 
         trail.register_case_models()

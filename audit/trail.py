@@ -8,24 +8,26 @@ when, the object, and for each changed field its old and new value. Derived or n
 (GDPR art. 9) are recorded as *changed* but their values are masked, so the trail never holds
 them in clear.
 
-What the ORM cannot see is not recorded: ``bulk_create`` and ``QuerySet.update()`` send no
-signals. The demo data is written with ``bulk_create`` and is therefore not audited (it is
+What the ORM cannot see is not recorded: ``bulk_create``, ``QuerySet.update()`` and raw
+SQL send no signals. The demo data is written that way and is therefore not audited (it is
 synthetic and made by a command, not by a person; auditing a million meetings would double
-the write volume). A service that edits through ``QuerySet.update()`` — optimistic
-concurrency does — calls :func:`log_update` itself, with the row as it was read.
+the write volume). The desk's versioned edits are ordinary ``save(update_fields=...)`` calls
+after their version check (``casework/services.py``), so they are recorded like any save.
 
 Reads are recorded too, as entries with ``action=ACCESS`` (see ``audit/reads.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+
+from casework.models import Intake, Meeting, Person, Referral
 
 # Person fields under GDPR art. 9 and similar: the trail says they changed, not to what.
 SPECIAL_CATEGORY_FIELDS = ["has_disability", "is_minority", "foreign_background", "is_homeless"]
@@ -39,8 +41,6 @@ def mask(value: str) -> str:
 
 
 def register_case_models() -> None:
-    from casework.models import Intake, Meeting, Person, Referral
-
     if auditlog.contains(Person):
         return
     auditlog.register(
@@ -54,34 +54,12 @@ def register_case_models() -> None:
     auditlog.register(Referral, exclude_fields=EXCLUDED_FIELDS)
 
 
-def log_update(
-    old: models.Model, new: models.Model, *, fields: Iterable[str] | None = None
-) -> None:
-    """Record a change made with ``QuerySet.update()``: ``old`` as read, ``new`` as written."""
-    from auditlog.receivers import _create_log_entry
-    from django.conf import settings
-
-    _create_log_entry(
-        action=LogEntry.Action.UPDATE,
-        instance=new,
-        sender=type(new),
-        diff_old=old,
-        diff_new=new,
-        fields_to_check=list(fields) if fields is not None else None,
-        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
-    )
-
-
 def person_object_ids(person_id: int) -> dict[type[models.Model], set[str]]:
     """The ids (as text) of one person's rows: their record, intakes, meetings, referrals.
 
     Also finds rows that no longer exist: an intake, meeting or referral is linked through
     the person/intake it was created with, as the trail recorded it.
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from casework.models import Intake, Meeting, Person, Referral
-
     ct = ContentType.objects.get_for_models(Person, Intake, Meeting, Referral)
     intake_ids = {
         str(pk) for pk in Intake.objects.filter(person_id=person_id).values_list("pk", flat=True)
@@ -118,8 +96,6 @@ def person_object_ids(person_id: int) -> dict[type[models.Model], set[str]]:
 
 def objects_filter(ids: dict[type[models.Model], set[str]], *, pk_field: str = "object_pk") -> Q:
     """Rows of a log (auditlog's or the admin's) about the objects in ``ids``."""
-    from django.contrib.contenttypes.models import ContentType
-
     ct = ContentType.objects.get_for_models(*ids)
     query = Q(pk__in=[])
     for model, pks in ids.items():

@@ -7,6 +7,9 @@
   use autocomplete so a form never loads the 7,900 comuni into a select.
 * People, intakes and meetings import and export through ``casework/resources.py`` (xlsx,
   csv): the preview lists every bad row, and a file with any bad row writes nothing.
+* The apps above casework add to these admins with :func:`extend_admin`: ``audit`` names
+  objects by id in Django's admin log and records every export (``audit/admin.py``),
+  ``privacy`` adds the data-request actions to the people's admin (``privacy/admin.py``).
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from activitycr.ids import parse_id
-from audit.adminlog import NamelessAdminLogMixin, NamelessImportLogMixin
-from audit.reads import AuditedExportMixin
 from casework import searchref
 from casework.models import (
     Activity,
@@ -38,8 +39,8 @@ from casework.models import (
     Partner,
     Person,
     Referral,
-    sees_all_desks,
 )
+from casework.permissions import sees_all_desks, sees_special_categories
 from casework.resources import IntakeResource, MeetingResource, PersonResource
 from casework.services import ConflictError
 from sportelli.models import Desk
@@ -283,9 +284,10 @@ class SafeInitialMixin:
         return initial
 
 
-class ScopedAdmin(NamelessAdminLogMixin, SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
+class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
     """Case records: the list, the change form, autocomplete and exports start from
-    ``visible_to(user)``; superusers see everything."""
+    ``visible_to(user)``; superusers see everything. ``audit`` extends every one of them
+    (``audit/admin.py``): their admin-log rows name objects by id only."""
 
     scoped_select_related: tuple[str, ...] = ()
     form = VersionedAdminForm
@@ -329,12 +331,11 @@ class ScopedAdmin(NamelessAdminLogMixin, SafeInitialMixin, SearchByPostMixin, ad
         super().save_formset(request, form, formset, change)
 
 
-class CaseImportExportAdmin(
-    AuditedExportMixin, NamelessImportLogMixin, ImportExportModelAdmin, ScopedAdmin
-):
-    """Exports follow the scoped list. Imports are for administrators: a file may name any
-    desk and any intake, so it needs every desk in scope as well as the add and change
-    permissions. The preview shows messages, never tracebacks."""
+class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
+    """Exports follow the scoped list (and ``audit`` records each one). Imports are for
+    administrators: a file may name any desk and any intake, so it needs every desk in scope
+    as well as the add and change permissions. The preview shows messages, never
+    tracebacks."""
 
     import_error_display = ("message",)
 
@@ -344,6 +345,23 @@ class CaseImportExportAdmin(
             and self.has_add_permission(request)
             and self.has_change_permission(request)
         )
+
+
+def extend_admin(
+    model: type[models.Model],
+    *mixins: type,
+    site: admin.AdminSite = admin.site,
+    **attrs: object,
+) -> type[admin.ModelAdmin]:
+    """Register ``model`` again, with ``mixins`` (and class ``attrs``) in front of the admin
+    class it has now: Django's way of adding to another app's admin (unregister, register a
+    subclass). The apps above casework extend the case admins so, and casework knows none
+    of them; each extension builds on the previous one, whatever the order."""
+    current = type(site.get_model_admin(model))
+    extended = type(current.__name__, (*mixins, current), attrs)
+    site.unregister(model)
+    site.register(model, extended)
+    return extended
 
 
 # --- Person --------------------------------------------------------------------------------
@@ -400,7 +418,7 @@ class PersonAdmin(CaseImportExportAdmin):
             ),
             (_("Contatti e privacy"), {"fields": ("email", "phone", "privacy_ack_on")}),
         ]
-        if request.user.has_perm("casework.view_special_category"):
+        if sees_special_categories(request.user):
             fieldsets.append(
                 (
                     _("Dati particolari (art. 9 GDPR)"),

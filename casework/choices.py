@@ -128,6 +128,22 @@ class IntakeChannel(models.TextChoices):
     WORD_OF_MOUTH = "passaparola", _("Passaparola o stampa")
 
 
+class AckChannel(models.TextChoices):
+    """How a person was given the privacy notice (like the meetings themselves)."""
+
+    IN_PERSON = "presenza", _("In presenza")
+    PHONE = "telefono", _("Telefono")
+    EMAIL = "email", _("E-mail")
+    VIDEO = "video", _("Videochiamata")
+
+    @classmethod
+    def for_intake(cls, channel: str) -> AckChannel:
+        """How the notice was given, from how the intake came in (a walk-in, a referral:
+        in person)."""
+        by_intake = {IntakeChannel.PHONE: cls.PHONE, IntakeChannel.EMAIL: cls.EMAIL}
+        return by_intake.get(channel, cls.IN_PERSON)
+
+
 class Need(models.TextChoices):
     GUIDANCE = "orientamento", _("Orientamento")
     JOB_SEARCH = "ricerca_attiva", _("Ricerca attiva del lavoro (CV, canali, colloqui)")

@@ -25,6 +25,7 @@ from activitycr.ids import MAX_ID
 from casework import fiscal_code
 from casework.choices import CrossDeskReason
 from casework.models import Activity, Intake, Meeting, Partner, Person, Referral, local_today
+from casework.permissions import sees_special_categories
 from sportelli.models import Comune, Country
 
 # --- Widgets ------------------------------------------------------------------------------
@@ -226,16 +227,14 @@ class PersonForm(forms.ModelForm):
         }
 
     # Special-category data (GDPR art. 9 and the ESF+ "disadvantaged participants" answers):
-    # shown and editable only with casework.view_special_category. Without it the fields
-    # are not in the form at all, so a forged POST cannot set them either. The same four
+    # shown and editable only for those who see them (sees_special_categories). Without it
+    # the fields are not in the form at all, so a forged POST cannot set them either. The same four
     # as casework/admin.py and audit/trail.py; the review counts them only for holders.
     SPECIAL_CATEGORY_FIELDS = ("foreign_background", "is_homeless", "has_disability", "is_minority")
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.shows_special_category = user is not None and user.has_perm(
-            "casework.view_special_category"
-        )
+        self.shows_special_category = user is not None and sees_special_categories(user)
         if not self.shows_special_category:
             for name in self.SPECIAL_CATEGORY_FIELDS:
                 del self.fields[name]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import fiscal_code
 from casework.choices import (
     EDUCATION_TO_ISCED,
+    AckChannel,
     AgeBand,
     Citizenship,
     ClosureReason,
@@ -42,6 +43,7 @@ from casework.choices import (
     ReferralOutcome,
     age_on,
 )
+from casework.permissions import sees_all_desks
 from sportelli.models import Comune, Country, Desk, Origin, origin_for
 
 if TYPE_CHECKING:
@@ -67,10 +69,6 @@ def search_text(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value or "")
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
-
-
-def sees_all_desks(user: AnyUser) -> bool:
-    return user.is_authenticated and user.has_perm("casework.view_all_desks")
 
 
 class Partner(models.Model):
@@ -201,7 +199,7 @@ class Person(VersionedSave, models.Model):
     phone = models.CharField(_("telefono"), max_length=30, blank=True)
     privacy_ack_on = models.DateField(_("informativa privacy firmata il"), null=True, blank=True)
     # Special-category and sensitive items (GDPR art. 9): reported only in aggregate and
-    # only to users holding casework.view_special_category.
+    # only to users who see them (casework.permissions.sees_special_categories).
     has_disability = models.BooleanField(_("persona con disabilità"), null=True, blank=True)
     is_minority = models.BooleanField(_("appartiene a una minoranza"), null=True, blank=True)
     foreign_background = models.BooleanField(_("background migratorio"), null=True, blank=True)
@@ -763,3 +761,106 @@ class CrossDeskTakeIn(models.Model):
 
     def __str__(self) -> str:
         return _("Presa in carico #%(id)s da un altro sportello") % {"id": self.intake_id}
+
+
+# --- Privacy notice and its acknowledgement -----------------------------------------------
+#
+# Part of taking someone in: the intake form asks when the person acknowledged the notice
+# (``Person.privacy_ack_on`` mirrors the latest acknowledgement, so that lists show it
+# without a join) and ``services.take_in`` records it. The GDPR tooling on top (the
+# notices' admin, subject access, anonymisation) is the ``privacy`` app. The tables and
+# constraint names are the ones the ``privacy`` app created (migration 0010 moved the
+# models here without touching the database).
+
+
+class PrivacyNoticeQuerySet(models.QuerySet["PrivacyNotice"]):
+    def current(self, on: dt.date | None = None) -> PrivacyNotice | None:
+        """The notice in force on a date (today by default): the latest already valid."""
+        on = on or local_today()
+        return self.filter(valid_from__lte=on).order_by("-valid_from", "-id").first()
+
+
+class PrivacyNotice(models.Model):
+    """One version of the privacy notice given to the people who come to a desk."""
+
+    version = models.CharField(_("versione"), max_length=20, unique=True)
+    text = models.TextField(_("testo"))
+    valid_from = models.DateField(_("in vigore dal"))
+    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
+
+    objects = PrivacyNoticeQuerySet.as_manager()
+
+    class Meta:
+        db_table = "privacy_privacynotice"
+        verbose_name = _("informativa privacy")
+        verbose_name_plural = _("informative privacy")
+        ordering = ["-valid_from", "-id"]
+        permissions = [
+            (
+                "handle_data_requests",
+                _("Può gestire le richieste degli interessati (accesso, cancellazione)"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="privacy_notice_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Informativa v. %(version)s del %(date)s") % {
+            "version": self.version,
+            "date": f"{self.valid_from:%d/%m/%Y}",
+        }
+
+
+class PrivacyAcknowledgementQuerySet(models.QuerySet["PrivacyAcknowledgement"]):
+    def visible_to(self, user: AnyUser) -> PrivacyAcknowledgementQuerySet:
+        return self.filter(person__in=Person.objects.visible_to(user))
+
+
+class PrivacyAcknowledgement(models.Model):
+    """A person was given a notice version and acknowledged it, on a date, via a channel."""
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("persona"),
+        on_delete=models.CASCADE,
+        related_name="privacy_acknowledgements",
+    )
+    notice = models.ForeignKey(
+        PrivacyNotice,
+        verbose_name=_("informativa"),
+        on_delete=models.PROTECT,
+        related_name="acknowledgements",
+    )
+    acknowledged_on = models.DateField(_("data"))
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operatore"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("modalità"), max_length=10, choices=AckChannel.choices)
+    created_at = models.DateTimeField(_("registrata il"), auto_now_add=True)
+
+    objects = PrivacyAcknowledgementQuerySet.as_manager()
+
+    class Meta:
+        db_table = "privacy_privacyacknowledgement"
+        verbose_name = _("presa visione dell'informativa")
+        verbose_name_plural = _("prese visione dell'informativa")
+        ordering = ["-acknowledged_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "notice"],
+                name="privacy_one_ack_per_notice",
+                violation_error_message=_(
+                    "La presa visione di questa versione dell'informativa è già registrata."
+                ),
+            ),
+            in_choices("channel", AckChannel, "privacy_ack_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.person_id} · v. {self.notice.version} · {self.acknowledged_on:%d/%m/%Y}"

@@ -2,8 +2,9 @@
 
 Edits use optimistic concurrency on the models' ``version`` column: the form carries the
 version the user started from; the update only happens if nobody saved in between
-(``UPDATE ... WHERE id = %s AND version = %s``), otherwise :class:`ConflictError` tells the
-view, which keeps the user's input and shows what is saved now.
+(``UPDATE ... WHERE id = %s AND version = %s`` first, then the save), otherwise
+:class:`ConflictError` tells the view, which keeps the user's input and shows what is saved
+now.
 """
 
 from __future__ import annotations
@@ -18,13 +19,20 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit import trail
-from casework.choices import ClosureReason, IntakeStatus
-from casework.models import Activity, CrossDeskTakeIn, Intake, Meeting, Person, Referral
-from privacy.services import acknowledge_at_intake
+from casework.choices import AckChannel, ClosureReason, IntakeStatus
+from casework.models import (
+    Activity,
+    CrossDeskTakeIn,
+    Intake,
+    Meeting,
+    Person,
+    PrivacyAcknowledgement,
+    PrivacyNotice,
+    Referral,
+    local_today,
+)
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
@@ -64,26 +72,24 @@ def _check_desk(operator: AbstractBaseUser, desk: Desk) -> None:
 
 
 def _save_versioned(instance: models.Model, *, version: int, fields: Iterable[str]) -> None:
-    """UPDATE the given fields only if the row still has ``version``; else ConflictError."""
+    """Save the given fields only if the row still has ``version``; else ConflictError.
+
+    The conditional UPDATE is the race-free check: it matches the row only at ``version``
+    and holds the row's lock until the transaction ends, so a concurrent save from the same
+    version waits, then matches nothing. It changes nothing itself: the save that follows
+    is an ordinary ``save(update_fields=...)``, where the model increases the version once
+    (``VersionedSave``) and django-auditlog records the old and new value of these fields.
+    """
     model = type(instance)
-    values: dict[str, Any] = {}
-    for name in fields:
-        field = model._meta.get_field(name)
-        if field.many_to_many:
-            continue
-        values[field.attname] = getattr(instance, field.attname)
-    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-        values["updated_at"] = timezone.now()
-    # The row as stored, for the audit trail: QuerySet.update() sends no signals.
-    before = model._default_manager.filter(pk=instance.pk, version=version).first()
-    updated = model._default_manager.filter(pk=instance.pk, version=version).update(
-        **values, version=F("version") + 1
+    locked = model._default_manager.filter(pk=instance.pk, version=version).update(
+        version=F("version")
     )
-    if not updated or before is None:
+    if not locked:
         raise ConflictError(model)
-    instance.version = version + 1
-    concrete = [name for name in fields if not model._meta.get_field(name).many_to_many]
-    trail.log_update(before, instance, fields=concrete)
+    names = [name for name in fields if not model._meta.get_field(name).many_to_many]
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        names.append("updated_at")
+    instance.save(update_fields=names)
 
 
 # --- Intake -------------------------------------------------------------------------------
@@ -123,7 +129,7 @@ def take_in(
         person = Person(**person_data)
         person.full_clean()
         person.save()
-        # The privacy notice acknowledged on the typed date (privacy.PrivacyAcknowledgement).
+        # The privacy notice acknowledged on the typed date.
         acknowledge_at_intake(
             person=person, operator=operator, intake_channel=intake_data.get("channel", "")
         )
@@ -206,6 +212,74 @@ def reopen_intake(*, intake: Intake, version: int) -> Intake:
     return intake
 
 
+# --- Privacy notice -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_acknowledgement(
+    *,
+    person: Person,
+    notice: PrivacyNotice | None,
+    operator: AbstractBaseUser | None,
+    channel: str,
+    on: dt.date,
+) -> PrivacyAcknowledgement:
+    """Record that ``person`` acknowledged ``notice`` (the one in force on ``on`` if None).
+
+    Idempotent per notice version: a second intake under the same notice returns the
+    acknowledgement already recorded. ``Person.privacy_ack_on`` follows the latest one.
+    """
+    if notice is None:
+        notice = PrivacyNotice.objects.current(on)
+        if notice is None:
+            raise ValidationError(
+                {"notice": _("Nessuna informativa privacy in vigore alla data indicata.")}
+            )
+    existing = PrivacyAcknowledgement.objects.filter(person=person, notice=notice).first()
+    if existing is not None:
+        return existing
+    errors: dict[str, str] = {}
+    if on > local_today():
+        errors["acknowledged_on"] = _("La data della presa visione non può essere nel futuro.")
+    elif on < notice.valid_from:
+        errors["acknowledged_on"] = _(
+            "La versione %(version)s dell'informativa è in vigore dal %(date)s."
+        ) % {"version": notice.version, "date": f"{notice.valid_from:%d/%m/%Y}"}
+    if channel not in AckChannel.values:
+        errors["channel"] = _("Modalità non valida.")
+    if errors:
+        raise ValidationError(errors)
+    ack = PrivacyAcknowledgement(
+        person=person, notice=notice, acknowledged_on=on, operator=operator, channel=channel
+    )
+    ack.full_clean()
+    ack.save()
+    if person.privacy_ack_on is None or person.privacy_ack_on < on:
+        person.privacy_ack_on = on
+        person.save(update_fields=["privacy_ack_on", "updated_at"])
+    return ack
+
+
+def acknowledge_at_intake(
+    *, person: Person, operator: AbstractBaseUser | None, intake_channel: str
+) -> PrivacyAcknowledgement | None:
+    """The intake flow's call: record the acknowledgement of the notice in force on
+    ``person.privacy_ack_on`` (nothing when the date is empty). Errors are reported on the
+    form's ``privacy_ack_on`` field."""
+    if person.privacy_ack_on is None:
+        return None
+    try:
+        return record_acknowledgement(
+            person=person,
+            notice=None,
+            operator=operator,
+            channel=AckChannel.for_intake(intake_channel),
+            on=person.privacy_ack_on,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"privacy_ack_on": exc.messages}) from exc
+
+
 # --- Person -------------------------------------------------------------------------------
 
 
@@ -213,8 +287,7 @@ def reopen_intake(*, intake: Intake, version: int) -> Intake:
 def update_person(*, person: Person, version: int, fields: Iterable[str]) -> Person:
     """Save the person's edited ``fields`` (already set on ``person``)."""
     person.full_clean()
-    person.search_key = person.build_search_key()
-    _save_versioned(person, version=version, fields=[*fields, "search_key"])
+    _save_versioned(person, version=version, fields=fields)  # Person.save() adds search_key
     return person
 
 

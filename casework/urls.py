@@ -53,24 +53,24 @@ Form field names (the ``name`` of the inputs):
 
 from django.urls import path
 
-from casework import views
+from casework.views import case, desk, intake
 
 app_name = "casework"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("sportello/<slug:slug>/", views.desk_dashboard, name="desk"),
-    path("sportello/<slug:slug>/cerca/", views.search, name="search"),
-    path("sportello/<slug:slug>/nuova-presa-in-carico/", views.intake_new, name="intake_new"),
-    path("codice-fiscale/decodifica/", views.cf_decode, name="cf_decode"),
-    path("persona/<int:pk>/", views.person_detail, name="person"),
-    path("persona/<int:pk>/modifica/", views.person_edit, name="person_edit"),
-    path("presa-in-carico/<int:pk>/", views.intake_detail, name="intake"),
-    path("presa-in-carico/<int:pk>/chiudi/", views.intake_close, name="intake_close"),
-    path("presa-in-carico/<int:pk>/riapri/", views.intake_reopen, name="intake_reopen"),
-    path("presa-in-carico/<int:pk>/colloquio/", views.meeting_add, name="meeting_add"),
-    path("colloquio/<int:pk>/modifica/", views.meeting_edit, name="meeting_edit"),
-    path("presa-in-carico/<int:pk>/invio/", views.referral_add, name="referral_add"),
-    path("invio/<int:pk>/modifica/", views.referral_edit, name="referral_edit"),
-    path("invio/<int:pk>/esito/", views.referral_outcome, name="referral_outcome"),
+    path("", desk.home, name="home"),
+    path("sportello/<slug:slug>/", desk.desk_dashboard, name="desk"),
+    path("sportello/<slug:slug>/cerca/", desk.search, name="search"),
+    path("sportello/<slug:slug>/nuova-presa-in-carico/", intake.intake_new, name="intake_new"),
+    path("codice-fiscale/decodifica/", intake.cf_decode, name="cf_decode"),
+    path("persona/<int:pk>/", case.person_detail, name="person"),
+    path("persona/<int:pk>/modifica/", case.person_edit, name="person_edit"),
+    path("presa-in-carico/<int:pk>/", case.intake_detail, name="intake"),
+    path("presa-in-carico/<int:pk>/chiudi/", case.intake_close, name="intake_close"),
+    path("presa-in-carico/<int:pk>/riapri/", case.intake_reopen, name="intake_reopen"),
+    path("presa-in-carico/<int:pk>/colloquio/", case.meeting_add, name="meeting_add"),
+    path("colloquio/<int:pk>/modifica/", case.meeting_edit, name="meeting_edit"),
+    path("presa-in-carico/<int:pk>/invio/", case.referral_add, name="referral_add"),
+    path("invio/<int:pk>/modifica/", case.referral_edit, name="referral_edit"),
+    path("invio/<int:pk>/esito/", case.referral_outcome, name="referral_outcome"),
 ]

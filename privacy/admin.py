@@ -1,8 +1,9 @@
-"""Admin for privacy notices and acknowledgements, and the two data-request actions
-(subject-access export, erasure) added to the people's admin list.
+"""Admin for privacy notices and acknowledgements (models of ``casework``: they are part of
+taking someone in), and the two data-request actions (subject-access export, erasure) added
+to the people's admin list.
 
-The people's admin belongs to ``casework/admin.py``; it is loaded first (INSTALLED_APPS
-order), so the actions are attached to whatever ModelAdmin it registered for Person.
+The people's admin belongs to ``casework/admin.py``; :func:`attach_data_request_actions`
+extends whatever admin is registered for Person (``casework.admin.extend_admin``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 
-from django.apps import apps as django_apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.adminlog import NamelessAdminLogMixin
-from casework.admin import SafeInitialMixin, SearchByPostMixin
-from casework.models import Person
+from audit.reads import record_read
+from casework.admin import SafeInitialMixin, SearchByPostMixin, extend_admin
+from casework.models import Person, PrivacyAcknowledgement, PrivacyNotice
 from privacy import services
-from privacy.models import PrivacyAcknowledgement, PrivacyNotice
 
 logger = logging.getLogger(__name__)
-DATA_REQUESTS_PERMISSION = "privacy.handle_data_requests"
+DATA_REQUESTS_PERMISSION = "casework.handle_data_requests"
 
 
 @admin.register(PrivacyNotice)
@@ -80,10 +80,8 @@ def export_subject_access(
     )
     for p in people:
         logger.info("subject access export of person id=%s by user id=%s", p.pk, request.user.pk)
-        if django_apps.is_installed("audit"):  # the export is a read of the whole record
-            from audit.reads import record_read
-
-            record_read(request, p, view="privacy:subject_access_export")
+        # The export is a read of the whole record.
+        record_read(request, p, view="privacy:subject_access_export")
     # The file is named by id, never by name or codice fiscale.
     name = f"accesso-persona-{people[0].pk}.json" if len(people) == 1 else "accesso-persone.json"
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -120,21 +118,21 @@ def erase_people(
     return TemplateResponse(request, "privacy/admin/confirm_erasure.html", context)
 
 
-def _can_handle_data_requests(request: HttpRequest) -> bool:
-    return request.user.has_perm(DATA_REQUESTS_PERMISSION)
+class DataRequestsMixin:
+    """On the people's admin: who may use the two data-request actions."""
+
+    def has_handle_data_requests_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(DATA_REQUESTS_PERMISSION)
 
 
 def attach_data_request_actions(site: admin.AdminSite = admin.site) -> bool:
     """Add the two actions to the registered Person admin; False if there is none."""
-    person_admin = site._registry.get(Person)
-    if person_admin is None:
+    if not site.is_registered(Person):
         return False
-    actions = list(person_admin.actions or [])
-    for action in (export_subject_access, erase_people):
-        if action not in actions:
-            actions.append(action)
-    person_admin.actions = actions
-    person_admin.has_handle_data_requests_permission = _can_handle_data_requests
+    current = site.get_model_admin(Person)
+    if not isinstance(current, DataRequestsMixin):
+        actions = [*(type(current).actions or []), export_subject_access, erase_people]
+        extend_admin(Person, DataRequestsMixin, site=site, actions=actions)
     return True
 
 

@@ -1,4 +1,7 @@
-"""GDPR writes and exports: privacy-notice acknowledgement, subject access, anonymisation.
+"""GDPR writes and exports: subject access, anonymisation.
+
+(The privacy notice and its acknowledgement at intake are part of taking someone in:
+``casework.models.PrivacyNotice``, ``casework.services.record_acknowledgement``.)
 
 Anonymisation keeps what the statistics group by — the intake snapshot (age band, ESF+
 band, gender, origin, residence comune at intake, citizenship, ISCED band), the desk, every
@@ -27,93 +30,28 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.apps import apps as django_apps
+from auditlog.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from audit import adminlog
+from audit.trail import MASK, objects_filter, person_object_ids
 from casework.choices import IntakeStatus
-from casework.models import Intake, Meeting, Person, Referral, search_text
-from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
+from casework.models import (
+    Intake,
+    Meeting,
+    Person,
+    PrivacyAcknowledgement,
+    Referral,
+    search_text,
+)
 
 logger = logging.getLogger(__name__)
 
 ANONYMOUS_LAST_NAME = "Anonimizzata"
-
-
-# --- Privacy notice ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_acknowledgement(
-    *,
-    person: Person,
-    notice: PrivacyNotice | None,
-    operator: AbstractBaseUser | None,
-    channel: str,
-    on: dt.date,
-) -> PrivacyAcknowledgement:
-    """Record that ``person`` acknowledged ``notice`` (the one in force on ``on`` if None).
-
-    Idempotent per notice version: a second intake under the same notice returns the
-    acknowledgement already recorded. ``Person.privacy_ack_on`` follows the latest one.
-    """
-    if notice is None:
-        notice = PrivacyNotice.objects.current(on)
-        if notice is None:
-            raise ValidationError(
-                {"notice": _("Nessuna informativa privacy in vigore alla data indicata.")}
-            )
-    existing = PrivacyAcknowledgement.objects.filter(person=person, notice=notice).first()
-    if existing is not None:
-        return existing
-    errors: dict[str, str] = {}
-    if on > timezone.localdate():
-        errors["acknowledged_on"] = _("La data della presa visione non può essere nel futuro.")
-    elif on < notice.valid_from:
-        errors["acknowledged_on"] = _(
-            "La versione %(version)s dell'informativa è in vigore dal %(date)s."
-        ) % {"version": notice.version, "date": f"{notice.valid_from:%d/%m/%Y}"}
-    if channel not in AckChannel.values:
-        errors["channel"] = _("Modalità non valida.")
-    if errors:
-        raise ValidationError(errors)
-    ack = PrivacyAcknowledgement(
-        person=person, notice=notice, acknowledged_on=on, operator=operator, channel=channel
-    )
-    ack.full_clean()
-    ack.save()
-    if person.privacy_ack_on is None or person.privacy_ack_on < on:
-        person.privacy_ack_on = on
-        person.save(update_fields=["privacy_ack_on", "updated_at"])
-    return ack
-
-
-# How the intake came in -> how the notice was given (a walk-in, a referral: in person).
-_ACK_CHANNEL_FOR_INTAKE = {"telefono": AckChannel.PHONE, "email": AckChannel.EMAIL}
-
-
-def acknowledge_at_intake(
-    *, person: Person, operator: AbstractBaseUser | None, intake_channel: str
-) -> PrivacyAcknowledgement | None:
-    """The intake flow's call: record the acknowledgement of the notice in force on
-    ``person.privacy_ack_on`` (nothing when the date is empty). Errors are reported on the
-    form's ``privacy_ack_on`` field."""
-    if person.privacy_ack_on is None:
-        return None
-    try:
-        return record_acknowledgement(
-            person=person,
-            notice=None,
-            operator=operator,
-            channel=_ACK_CHANNEL_FOR_INTAKE.get(intake_channel, AckChannel.IN_PERSON),
-            on=person.privacy_ack_on,
-        )
-    except ValidationError as exc:
-        raise ValidationError({"privacy_ack_on": exc.messages}) from exc
 
 
 # --- Subject access ------------------------------------------------------------------------
@@ -194,11 +132,8 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
         ],
     }
     ids = _logged_objects(person, acknowledgements=acks)
-    if ids is not None:
-        from audit import adminlog
-
-        data["audit_trail"] = _history_entries(ids)
-        data["admin_log"] = adminlog.describe(adminlog.entries(ids))
+    data["audit_trail"] = _history_entries(ids)
+    data["admin_log"] = adminlog.describe(adminlog.entries(ids))
     return data
 
 
@@ -207,13 +142,9 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
 
 def _logged_objects(
     person: Person, *, acknowledgements: list[PrivacyAcknowledgement] | None = None
-) -> dict[type[models.Model], set[str]] | None:
-    """The person's rows as the logs name them — record, intakes, meetings, referrals (also
-    those since deleted) and privacy acknowledgements — or None without the audit app."""
-    if not (django_apps.is_installed("audit") and django_apps.is_installed("auditlog")):
-        return None
-    from audit.trail import person_object_ids
-
+) -> dict[type[models.Model], set[str]]:
+    """The person's rows as the logs name them: record, intakes, meetings, referrals (also
+    those since deleted) and privacy acknowledgements."""
     ids = person_object_ids(person.pk)
     if acknowledgements is None:
         ack_ids = PrivacyAcknowledgement.objects.filter(person=person).values_list("pk", flat=True)
@@ -225,10 +156,6 @@ def _logged_objects(
 
 def _audit_entries(ids: dict[type[models.Model], set[str]]) -> models.QuerySet:
     """django-auditlog's entries about the rows in ``ids``."""
-    from auditlog.models import LogEntry
-
-    from audit.trail import objects_filter
-
     return LogEntry.objects.filter(objects_filter(ids))
 
 
@@ -257,14 +184,6 @@ def _scrub_history(*, person: Person, by: AbstractBaseUser | None, now: dt.datet
     same rows loses the names and the special-category field labels
     (``audit.adminlog.scrub``)."""
     ids = _logged_objects(person)
-    if ids is None:
-        return 0
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from audit import adminlog
-    from audit.trail import MASK
-
     scrubbed = []
     for entry in _audit_entries(ids).only("pk", "changes"):
         changes = entry.changes if isinstance(entry.changes, dict) else {}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from activitycr.http import AuthenticatedHttpRequest
 from audit.reads import record_export
 from casework.models import Intake
+from casework.permissions import reads_review, sees_all_desks
 from reports.forms import ReviewFilterForm
 from reports.records import record_rows, records_filename, write_records_xlsx
 from reports.review import compute_review
@@ -41,7 +42,7 @@ def _selection(request: HttpRequest) -> tuple[ReviewFilterForm, list[Desk] | Non
         request.GET,
         desks=desks,
         today=timezone.localdate(),
-        whole_project=user.has_perm("casework.view_all_desks"),
+        whole_project=sees_all_desks(user),
     )
     selected = [desk for desk in desks if desk.slug == slug] if slug else None
     return form, selected
@@ -112,7 +113,7 @@ def records(request: AuthenticatedHttpRequest) -> FileResponse | HttpResponse:
     """The pseudonymised record-level export (``casework.view_reports``), streamed to a
     temporary file with constant memory and sent from there."""
     user = request.user
-    if not user.has_perm("casework.view_reports"):
+    if not reads_review(user):
         raise PermissionDenied
     form, selected = _selection(request)
     if not form.is_valid():

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from casework.permissions import sees_special_categories
 from reports.layout import build_tables
 from reports.periods import previous_period
 from reports.queries import count_review
@@ -57,7 +58,7 @@ def compute_review(
     if desks is not None:
         visible = visible.filter(pk__in=[desk.pk for desk in desks])
     selected = tuple(visible)
-    include_special = user.has_perm("casework.view_special_category")
+    include_special = sees_special_categories(user)
     previous_start, previous_end = previous_period(start, end)
 
     counts = count_review(

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from activitycr.http import AnyUser, AuthenticatedHttpRequest
+from casework.permissions import reads_review, sees_all_desks
 from reports.forms import ReviewFilterForm
 from reports.review import Review, compute_review
 from reports.tables import Table, Value
@@ -23,7 +24,7 @@ from sportelli.models import Desk
 
 def can_see_review(user: AnyUser) -> bool:
     """The Ufficio di Piano and administrators (all desks); operators (their own desks)."""
-    return user.has_perm("casework.view_reports") or user.has_perm("casework.view_intake")
+    return reads_review(user) or user.has_perm("casework.view_intake")
 
 
 # The page's sections: heading and the tables under it, in order.
@@ -127,7 +128,7 @@ def review(request: AuthenticatedHttpRequest) -> HttpResponse:
         request.GET,
         desks=desks,
         today=timezone.localdate(),
-        whole_project=user.has_perm("casework.view_all_desks"),
+        whole_project=sees_all_desks(user),
     )
     result = None
     charts: list[dict[str, Any]] = []
@@ -161,11 +162,7 @@ def review(request: AuthenticatedHttpRequest) -> HttpResponse:
                 if may_use_variant(user, Variant.INTERNAL)
                 else None
             ),
-            "records": (
-                f"{reverse('reports:records')}?{query}"
-                if user.has_perm("casework.view_reports")
-                else None
-            ),
+            "records": (f"{reverse('reports:records')}?{query}" if reads_review(user) else None),
         }
     return render(
         request,

@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from casework.permissions import sees_all_desks, sees_special_categories
 from reports import suppression
 from reports.periods import period_slug
 from reports.review import Review
@@ -69,7 +70,7 @@ class Variant(models.TextChoices):
 
 def may_use_variant(user: AnyUser, variant: str) -> bool:
     """External for everyone who sees the review; internal only for whoever sees all desks."""
-    return variant == Variant.EXTERNAL or user.has_perm("casework.view_all_desks")
+    return variant == Variant.EXTERNAL or sees_all_desks(user)
 
 
 def safe_text(cell: Any, text: str) -> None:  # noqa: ANN401 - an openpyxl cell
@@ -308,7 +309,7 @@ def _meta_sheet(
 
 def visible_tables(review: Review, *, user: User, variant: str) -> dict[str, Table[Shown]]:
     """The review's tables this user may put in this variant, suppressed when external."""
-    special = user.has_perm("casework.view_special_category")
+    special = sees_special_categories(user)
     tables: dict[str, Table[Shown]] = {
         k: t for k, t in review.tables.items() if special or not t.special_category
     }

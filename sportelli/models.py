@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sportelli.permissions import sees_all_desks
+
 if TYPE_CHECKING:
     from activitycr.http import AnyUser
 
@@ -104,7 +106,7 @@ class DeskQuerySet(models.QuerySet["Desk"]):
         """The desks whose cases ``user`` may see: all for staff roles, theirs for operators."""
         if not user.is_authenticated:
             return self.none()
-        if user.has_perm("casework.view_all_desks"):
+        if sees_all_desks(user):
             return self.all()
         return self.filter(operators=user)
 

@@ -7,10 +7,11 @@ class TwofactorConfig(AppConfig):
     verbose_name = _("Accesso a due fattori")
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-        from django_otp.plugins.otp_totp.models import TOTPDevice
+        # Models and what imports them load once every app is ready: here, not at the top.
+        from auditlog.registry import auditlog  # noqa: PLC0415
+        from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415
 
-        from twofactor import signals  # noqa: F401 - connects the login receiver
+        from twofactor import signals  # noqa: F401, PLC0415 - connects the login receiver
 
         # Who enrolled a device (or which administrator deleted it), and when: in the audit
         # trail. Never the key, nor the counters each login updates.

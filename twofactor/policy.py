@@ -1,8 +1,9 @@
 """Who must log in with a second factor, and which pages they may use before doing so.
 
-Ufficio di Piano staff (``casework.view_all_desks``: they read every desk's cases) and
-administrators (``is_staff``) must have a confirmed TOTP device and have typed a code from it
-in this session (``request.user.is_verified()``, set by django-otp's ``OTPMiddleware``).
+Ufficio di Piano staff (they read every desk's cases: ``casework.permissions.sees_all_desks``)
+and administrators (``is_staff``) must have a confirmed TOTP device and have typed a code
+from it in this session (``request.user.is_verified()``, set by django-otp's
+``OTPMiddleware``).
 Desk operators log in with their password only. ``TWO_FACTOR_REQUIRED=false`` turns the
 rule off (the test suite does so for tests that are not about it).
 """
@@ -10,6 +11,8 @@ rule off (the test suite does so for tests that are not about it).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, cast
+
+from casework.permissions import sees_all_desks
 
 if TYPE_CHECKING:
     from activitycr.http import AnyUser
@@ -37,7 +40,7 @@ class _OTPUser(Protocol):
 def requires_two_factor(user: AnyUser) -> bool:
     if not user.is_authenticated:
         return False
-    return bool(user.is_staff or user.is_superuser or user.has_perm("casework.view_all_desks"))
+    return bool(user.is_staff or user.is_superuser or sees_all_desks(user))
 
 
 def is_verified(user: AnyUser) -> bool:

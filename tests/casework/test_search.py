@@ -162,3 +162,21 @@ def test_search_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
     # the user's desks, people whose key starts with the words, the other matches, the
     # visible intakes of the people found
     assert counts == [4, 4]
+
+
+def test_person_by_cf_says_who_holds_a_code_and_whether_the_user_sees_them(
+    people, op_casalmaggiore, django_assert_max_num_queries
+):
+    """The new-intake page's "who is this CF": the holder, typed any way, and whether the
+    operator may see them; nobody for an unknown or empty code."""
+    nicolo, gussola = people["nicolo"], people["gussola"]
+    assert queries.person_by_cf(user=op_casalmaggiore, code=gussola.fiscal_code) == (
+        gussola,
+        False,
+    )
+    typed = " ".join(nicolo.fiscal_code.lower())  # as typed: lower case, with spaces
+    with django_assert_max_num_queries(2):  # the user's permissions are cached by now
+        assert queries.person_by_cf(user=op_casalmaggiore, code=typed) == (nicolo, True)
+    unknown = nicolo.fiscal_code[:-1] + ("A" if nicolo.fiscal_code[-1] != "A" else "B")
+    assert queries.person_by_cf(user=op_casalmaggiore, code=unknown) == (None, False)
+    assert queries.person_by_cf(user=op_casalmaggiore, code="  ") == (None, False)

@@ -16,11 +16,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework import fiscal_code, roles
-from casework.choices import CrossDeskReason, Gender, age_on
-from casework.models import CrossDeskTakeIn, Intake, Meeting, Person, Referral
+from casework.choices import AckChannel, CrossDeskReason, Gender, age_on
+from casework.models import (
+    CrossDeskTakeIn,
+    Intake,
+    Meeting,
+    Person,
+    PrivacyAcknowledgement,
+    PrivacyNotice,
+    Referral,
+)
 from devtools import demo
 from devtools.demo.generator import Generator
-from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
 from sportelli.models import Desk, Origin, origin_for
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework import roles
-from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
-from privacy.services import record_acknowledgement
+from casework.choices import AckChannel
+from casework.models import PrivacyAcknowledgement, PrivacyNotice
+from casework.services import record_acknowledgement
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -138,15 +139,15 @@ def test_the_database_refuses_what_the_service_would_refuse():
 
 
 def test_only_administrators_handle_data_requests(op_casalmaggiore, udp_reader, administrator):
-    assert administrator.has_perm("privacy.handle_data_requests")
-    assert not op_casalmaggiore.has_perm("privacy.handle_data_requests")
-    assert not udp_reader.has_perm("privacy.handle_data_requests")
-    assert op_casalmaggiore.has_perm("privacy.add_privacyacknowledgement")
+    assert administrator.has_perm("casework.handle_data_requests")
+    assert not op_casalmaggiore.has_perm("casework.handle_data_requests")
+    assert not udp_reader.has_perm("casework.handle_data_requests")
+    assert op_casalmaggiore.has_perm("casework.add_privacyacknowledgement")
     assert roles.ADMINISTRATOR in administrator.groups.values_list("name", flat=True)
 
 
 def test_the_intake_flow_records_the_acknowledgement_from_the_typed_date(op_gussola):
-    from privacy.services import acknowledge_at_intake
+    from casework.services import acknowledge_at_intake
 
     person = factories.person(privacy_ack_on=dt.date(2021, 4, 20))
     ack = acknowledge_at_intake(person=person, operator=op_gussola, intake_channel="telefono")

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from casework.choices import ClosureReason, Gender, IntakeStatus, MeetingMode, ReferralOutcome
 from casework.models import Activity, Intake, Partner, Person, Referral
+from casework.services import record_acknowledgement
 from privacy.services import (
     ANONYMOUS_LAST_NAME,
     anonymise_person,
     expired_people,
-    record_acknowledgement,
     retention_cutoff,
 )
 from tests import factories

@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casework.models import Activity, Partner, Person, Referral
-from privacy.services import record_acknowledgement, subject_access_data
+from casework.services import record_acknowledgement
+from privacy.services import subject_access_data
 from tests import factories
 
 pytestmark = pytest.mark.django_db

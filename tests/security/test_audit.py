@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from audit import trail
-from casework import roles
+from casework import roles, services
 from casework.choices import MeetingMode, ReferralKind, ReferralOutcome
 from casework.models import Activity, Intake, Meeting, Person, Referral
 from tests import factories
@@ -99,18 +99,23 @@ def test_referral_and_meeting_activities_are_recorded(op_casalmaggiore):
     assert outcome.changes["outcome"] == [ReferralOutcome.PENDING, ReferralOutcome.values[1]]
 
 
-def test_versioned_update_through_queryset_update_is_recorded_by_log_update(op_casalmaggiore):
-    """Optimistic concurrency writes with QuerySet.update(), which sends no signal: the
-    service passes the row as it read it and the row as it wrote it."""
-    person = factories.person(email="")
-    old = Person.objects.get(pk=person.pk)
+def test_a_versioned_edit_is_recorded_by_auditlog_with_only_the_edited_fields(op_casalmaggiore):
+    """The desk's optimistic-concurrency save is an ordinary save(update_fields=...) after
+    its version check: auditlog's own receiver records it, the fields edited and nothing
+    else, and the version goes up by exactly one."""
+    person = factories.person(email="", phone="0375 1")
+    version = person.version
     person.email = "giulia@example.org"
-    Person.objects.filter(pk=person.pk, version=person.version).update(email=person.email)
+    person.phone = "0375 2"  # set on the instance but not among the fields saved
     with set_actor(op_casalmaggiore):
-        trail.log_update(old, person, fields=["email"])
+        services.update_person(person=person, version=version, fields=["email"])
     update = entries_for(person)[-1]
+    assert update.action == LogEntry.Action.UPDATE
     assert update.actor == op_casalmaggiore
     assert update.changes == {"email": ["", "giulia@example.org"]}
+    stored = Person.objects.get(pk=person.pk)
+    assert (stored.email, stored.phone) == ("giulia@example.org", "0375 1")
+    assert stored.version == person.version == version + 1
 
 
 def test_a_spreadsheet_import_is_audited_row_by_row(administrator):
@@ -164,6 +169,33 @@ def test_bulk_create_is_not_audited_as_documented():
         ]
     )
     assert LogEntry.objects.count() == before + 1
+
+
+def test_audit_extends_every_case_admin_that_casework_registers():
+    """casework's admin knows nothing of audit; audit extends the case admins (audit/admin.py):
+    admin-log rows by id without special categories (M4), every export in the trail (M8),
+    and the people's admin keeps the data-request actions privacy added."""
+    from django.contrib import admin as django_admin
+
+    from audit.adminlog import NamelessAdminLogMixin, NamelessImportLogMixin
+    from audit.reads import AuditedExportMixin
+    from casework.admin import ScopedAdmin
+    from privacy.admin import erase_people, export_subject_access
+
+    site = django_admin.site
+    case_admins = {
+        model: site.get_model_admin(model)
+        for model in (Person, Intake, Meeting, Referral)
+        if site.is_registered(model)
+    }
+    assert set(case_admins) == {Person, Intake, Meeting, Referral}
+    for model, model_admin in case_admins.items():
+        assert isinstance(model_admin, ScopedAdmin), model
+        assert isinstance(model_admin, NamelessAdminLogMixin), model
+    for model in (Person, Intake, Meeting):  # the ones that import and export
+        assert isinstance(case_admins[model], AuditedExportMixin), model
+        assert isinstance(case_admins[model], NamelessImportLogMixin), model
+    assert {export_subject_access, erase_people} <= set(case_admins[Person].actions)
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -338,8 +370,6 @@ def test_intake_pages_are_logged_against_the_intake(client, op_casalmaggiore):
 
 
 def test_an_operator_edit_through_the_service_is_in_the_trail(op_casalmaggiore):
-    from casework import services
-
     intake = factories.intake(desk_slug="casalmaggiore")
     person = Person.objects.get(pk=intake.person_id)
     person.phone = "0375 203122"

@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 
 from casework import roles
 from casework.admin import check_references
-from casework.models import Intake, Meeting, Person, Referral
+from casework.choices import AckChannel
+from casework.models import Intake, Meeting, Person, PrivacyAcknowledgement, PrivacyNotice, Referral
 from casework.resources import IntakeResource, MeetingResource
-from privacy.models import AckChannel, PrivacyAcknowledgement, PrivacyNotice
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -157,17 +157,17 @@ def test_h1_acknowledgements_are_scoped(client, staff_gussola, foreign_case, own
         channel=AckChannel.IN_PERSON,
     )
     client.force_login(staff_gussola)
-    listing = client.get("/admin/privacy/privacyacknowledgement/")
+    listing = client.get("/admin/casework/privacyacknowledgement/")
     shown = {row.pk for row in listing.context["cl"].result_list}
     assert own_ack.pk in shown
     assert foreign_ack.pk not in shown
     # The change page of another desk's acknowledgement: not found (admin: to the index).
-    change = client.get(f"/admin/privacy/privacyacknowledgement/{foreign_ack.pk}/change/")
+    change = client.get(f"/admin/casework/privacyacknowledgement/{foreign_ack.pk}/change/")
     assert change.status_code == 302
     # Adding one for a person of another desk is refused (no name oracle, no write).
     before = PrivacyAcknowledgement.objects.count()
     response = client.post(
-        "/admin/privacy/privacyacknowledgement/add/",
+        "/admin/casework/privacyacknowledgement/add/",
         {
             "person": str(foreign_case.person.pk),
             "notice": str(notice.pk),

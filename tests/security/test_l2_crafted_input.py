@@ -348,7 +348,7 @@ def test_l2_meeting_import_with_a_crafted_intake_id_is_a_row_error(value):
         "/admin/casework/intake/add/?person={}",
         "/admin/casework/intake/add/?desk={}",
         "/admin/casework/person/add/?residence_comune={}",
-        "/admin/privacy/privacyacknowledgement/add/?person={}",
+        "/admin/casework/privacyacknowledgement/add/?person={}",
     ],
 )
 def test_l2_admin_add_form_with_a_crafted_initial_id_is_an_empty_form(

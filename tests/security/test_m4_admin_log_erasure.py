@@ -17,9 +17,9 @@ import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.urls import reverse
 
-from casework.models import Person, Referral
-from privacy.models import PrivacyAcknowledgement
-from privacy.services import anonymise_person, record_acknowledgement, subject_access_data
+from casework.models import Person, PrivacyAcknowledgement, Referral
+from casework.services import record_acknowledgement
+from privacy.services import anonymise_person, subject_access_data
 from tests import factories
 
 pytestmark = pytest.mark.django_db

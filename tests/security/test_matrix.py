@@ -256,7 +256,7 @@ ADMIN_FORM_POSTS = {
         "referrals-TOTAL_FORMS": "0",
         "referrals-INITIAL_FORMS": "0",
     },
-    "privacy/privacyacknowledgement": lambda o: {
+    "casework/privacyacknowledgement": lambda o: {
         "person": o.person_id,
         "notice": o.extra["notice"],
         "acknowledged_on": "20/03/2024",
@@ -272,7 +272,7 @@ def test_matrix_admin_form_posts(administrator, settings, capsys):
     from django.apps import apps
 
     from casework import roles
-    from privacy.models import PrivacyNotice
+    from casework.models import PrivacyNotice
     from sportelli.models import Desk
     from tests import factories
 
