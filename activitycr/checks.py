@@ -119,7 +119,7 @@ def server_log_warnings(
     return warnings
 
 
-def read_server_settings(connection: Any) -> dict[str, str]:  # noqa: ANN401 - a connection
+def read_server_settings(connection: Any) -> dict[str, str]:
     """The logging settings of the server, as this session sees them."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -132,7 +132,7 @@ def read_server_settings(connection: Any) -> dict[str, str]:  # noqa: ANN401 - a
 def postgresql_server_log(
     app_configs: Iterable[Any] | None = None,
     databases: Iterable[str] | None = None,
-    **kwargs: Any,  # noqa: ANN401
+    **kwargs: Any,
 ) -> list[Warning]:
     warnings: list[Warning] = []
     for alias in databases or ():

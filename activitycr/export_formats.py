@@ -42,7 +42,7 @@ class XLSX(base_formats.XLSX):
     """django-import-export's xlsx (same reading, same look: bold header row, frozen below
     it, columns as wide as their content), with quote-prefixed text instead of ``'``."""
 
-    def export_data(self, dataset: Any, **kwargs: Any) -> bytes:  # noqa: ANN401 - a tablib Dataset
+    def export_data(self, dataset: Any, **kwargs: Any) -> bytes:
         book = Workbook()
         sheet = book.active
         sheet.title = _NOT_IN_SHEET_TITLES.sub("-", dataset.title or "Tablib Dataset")[:31]
@@ -69,7 +69,7 @@ class XLSX(base_formats.XLSX):
         return stream.getvalue()
 
     @staticmethod
-    def _write(cell: Any, value: Any) -> None:  # noqa: ANN401 - an openpyxl cell, any value
+    def _write(cell: Any, value: Any) -> None:
         text = inert_text(value) if isinstance(value, str) else None
         if text is None:
             cell.value = value

@@ -60,7 +60,7 @@ def _audit(
     selected: list[Desk] | None,
     *,
     rows: int,
-    **details: Any,  # noqa: ANN401 - JSON values
+    **details: Any,
 ) -> None:
     """One audit entry: the download, its period and desk (None: every desk in scope)."""
     data = form.cleaned_data
@@ -77,7 +77,7 @@ def _audit(
     )
 
 
-def _send(handle: Any, filename: str) -> FileResponse:  # noqa: ANN401 - a binary file
+def _send(handle: Any, filename: str) -> FileResponse:
     handle.seek(0)
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
     response["Cache-Control"] = "no-store"

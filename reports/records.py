@@ -88,7 +88,7 @@ def pseudonym(kind: str, pk: int) -> str:
     return digest[:REF_LENGTH]
 
 
-def record_intakes(*, user: User, start: dt.date, end: dt.date, desks=None):  # noqa: ANN001, ANN201
+def record_intakes(*, user: User, start: dt.date, end: dt.date, desks=None):
     """The scoped intakes of the export (a QuerySet: the same for the rows and the counts)."""
     intakes = Intake.objects.visible_to(user).in_period(start, end)
     if desks is not None:
@@ -101,7 +101,7 @@ def record_rows(
     user: User,
     start: dt.date,
     end: dt.date,
-    desks=None,  # noqa: ANN001
+    desks=None,
 ) -> Iterator[dict[str, Any]]:
     """The export's rows, one dict per intake, streamed (two queries, constant memory)."""
     intakes = record_intakes(user=user, start=start, end=end, desks=desks)

@@ -66,7 +66,7 @@ def chart_specs(review: Review) -> list[dict[str, Any]]:
     labels = {key: [row.label for row in table.rows] for key, table in t.items()}
     specs: list[dict[str, Any]] = []
 
-    def add(table: str, kind: str, datasets: list[dict[str, Any]], **options: Any) -> None:  # noqa: ANN401
+    def add(table: str, kind: str, datasets: list[dict[str, Any]], **options: Any) -> None:
         specs.append(
             {
                 "table": table,

@@ -73,7 +73,7 @@ def may_use_variant(user: AnyUser, variant: str) -> bool:
     return variant == Variant.EXTERNAL or sees_all_desks(user)
 
 
-def safe_text(cell: Any, text: str) -> None:  # noqa: ANN401 - an openpyxl cell
+def safe_text(cell: Any, text: str) -> None:
     """Write text that can never become a formula."""
     cell.value = text
     if text.startswith(FORMULA_PREFIXES):
@@ -81,7 +81,7 @@ def safe_text(cell: Any, text: str) -> None:  # noqa: ANN401 - an openpyxl cell
         cell.quotePrefix = True
 
 
-def put(ws: Worksheet, row: int, column: int, value: object, *, bold: bool = False) -> Any:  # noqa: ANN401
+def put(ws: Worksheet, row: int, column: int, value: object, *, bold: bool = False) -> Any:
     """One cell: numbers as numbers (formatted), text escaped, ``None`` left empty."""
     cell = ws.cell(row=row, column=column)
     if isinstance(value, bool):
@@ -118,7 +118,7 @@ def _write_table(ws: Worksheet, table: Table[Shown], top: int, widths: dict[int,
     if table.total is not None:
         rows.append((table.total, True))
     r = header
-    for r, (row, is_total) in enumerate(rows, start=header + 1):  # noqa: B007 - r used after
+    for r, (row, is_total) in enumerate(rows, start=header + 1):
         put(ws, r, 1, row.label, bold=is_total)
         for c, value in enumerate(row.values, start=2):
             put(ws, r, c, value, bold=is_total)
@@ -248,7 +248,7 @@ def _definitions_sheet(wb: Workbook, tables: dict[str, Table[Shown]]) -> None:
         put(ws, 1, c, text, bold=True).fill = HEADER_FILL
     sheet_of = {key: str(name) for _k, name, keys in _SHEETS for key in keys}
     r = 1
-    for r, table in enumerate(tables.values(), start=2):  # noqa: B007 - r used after
+    for r, table in enumerate(tables.values(), start=2):
         put(ws, r, 1, table.title)
         put(ws, r, 2, sheet_of.get(table.key, _("FSE+")))
         put(ws, r, 3, table.definition).alignment = Alignment(wrap_text=True, vertical="top")

@@ -46,7 +46,7 @@ class ComuneAdmin(admin.ModelAdmin):
         (_("Progetto"), {"fields": ("is_casalasco", "is_rural", "active")}),
     )
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         # Comuni come from ISTAT and are referenced by people and desks: deactivate instead.
         return False
 
@@ -59,7 +59,7 @@ class CountryAdmin(admin.ModelAdmin):
     ordering = ("name",)
     list_per_page = 100
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -78,7 +78,7 @@ class DeskAdmin(admin.ModelAdmin):
         (_("Operatori"), {"fields": ("operators",)}),
     )
 
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
+    def get_queryset(self, request):
         return super().get_queryset(request).annotate(_operator_count=Count("operators"))
 
     @admin.display(description=_("operatori"), ordering="_operator_count")

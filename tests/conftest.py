@@ -50,14 +50,14 @@ def _bulk_serialized_rollback() -> Iterator[None]:
     TransactionTestCase._fixture_teardown = original_teardown
 
 
-def _teardown_and_reseed(flush):  # noqa: ANN001, ANN202 - wraps a TestCase method
+def _teardown_and_reseed(flush):
     """After the flush that ends a serialized_rollback test, put the seeded rows back at
     once (not only when the next such test starts): the tests that run after the last
     transactional one (pytest-django runs tests without a database last, and module-scoped
     fixtures may build data then) find the desks and comuni the migrations seed."""
     from django.db import connections
 
-    def teardown(self) -> None:  # noqa: ANN001
+    def teardown(self) -> None:
         flush(self)
         if not self.serialized_rollback:
             return
@@ -72,7 +72,7 @@ def _teardown_and_reseed(flush):  # noqa: ANN001, ANN202 - wraps a TestCase meth
 _PARSED: dict[int, list] = {}
 
 
-def _bulk_deserialize(creation, data: str) -> None:  # noqa: ANN001 - a DatabaseCreation
+def _bulk_deserialize(creation, data: str) -> None:
     from django.core import serializers
     from django.db import transaction
 

@@ -45,7 +45,7 @@ pytestmark = [
 SKIPPED_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 
 
-def _build_cases(operator) -> None:  # noqa: ANN001
+def _build_cases(operator) -> None:
     partner = Partner.objects.order_by("pk").first()
     activity = Activity.objects.order_by("pk").first()
     for n in range(6):
@@ -82,7 +82,7 @@ def _build_cases(operator) -> None:  # noqa: ANN001
         )
 
 
-def _value(field, value: Any) -> Any:  # noqa: ANN001
+def _value(field, value: Any) -> Any:
     """Rows compared across a flush: content types and permissions by natural key."""
     target = getattr(field, "related_model", None)
     if value is None or target is None:
@@ -156,7 +156,7 @@ def _tool(name: str) -> str:
     return path
 
 
-def _table_hashes(cursor, tables: list[str], *, vendor: str) -> dict[str, str]:  # noqa: ANN001
+def _table_hashes(cursor, tables: list[str], *, vendor: str) -> dict[str, str]:
     hashes: dict[str, str] = {}
     for table in tables:
         if vendor == "postgresql":

@@ -16,7 +16,7 @@ import pytest
 pytestmark = pytest.mark.system  # each test starts a fresh interpreter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-GOOD_SECRET = "k7Q2xV9pL4mN8rT1wY6zB3cF5hJ0sD2gA9eU4iO7qX1vM6nR8tW3yZ5bC0dE2fG"  # noqa: S105
+GOOD_SECRET = "k7Q2xV9pL4mN8rT1wY6zB3cF5hJ0sD2gA9eU4iO7qX1vM6nR8tW3yZ5bC0dE2fG"
 _OURS = (
     "DEBUG",
     "PRODUCTION",
@@ -33,7 +33,7 @@ _OURS = (
 )
 
 
-def load_settings(code: str = "import activitycr.settings", **env: str):  # noqa: ANN201
+def load_settings(code: str = "import activitycr.settings", **env: str):
     clean = {k: v for k, v in os.environ.items() if k not in _OURS}
     return subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet
         [sys.executable, "-c", code],
@@ -136,7 +136,7 @@ def test_a_bad_value_stops_the_start_up_naming_the_variable(env, named):
 
 
 def test_the_secret_itself_never_appears_in_the_error():
-    secret = "my-own-short-secret"  # noqa: S105
+    secret = "my-own-short-secret"
     result = load_settings(PRODUCTION="true", SECRET_KEY=secret, ALLOWED_HOSTS="x.it")
     assert result.returncode != 0
     assert secret not in result.stderr

@@ -115,7 +115,7 @@ class EnrolmentCodeAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return self.readonly_fields if obj is not None else []
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):  # noqa: ANN201
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "user":
             kwargs["queryset"] = User.objects.filter(is_active=True).order_by("username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -128,7 +128,7 @@ class EnrolmentCodeAdmin(admin.ModelAdmin):
             user=obj.user, issued_by=logged_in_user(request), code=obj
         )
 
-    def response_add(self, request: HttpRequest, obj: EnrolmentCode, post_url_continue: Any = None):  # noqa: ANN201
+    def response_add(self, request: HttpRequest, obj: EnrolmentCode, post_url_continue: Any = None):
         return _issued_page(request, [(obj, obj.plain_code)])
 
 
@@ -149,7 +149,7 @@ class AccountUserAdmin(UserAdmin):
             fields.append("is_superuser")
         return fields
 
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any):  # noqa: ANN201
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if not request.user.is_superuser:
             if db_field.name == "user_permissions":
                 kwargs["queryset"] = _grantable_permissions(request).select_related("content_type")
@@ -200,7 +200,7 @@ class AccountUserAdmin(UserAdmin):
 
 @admin.register(Group)
 class AccountGroupAdmin(GroupAdmin):
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any):  # noqa: ANN201
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "permissions" and not request.user.is_superuser:
             kwargs["queryset"] = _grantable_permissions(request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)

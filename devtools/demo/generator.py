@@ -8,7 +8,7 @@ import random
 import time
 import unicodedata
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -76,7 +76,7 @@ Sex = Literal["F", "M"]  # as the codice fiscale encodes it
 class Weighted:
     """Pick from weighted items with one random number (faster than random.choices)."""
 
-    __slots__ = ("items", "cum", "total")
+    __slots__ = ("cum", "items", "total")
 
     def __init__(self, pairs: Iterable[tuple[object, float]]) -> None:
         pairs = [(item, w) for item, w in pairs if w > 0]
@@ -87,7 +87,7 @@ class Weighted:
             self.cum.append(total)
         self.total = total
 
-    def __call__(self, rng: random.Random):  # noqa: ANN204
+    def __call__(self, rng: random.Random):
         return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
 
 
@@ -124,15 +124,15 @@ class _SnapshotTarget:
     isced_band: str
 
     __slots__ = (
-        "opened_on",
         "age_at_intake",
         "age_band",
+        "citizenship",
         "esf_age_band",
         "gender",
-        "residence_comune_id",
-        "origin",
-        "citizenship",
         "isced_band",
+        "opened_on",
+        "origin",
+        "residence_comune_id",
     )
 
 
@@ -239,7 +239,9 @@ class Generator:
         born = self._cf_date.get((birth, sex))
         if born is None:
             born = self._cf_date[(birth, sex)] = cf.encode_birthdate(
-                dt.datetime(birth.year, birth.month, birth.day), sex
+                # The library wants a datetime; only its date part is encoded.
+                dt.datetime(birth.year, birth.month, birth.day, tzinfo=dt.UTC),
+                sex,
             )
         body = names + born + place
         code = body + cf.encode_cin(body)
@@ -289,7 +291,7 @@ class Generator:
         t: dict[str, Table],
         ids: dict[str, int],
         res: DemoResult,
-    ) -> None:  # noqa: E501
+    ) -> None:
         rng = self.rng
         opened = axis.at((index + rng.random()) / total)
         open_desks = tuple(d for d in self.desks if d.opened_on <= opened)
@@ -393,31 +395,10 @@ class Generator:
         for desk_, day, count in plan:
             self.intake(record, person_id, desk_, day, count, age, recent, t, ids, res)
 
-    def intake(
-        self,
-        record: PersonRecord,
-        person_id: int,
-        desk: DeskInfo,
-        opened: dt.date,
-        count: int,
-        age: int,
-        recent: bool,
-        t: dict[str, Table],
-        ids: dict[str, int],
-        res: DemoResult,
-    ) -> None:  # noqa: E501
+    def _meeting_days(self, opened: dt.date, count: int) -> tuple[list[dt.date], list[dt.time]]:
+        """The days and times of an intake's ``count`` meetings, squeezed into what has
+        happened so far and moved to working days."""
         rng, limit = self.rng, self.limit
-        snap = _SnapshotTarget()
-        snap.opened_on = opened
-        # ``snap`` stands in for the intake: only the fields the snapshot writes, no model.
-        Intake.take_snapshot(snap, record)  # type: ignore[arg-type]
-        age_now = snap.age_at_intake
-        intake_id = ids["intake"]
-        ids["intake"] += 1
-        operator = rng.choice(self.operator_for[desk.id])
-
-        # meetings
-        contacts = [opened]
         day = opened
         meeting_days = []
         for n in range(count):
@@ -431,9 +412,14 @@ class Generator:
             ]
         meeting_days = [self._working_day_on_or_after(d, limit) for d in meeting_days]
         slots = [dt.time(rng.randint(9, 16), rng.choice((0, 30))) for _d in meeting_days]
-        contacts.extend(meeting_days)
+        return meeting_days, slots
 
-        # referrals
+    def _referrals(
+        self, contacts: list[dt.date], age_now: int
+    ) -> tuple[list[tuple[str, dt.date, str, dt.date | None]], str | None]:
+        """An intake's referrals (kind, date, outcome, outcome date), each made on a day of
+        contact, and the first positive outcome among them."""
+        rng, limit = self.rng, self.limit
         referrals = []
         has_positive = None
         for _n in range(self.referrals_per_intake(rng)):
@@ -450,6 +436,34 @@ class Generator:
             if outcome in POSITIVE_OUTCOMES and has_positive is None:
                 has_positive = outcome
             referrals.append((kind, referred, outcome, outcome_on))
+        return referrals, has_positive
+
+    def intake(
+        self,
+        record: PersonRecord,
+        person_id: int,
+        desk: DeskInfo,
+        opened: dt.date,
+        count: int,
+        age: int,
+        recent: bool,
+        t: dict[str, Table],
+        ids: dict[str, int],
+        res: DemoResult,
+    ) -> None:
+        rng, limit = self.rng, self.limit
+        snap = _SnapshotTarget()
+        snap.opened_on = opened
+        # ``snap`` stands in for the intake: only the fields the snapshot writes, no model.
+        Intake.take_snapshot(snap, record)  # type: ignore[arg-type]
+        age_now = snap.age_at_intake
+        intake_id = ids["intake"]
+        ids["intake"] += 1
+        operator = rng.choice(self.operator_for[desk.id])
+
+        meeting_days, slots = self._meeting_days(opened, count)
+        contacts = [opened, *meeting_days]
+        referrals, has_positive = self._referrals(contacts, age_now)
         last_contact = max([*contacts, *(r[3] for r in referrals if r[3])])
 
         # closed or still open
@@ -661,7 +675,7 @@ def generate(
     start: dt.date | None = None,
     end: dt.date | None = None,
     today: dt.date | None = None,
-    progress=None,  # noqa: ANN001 - callable(DemoResult) or None
+    progress=None,
 ) -> DemoResult:
     """Add exactly ``meetings`` follow-up meetings, with the people, intakes and referrals
     around them, reproducibly from ``seed``. Nothing is dated after yesterday (or ``end``)."""
@@ -679,13 +693,7 @@ def generate(
         raise ValueError(_("Nessuno sportello attivo."))
 
     rng = random.Random(seed)
-    counts = bytearray()
-    total_meetings = 0
-    per_person = Weighted(enumerate(MEETINGS_PER_PERSON))
-    while total_meetings < meetings:
-        k = min(per_person(rng), meetings - total_meetings)
-        counts.append(k)
-        total_meetings += k
+    counts = _meetings_per_person(rng, meetings)
     people = len(counts)
     start, end = plan_period(people=people, desks=desks, start=start, end=end, limit=limit)
     if start > end:
@@ -698,6 +706,38 @@ def generate(
     if not axis.days:
         raise ValueError(_("Nessuno sportello è aperto nel periodo indicato."))
 
+    _write(rng=rng, today=today, limit=limit, axis=axis, counts=counts, result=result,
+           started=started, progress=progress)  # fmt: skip
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _meetings_per_person(rng: random.Random, meetings: int) -> bytearray:
+    """How many meetings each person has, drawn until there are ``meetings`` in all."""
+    counts = bytearray()
+    total_meetings = 0
+    per_person = Weighted(enumerate(MEETINGS_PER_PERSON))
+    while total_meetings < meetings:
+        k = min(per_person(rng), meetings - total_meetings)
+        counts.append(k)
+        total_meetings += k
+    return counts
+
+
+def _write(
+    *,
+    rng: random.Random,
+    today: dt.date,
+    limit: dt.date,
+    axis: Axis,
+    counts: bytearray,
+    result: DemoResult,
+    started: float,
+    progress: Callable[[DemoResult], object] | None,
+) -> None:
+    """Generate and write the people, chunk by chunk, in one transaction; then refresh the
+    sequences and the planner's statistics."""
+    people = len(counts)
     with transaction.atomic():
         gen = Generator(seed=rng.randrange(2**32), today=today, limit=limit)
         now = gen.now
@@ -726,9 +766,7 @@ def generate(
     with connection.cursor() as cursor:  # fresh statistics for the reports' planner
         for model in _case_models():
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    result.seconds = time.perf_counter() - started
     result.finish_seconds = time.perf_counter() - written
-    return result
 
 
 @transaction.atomic

@@ -26,29 +26,40 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-SURNAMES_IT = _words(
-    "Rossi Ferrari Bianchi Colombo Bertoli Bonvicini Superti Zanoni Ghisolfi Feraboli Bodini "
-    "Galli Zaffanella Azzali Bassi Bertolotti Rizzi Araldi Storti Vezzoni Tosi Mantovani "
-    "Pezzini Frosi Barbieri Bettoni Gandolfi Marenghi Capelli Sanfelici Stringhini Toscani "
-    "Bolzoni Ghezzi Corbari Carra Gozzi Ruggeri Maffezzoni Bernardi Bellini Tirelli Gualtieri "
-    "Mondini Manfredini Bergamaschi Ferrarini Arcari Zanichelli Cavalli Bonaldi Zanetti "
-    "Pedrazzini Bottoli Anselmi Guarneri Ghidetti Viola Pasquali Ravara Chiozzi Conti Fontana "
-    "Moretti Ricci Marchetti Lombardi Martini Grandi Negri Zani Cantoni Freddi Ziliani "
-    "Bazzani Aroldi Rebecchi Soldi Gorni Frigeri Nolli Bergonzi Vaccari Cerioli Sartori "
-    "Mazzolari Feroldi Scaglioni Ventura Esposito Russo Romano Greco Bruno Gallo Costa"
-) + ["Lodi Rizzini", "Dall'Asta", "Dalla Costa", "De Santis", "Dell'Aglio", "Nicolò"]
+SURNAMES_IT = [
+    *_words(
+        "Rossi Ferrari Bianchi Colombo Bertoli Bonvicini Superti Zanoni Ghisolfi Feraboli Bodini "
+        "Galli Zaffanella Azzali Bassi Bertolotti Rizzi Araldi Storti Vezzoni Tosi Mantovani "
+        "Pezzini Frosi Barbieri Bettoni Gandolfi Marenghi Capelli Sanfelici Stringhini Toscani "
+        "Bolzoni Ghezzi Corbari Carra Gozzi Ruggeri Maffezzoni Bernardi Bellini Tirelli Gualtieri "
+        "Mondini Manfredini Bergamaschi Ferrarini Arcari Zanichelli Cavalli Bonaldi Zanetti "
+        "Pedrazzini Bottoli Anselmi Guarneri Ghidetti Viola Pasquali Ravara Chiozzi Conti Fontana "
+        "Moretti Ricci Marchetti Lombardi Martini Grandi Negri Zani Cantoni Freddi Ziliani "
+        "Bazzani Aroldi Rebecchi Soldi Gorni Frigeri Nolli Bergonzi Vaccari Cerioli Sartori "
+        "Mazzolari Feroldi Scaglioni Ventura Esposito Russo Romano Greco Bruno Gallo Costa"
+    ),
+    "Lodi Rizzini",
+    "Dall'Asta",
+    "Dalla Costa",
+    "De Santis",
+    "Dell'Aglio",
+    "Nicolò",
+]
 FIRST_NAMES_IT = {
     "F": _words(
         "Giulia Chiara Sara Francesca Martina Elena Valentina Silvia Alessia Federica Laura "
         "Anna Paola Elisa Serena Roberta Monica Barbara Cristina Daniela Manuela Giorgia "
         "Alice Beatrice Greta Noemi Marta Ilaria Veronica Sofia Aurora Lucia Stefania Erica"
     ),
-    "M": _words(
-        "Marco Luca Andrea Paolo Matteo Alessandro Davide Simone Stefano Francesco Lorenzo "
-        "Riccardo Federico Giorgio Massimo Roberto Fabio Daniele Michele Gabriele Emanuele "
-        "Tommaso Filippo Giacomo Mattia Nicola Pietro Enrico Claudio Mirko Alberto Diego"
-    )
-    + ["Nicolò", "Mosè"],
+    "M": [
+        *_words(
+            "Marco Luca Andrea Paolo Matteo Alessandro Davide Simone Stefano Francesco Lorenzo "
+            "Riccardo Federico Giorgio Massimo Roberto Fabio Daniele Michele Gabriele Emanuele "
+            "Tommaso Filippo Giacomo Mattia Nicola Pietro Enrico Claudio Mirko Alberto Diego"
+        ),
+        "Nicolò",
+        "Mosè",
+    ],
 }
 # Born abroad: country code (codice fiscale), weight, group of names.
 BIRTH_COUNTRIES = (

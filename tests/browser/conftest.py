@@ -50,7 +50,7 @@ def _missing_browser(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: browser tests must run, not be skipped)")
     banner = "!" * 78
-    print(f"\n{banner}\n!! BROWSER TESTS SKIPPED: {reason}\n{banner}")  # noqa: T201
+    print(f"\n{banner}\n!! BROWSER TESTS SKIPPED: {reason}\n{banner}")
     pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
 
 
@@ -118,7 +118,7 @@ def _stop_browser() -> None:
 
 
 @pytest.fixture
-def browser(django_db_setup):  # noqa: ANN001, ANN201 - a Playwright Browser
+def browser(django_db_setup):
     """Debian's Chromium, shared by the browser tests (see ``_RUNNING``)."""
     if not _RUNNING:
         _start_browser()
@@ -168,7 +168,7 @@ def login(page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_load_state()
 
 
-def sign_in(page, user, server_url: str) -> None:  # noqa: ANN001 - a Playwright Page, a User
+def sign_in(page, user, server_url: str) -> None:
     """Give the browser a session made on the server (quicker than the form, which the
     flow tests use): the tests that are about another page start already logged in."""
     client = Client()

@@ -32,7 +32,7 @@ pytestmark = [
 class Audit:
     """Collects the problems of each page visited, to report them all together."""
 
-    def __init__(self, page) -> None:  # noqa: ANN001 - a Playwright Page
+    def __init__(self, page) -> None:
         self.page = page
         self.problems: list[str] = []
         self.pages: list[str] = []

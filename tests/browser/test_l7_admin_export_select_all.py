@@ -21,7 +21,7 @@ pytestmark = [
 FIELD_BOXES = '.selectable-field-export-row input[type="checkbox"]:not(.select-toggle)'
 
 
-def _states(page) -> list[bool]:  # noqa: ANN001 - a Playwright Page
+def _states(page) -> list[bool]:
     return page.locator(FIELD_BOXES).evaluate_all("boxes => boxes.map(b => b.checked)")
 
 

@@ -31,7 +31,7 @@ def test_screenshots_command_saves_the_three_pages(browser, tmp_path):
         # Its own thread: this one already runs the tests' Playwright.
         try:
             call_command("screenshots", output=str(tmp_path), stdout=out)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below
+        except BaseException as exc:
             failure.append(exc)
 
     worker = threading.Thread(target=shoot)

@@ -69,7 +69,7 @@ OTHER_LISTS = [
 ]
 
 
-def count_queries(client, url: str) -> int:  # noqa: ANN001
+def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -182,7 +182,7 @@ def test_the_planning_office_cannot_change_or_import(client, udp_reader):
 # --- Search and filters --------------------------------------------------------------------
 
 
-def search(client, url: str, term: str):  # noqa: ANN001, ANN201
+def search(client, url: str, term: str):
     """The admin search is a POST; the list comes back at an opaque address (review M7)."""
     return client.post(url, {"_search": "1", "q": term}, follow=True)
 

@@ -17,7 +17,7 @@ from casework.models import Person
 ON = dt.date(2026, 11, 24)  # the reference date for the plausibility of ages
 
 
-def code(birth: dt.date, sex: str = "M", place: str = "B898", last="Rossi", first="Mario"):  # noqa: ANN001, ANN201
+def code(birth: dt.date, sex: str = "M", place: str = "B898", last="Rossi", first="Mario"):
     return fiscal_code.encode(
         last_name=last, first_name=first, birth_date=birth, sex=sex, place_code=place
     )
@@ -138,7 +138,7 @@ def test_sex_mismatch_is_only_a_warning():
 # --- Through Person.full_clean ------------------------------------------------------------
 
 
-def person(**kwargs) -> Person:  # noqa: ANN003
+def person(**kwargs) -> Person:
     defaults = dict(
         last_name="Rossi",
         first_name="Mario",

@@ -47,7 +47,7 @@ def _no_second_factor(settings):
 SPECIAL_CATEGORY = ("has_disability", "is_minority", "foreign_background", "is_homeless")
 
 
-def xlsx_bytes(resource, queryset) -> bytes:  # noqa: ANN001
+def xlsx_bytes(resource, queryset) -> bytes:
     dataset = resource.export(queryset=queryset, force_native_type=True)
     return XLSX().export_data(dataset)
 
@@ -70,7 +70,7 @@ def xlsx_file(header: list[str], rows: list[list]) -> bytes:
     return out.getvalue()
 
 
-def dataset(data: bytes):  # noqa: ANN201
+def dataset(data: bytes):
     return XLSX().create_dataset(data)
 
 
@@ -391,7 +391,7 @@ def test_intake_file_with_bad_rows_writes_nothing(cases):
         "motivo_chiusura",
     ]
 
-    def row(cf, desk, opened, labour="disoccupato", status="aperta", closed=""):  # noqa: ANN001, ANN202
+    def row(cf, desk, opened, labour="disoccupato", status="aperta", closed=""):
         return ["", cf, desk, opened, "cpi", "tirocinio", labour, status, closed, ""]
 
     rows = [

@@ -63,7 +63,7 @@ def url(name, args, case):
     return reverse(name, args=args(case))
 
 
-@pytest.mark.parametrize(("name", "args"), ALL_PAGES + POST_ONLY, ids=PAGE_IDS + ["reopen"])
+@pytest.mark.parametrize(("name", "args"), ALL_PAGES + POST_ONLY, ids=[*PAGE_IDS, "reopen"])
 def test_anonymous_goes_to_login(client, case, name, args):
     target = url(name, args, case)
     response = client.get(target)

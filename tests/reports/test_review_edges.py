@@ -128,7 +128,7 @@ def test_a_person_who_moved_after_the_intake_keeps_their_origin(udp_reader):
     review = compute_review(user=udp_reader, start=Q2_START, end=Q2_END)
     assert total(review, "origin", "casalasco") == 1
     assert total(review, "origin", "lombardia") == 0
-    assert [r.label for r in review.tables["comuni"].rows][0] == "Casalmaggiore"
+    assert next(r.label for r in review.tables["comuni"].rows) == "Casalmaggiore"
     # A later intake records the new residence.
     factories.intake(person, desk_slug="gussola", opened_on=dt.date(2021, 7, 5))
     later = compute_review(user=udp_reader, start=dt.date(2021, 7, 1), end=dt.date(2021, 9, 30))

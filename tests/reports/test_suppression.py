@@ -230,7 +230,7 @@ def test_shares_are_hidden_with_their_numerator_or_denominator():
                 ("email", (0, 0, 0)),
             ],
             (40, 30, 70),
-        ),  # fmt: skip
+        ),
         "meeting_attendance": keyed(
             "meeting_attendance", [("attended", (40, 28, 68)), ("no_show", (0, 2, 2))], (40, 30, 70)
         ),

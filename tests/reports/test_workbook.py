@@ -174,7 +174,7 @@ def test_external_variant_hides_small_cells(files):
     # Every count cell of the file is a number other than 1 and 2, or a marker.
     review = files["review"]
     for table in review.tables.values():
-        ws, _h, _headers, rows = find_table(wb, table.title)
+        _ws, _h, _headers, rows = find_table(wb, table.title)
         for values in rows.values():
             for v in values:
                 assert v not in (1, 2) or not table.counts_people, (table.key, values)

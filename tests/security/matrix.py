@@ -175,7 +175,7 @@ def login(client: Client, user: AbstractBaseUser | None) -> Client:
     return client
 
 
-def classify(response) -> int | str:  # noqa: ANN001
+def classify(response) -> int | str:
     """200/403/404/405... as is; a 302 becomes LOGIN or REDIRECT."""
     if response.status_code in (301, 302):
         location = response["Location"]

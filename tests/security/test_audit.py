@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 ACCESS = LogEntry.Action.ACCESS
 
 
-def entries_for(obj) -> list[LogEntry]:  # noqa: ANN001
+def entries_for(obj) -> list[LogEntry]:
     return list(LogEntry.objects.get_for_object(obj).order_by("pk"))
 
 

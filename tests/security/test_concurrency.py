@@ -25,7 +25,7 @@ from tests import factories
 from tests.security.matrix import build_objects, login
 
 
-def form_data(response) -> dict:  # noqa: ANN001
+def form_data(response) -> dict:
     """What the browser would send back: the bound values of the page's form."""
     form = response.context["form"]
     data: dict = {}
@@ -120,7 +120,7 @@ def test_simultaneous_saves_apply_exactly_one(op_casalmaggiore, settings):
             barrier.wait(timeout=30)
             response = client.post(url, {**base, "notes": f"scrittura {n}"})
             statuses.append(response.status_code)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

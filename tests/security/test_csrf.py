@@ -32,7 +32,7 @@ def marked_csrf(settings):
     settings.AXES_ENABLED = False
 
 
-def _targets(objects):  # noqa: ANN001
+def _targets(objects):
     table = [(p, EXPECTED[p.name]) for p in url_patterns() if p.name in EXPECTED]
     table += [(Pattern(name, "", ()), e) for name, e in EXTRA_URLS.items()]
     table.append((Pattern("admin:login", "", ()), EXTRA_URLS["admin:index"]))

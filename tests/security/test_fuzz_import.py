@@ -69,7 +69,7 @@ JUNK = st.one_of(
             "🙂",
             "\u202e",
         ]
-    ),  # fmt: skip
+    ),
     st.integers(min_value=-(2**63), max_value=2**63),
     # A spreadsheet cell holds finite numbers only (no inf/nan in xlsx; csv gives text).
     st.floats(allow_nan=False, allow_infinity=False),
@@ -140,7 +140,7 @@ def _state() -> tuple:
     )
 
 
-def _check_all_or_nothing(resource, dataset: tablib.Dataset) -> tuple[bool, int]:  # noqa: ANN001
+def _check_all_or_nothing(resource, dataset: tablib.Dataset) -> tuple[bool, int]:
     before = _state()
     result = resource.import_data(dataset, dry_run=False)  # must not raise
     assert not result.base_errors, [str(e.error) for e in result.base_errors]

@@ -85,7 +85,7 @@ def _concurrently(posts: list[tuple[Client, str, dict]]) -> list[int]:
         try:
             barrier.wait(timeout=30)
             statuses.append(client.post(url, data).status_code)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

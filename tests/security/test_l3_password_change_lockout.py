@@ -28,7 +28,7 @@ def logged_in(op_casalmaggiore) -> Client:
     return client
 
 
-def change(client: Client, old: str):  # noqa: ANN201
+def change(client: Client, old: str):
     return client.post(
         reverse("password_change"),
         {"old_password": old, "new_password1": NEW, "new_password2": NEW},

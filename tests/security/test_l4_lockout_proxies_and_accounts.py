@@ -33,7 +33,7 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def attempt(client, username: str, password: str, **meta: str):  # noqa: ANN001, ANN201
+def attempt(client, username: str, password: str, **meta: str):
     return client.post(reverse("login"), {"username": username, "password": password}, **meta)
 
 

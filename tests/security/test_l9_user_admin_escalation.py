@@ -46,7 +46,7 @@ def powerful_group(db) -> Group:
     return group
 
 
-def change_data(user: User, **extra) -> dict:  # noqa: ANN003
+def change_data(user: User, **extra) -> dict:
     data = {
         "username": user.username,
         "first_name": user.first_name,

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "pw-test-1234"  # tests/factories.py
 
 
-def attempt(client, username: str, password: str, ip: str = "10.0.0.1"):  # noqa: ANN001, ANN201
+def attempt(client, username: str, password: str, ip: str = "10.0.0.1"):
     return client.post(
         reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
     )
@@ -133,11 +133,11 @@ def current_code(device: TOTPDevice) -> str:
     return f"{value:06d}"
 
 
-def is_sent_to_two_factor(response) -> bool:  # noqa: ANN001
+def is_sent_to_two_factor(response) -> bool:
     return response.status_code == 302 and "/account/2fa/" in response["Location"]
 
 
-def enrol(user) -> TOTPDevice:  # noqa: ANN001
+def enrol(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
 
 

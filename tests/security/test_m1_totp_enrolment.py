@@ -64,7 +64,7 @@ def shown_secret(client: Client) -> str:
     return match.group(1)
 
 
-def is_sent_to_two_factor(response) -> bool:  # noqa: ANN001
+def is_sent_to_two_factor(response) -> bool:
     return response.status_code == 302 and "/account/2fa/" in response["Location"]
 
 

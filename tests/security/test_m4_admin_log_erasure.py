@@ -35,7 +35,7 @@ def admin_log_text() -> str:
     return " ".join(f"{r} {m}" for r, m in rows).lower()
 
 
-def change_form_data(response) -> dict[str, str | list[str]]:  # noqa: ANN001
+def change_form_data(response) -> dict[str, str | list[str]]:
     """The admin change form's current values, as the browser would post them back."""
     form = response.context["adminform"].form
     data: dict[str, str | list[str]] = {}
@@ -54,7 +54,7 @@ def elena():
     return factories.person(last_name="Lodi Rizzini", first_name="Elena", phone="")
 
 
-def edit_in_admin(client, person: Person, **changes: str) -> None:  # noqa: ANN001
+def edit_in_admin(client, person: Person, **changes: str) -> None:
     url = reverse("admin:casework_person_change", args=[person.pk])
     data = change_form_data(client.get(url))
     data.update(changes, _save="Salva")
@@ -144,7 +144,7 @@ def test_m4_admin_additions_and_deletions_write_no_name(client, administrator):
     assert "superti" not in text and "giulia" not in text and "ghisolfi" not in text
 
 
-def _old_style_rows(person: Person, user) -> None:  # noqa: ANN001
+def _old_style_rows(person: Person, user) -> None:
     """Rows as Django wrote them before M4: str(obj) and the special-category labels."""
     intake = factories.intake(person, desk_slug="casalmaggiore")
     meeting = factories.meeting(intake)
@@ -201,7 +201,7 @@ def test_m4_subject_access_export_includes_the_admin_log(client, administrator, 
     json.dumps(data, default=str)  # serialisable as the export writes it
 
 
-def _import_people(client) -> Person:  # noqa: ANN001
+def _import_people(client) -> Person:
     from casework import fiscal_code
     from tests.casework.test_import_export import PEOPLE_HEADER, _format_index, xlsx_file
 

@@ -24,7 +24,7 @@ def person(db):
     return p
 
 
-def admin_post_data(form) -> dict:  # noqa: ANN001 - the admin's bound or unbound form
+def admin_post_data(form) -> dict:
     """What the browser would send back from an admin form, unchanged."""
     data: dict = {}
     for bound in form:
@@ -42,13 +42,13 @@ def admin_post_data(form) -> dict:  # noqa: ANN001 - the admin's bound or unboun
     return data
 
 
-def open_admin_form(client, person: Person) -> dict:  # noqa: ANN001
+def open_admin_form(client, person: Person) -> dict:
     response = client.get(reverse("admin:casework_person_change", args=[person.pk]))
     assert response.status_code == 200
     return admin_post_data(response.context["adminform"].form)
 
 
-def open_operator_form(client, person: Person) -> dict:  # noqa: ANN001
+def open_operator_form(client, person: Person) -> dict:
     response = client.get(reverse("casework:person_edit", args=[person.pk]))
     assert response.status_code == 200
     return admin_post_data(response.context["form"])

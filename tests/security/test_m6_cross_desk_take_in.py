@@ -27,7 +27,7 @@ def followed_at_gussola(db):
     return factories.intake(desk_slug="gussola", needs="Segreto del caso di Gussola").person
 
 
-def _take_in(client, person, **extra):  # noqa: ANN001, ANN003, ANN202
+def _take_in(client, person, **extra):
     return client.post(NEW, {**form_data(), "known_cf": person.fiscal_code, **extra})
 
 

@@ -52,7 +52,7 @@ def people():
 
 
 def test_m8_admin_export_of_people_is_one_audited_read(client, administrator, people):
-    a, b, c = people
+    a, b, _c = people
     client.force_login(administrator)
     data = {"resource": "0", "format": _format_index(CSV)}
     data.update({f"personresource_{n}": "on" for n in ("last_name", "first_name", "fiscal_code")})
@@ -78,7 +78,7 @@ def test_m8_admin_export_of_people_is_one_audited_read(client, administrator, pe
 
 
 def test_m8_admin_export_records_the_filters_but_not_the_search_term(client, administrator, people):
-    a, b, c = people
+    a, _b, _c = people
     client.force_login(administrator)
     desk = factories.desk("casalmaggiore")
     query = f"?sportello={desk.pk}&q=Superti&o=1&last_name=Superti"

@@ -148,7 +148,7 @@ def test_m9_the_check_reads_the_servers_settings():
     """Session-level SETs (the test connects as a superuser) stand in for postgresql.conf."""
     with connection.cursor() as cursor:
         for name, value in RECOMMENDED.items():
-            cursor.execute(f"SET {name} = '{value}'")  # noqa: S608 - constants above
+            cursor.execute(f"SET {name} = '{value}'")
     assert ids(run_checks(databases=["default"], tags=["database"])) == []
     with connection.cursor() as cursor:
         cursor.execute("SET log_statement = 'all'")

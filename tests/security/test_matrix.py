@@ -163,7 +163,7 @@ def test_the_skipped_prefixes_are_only_admin_and_i18n():
     assert prefixes <= set(SKIPPED_PREFIXES), prefixes - set(SKIPPED_PREFIXES)
 
 
-def _check(pattern, expect, personas, objects_by_desk) -> tuple[list[str], int]:  # noqa: ANN001
+def _check(pattern, expect, personas, objects_by_desk) -> tuple[list[str], int]:
     failures: list[str] = []
     checked = 0
     desks = DESKS if expect.obj != "none" else (None,)
@@ -187,7 +187,7 @@ def _check(pattern, expect, personas, objects_by_desk) -> tuple[list[str], int]:
 
 @pytest.fixture
 def personas(op_casalmaggiore, op_gussola, udp_reader, administrator, no_role_user):
-    def operator(desk, *, own: bool):  # noqa: ANN001
+    def operator(desk, *, own: bool):
         if desk is None:
             return op_casalmaggiore if own else op_gussola
         mine = {"casalmaggiore": op_casalmaggiore, "gussola": op_gussola}

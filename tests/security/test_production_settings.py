@@ -211,7 +211,7 @@ def gunicorn(tmp_path_factory):
     process.wait(timeout=20)
 
 
-def fetch(server: dict, path: str, *, https: bool = True, **headers: str):  # noqa: ANN201
+def fetch(server: dict, path: str, *, https: bool = True, **headers: str):
     conn = http.client.HTTPConnection("127.0.0.1", server["port"], timeout=20)
     all_headers = {"Host": HOST, **headers}
     if https:
@@ -240,7 +240,7 @@ def test_gunicorn_serves_the_collected_static_files_with_long_caching(gunicorn):
 
 @pytest.mark.system
 def test_gunicorn_sends_the_security_headers(gunicorn):
-    response, body = fetch(gunicorn, "/admin/login/")
+    response, _body = fetch(gunicorn, "/admin/login/")
     assert response.status == 200
     assert response.getheader("Strict-Transport-Security") == (
         "max-age=31536000; includeSubDomains; preload"

@@ -132,7 +132,7 @@ class Command(BaseCommand):
             help="Measure whatever data is there; never run demo_data.",
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         meetings, runs, warmup = options["meetings"], options["runs"], options["warmup"]
         if runs < 1 or warmup < 0:
             raise CommandError("--runs must be at least 1 and --warmup at least 0.")

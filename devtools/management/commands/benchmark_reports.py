@@ -106,7 +106,7 @@ class Command(BaseCommand):
             help="skip django-import-export when its estimated time exceeds this (s)",
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         try:
             sizes = [int(s) for s in options["sizes"].split(",") if s.strip()]
         except ValueError as exc:
@@ -139,13 +139,13 @@ class Command(BaseCommand):
         sees_all_desks(user)  # fill the permission cache once
 
         # Review against the bare SQL it runs.
-        def review():  # noqa: ANN202
+        def review():
             return compute_review(user=user, start=start, end=end)
 
         review()  # warm-up
         captured: list[tuple[str, Any]] = []
 
-        def capture(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        def capture(execute, sql, params, many, context):
             captured.append((sql, params))
             return execute(sql, params, many, context)
 

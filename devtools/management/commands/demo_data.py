@@ -54,7 +54,7 @@ class Command(BaseCommand):
             "--end", type=_date, help=_("Ultima data (predefinita: ieri, o prima se bastano).")
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         try:
             demo.refuse_in_production()
             if options["flush"]:

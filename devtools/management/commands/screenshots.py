@@ -27,6 +27,7 @@ from django.test import Client
 from django.test.testcases import LiveServerThread
 from django.test.utils import modify_settings
 from django.urls import reverse
+from playwright.sync_api import expect, sync_playwright
 
 from casework.models import Intake
 from sportelli.models import Desk
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             help="Folder for the PNG files (default: docs/screenshots).",
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         output = Path(options["output"])
         output.mkdir(parents=True, exist_ok=True)
         if not Path(CHROMIUM).is_file():
@@ -104,8 +105,6 @@ class Command(BaseCommand):
     def _shoot(
         self, base_url: str, session_id: str, desk_slug: str, person_pk: int, output: Path
     ) -> list[Path]:
-        from playwright.sync_api import expect, sync_playwright
-
         saved: list[Path] = []
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -153,6 +152,6 @@ class Command(BaseCommand):
             browser.close()
         return saved
 
-    def _save(self, page, path: Path) -> Path:  # noqa: ANN001 - a Playwright Page
+    def _save(self, page, path: Path) -> Path:
         page.screenshot(path=str(path), full_page=True)
         return path
