@@ -14,7 +14,7 @@ DEMO_MEETINGS ?= 300
 TEST_WORKERS ?= auto
 FAST := not browser and not system and not slow
 
-.PHONY: run uv setup setup-test test test-fast lint lock messages screenshots benchmark-operator loadtest clean
+.PHONY: run uv setup setup-test test test-fast check lint lock messages screenshots benchmark-operator loadtest clean
 
 ## One command: install, migrate, load demo data and logins, serve on http://127.0.0.1:$(PORT)
 run: setup
@@ -41,21 +41,24 @@ node_modules/.installed: package.json package-lock.json
 setup-test: setup
 	bash scripts/ensure_chromium.sh
 
-## The whole suite (browser, system and slow tests included), after the migrations and ruff.
+## The whole suite (browser, system and slow tests included), after the static checks.
 ## DATABASE_URL picks the backend: unset = SQLite, postgres://... = PostgreSQL.
-test: setup-test
+test: setup-test check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The static checks: migrations, ruff (lint and format), the import layers, the types.
+check: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## The lane to run while working: no browser, subprocess or slow tests, on TEST_WORKERS processes.
 test-fast: setup
 	$(BIN)/python -m pytest -m "$(FAST)" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-lint:
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+lint: check
 
 ## After editing the dependencies in pyproject.toml: re-resolve uv.lock (commit both).
 lock: uv
