@@ -24,9 +24,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -35,8 +36,21 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
+from activitycr.http import logged_in_user
 from audit.trail import SPECIAL_CATEGORY_FIELDS, objects_filter
 from casework.models import Person
+
+if TYPE_CHECKING:
+    from import_export.admin import ImportMixin
+
+    _ModelAdmin = admin.ModelAdmin[Any]
+
+    class _ImportAdmin(ImportMixin, admin.ModelAdmin[Any]):
+        """What :class:`NamelessImportLogMixin` is put in front of (``ImportMixin`` is Any
+        to mypy: django-import-export ships no types)."""
+
+else:
+    _ModelAdmin = _ImportAdmin = object
 
 ACTION_NAMES = {ADDITION: "addition", CHANGE: "change", DELETION: "deletion"}
 _BY_ID = re.compile(r"#\d+")
@@ -53,7 +67,9 @@ def special_category_labels() -> set[str]:
     for language in [None, *(code for code, _name in settings.LANGUAGES)]:
         with translation.override(language):
             for name in SPECIAL_CATEGORY_FIELDS:
-                labels.add(str(Person._meta.get_field(name).verbose_name).casefold())
+                # Model fields (booleans), not relations: they have a verbose name.
+                field = cast("models.Field[Any, Any]", Person._meta.get_field(name))
+                labels.add(str(field.verbose_name).casefold())
     return labels
 
 
@@ -140,32 +156,40 @@ def change_message(form: Any, formsets: Iterable[Any], add: bool) -> list[dict[s
     return message
 
 
-class NamelessAdminLogMixin:
+class NamelessAdminLogMixin(_ModelAdmin):
     """A ModelAdmin mixin: admin-log rows name the object by id and leave out the
     special-category fields. Put it before ``admin.ModelAdmin`` in the bases."""
 
-    def construct_change_message(
+    # Django stores whatever this returns; the stubs allow only the list (here "" is a change
+    # with no detail given, see change_message).
+    def construct_change_message(  # type: ignore[override]
         self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
-    ) -> list[dict[str, Any]] | str:  # noqa: ANN401
+    ) -> list[dict[str, Any]] | str:
         return change_message(form, formsets, add)
 
     def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> LogEntry:  # noqa: ANN401
         (entry,) = write(
-            user_id=request.user.pk, objects=[obj], action_flag=ADDITION, change_message=message
+            user_id=logged_in_user(request).pk,
+            objects=[obj],
+            action_flag=ADDITION,
+            change_message=message,
         )
         return entry
 
     def log_change(self, request: HttpRequest, obj: models.Model, message: Any) -> LogEntry:  # noqa: ANN401
         (entry,) = write(
-            user_id=request.user.pk, objects=[obj], action_flag=CHANGE, change_message=message
+            user_id=logged_in_user(request).pk,
+            objects=[obj],
+            action_flag=CHANGE,
+            change_message=message,
         )
         return entry
 
     def log_deletions(self, request: HttpRequest, queryset: Iterable[models.Model]) -> list:
-        return write(user_id=request.user.pk, objects=queryset, action_flag=DELETION)
+        return write(user_id=logged_in_user(request).pk, objects=queryset, action_flag=DELETION)
 
 
-class NamelessImportLogMixin:
+class NamelessImportLogMixin(_ImportAdmin):
     """For django-import-export admins (before ``ImportExportModelAdmin`` in the bases):
     when the admin log of imports is on, one row per imported object, named by id."""
 
@@ -178,7 +202,7 @@ class NamelessImportLogMixin:
             flag = flags.get(row.import_type)
             if flag is not None and row.object_id is not None:
                 by_flag.setdefault(flag, []).append((self.model, row.object_id))
-        messages = {
+        messages: dict[int, list[dict[str, Any]] | str] = {
             ADDITION: [{"added": {}}],
             # Stored untranslated, translated when shown (Django's change-message format).
             CHANGE: [{"changed": {"fields": [gettext_noop("dati importati da file")]}}],
@@ -186,7 +210,7 @@ class NamelessImportLogMixin:
         }
         for flag, objects in by_flag.items():
             write(
-                user_id=request.user.pk,
+                user_id=logged_in_user(request).pk,
                 objects=objects,
                 action_flag=flag,
                 change_message=messages[flag],

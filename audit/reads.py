@@ -20,26 +20,28 @@ downloads call :func:`record_export` (``reports/exports.py``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from auditlog.models import LogEntry
 from django.contrib import admin
-from django.contrib.admin.views.main import (
-    ALL_VAR,
-    ERROR_FLAG,
-    IS_FACETS_VAR,
-    IS_POPUP_VAR,
-    ORDER_VAR,
-    PAGE_VAR,
-    SEARCH_VAR,
-    TO_FIELD_VAR,
-)
+from django.contrib.admin.options import IS_FACETS_VAR, IS_POPUP_VAR, TO_FIELD_VAR
+from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR, SEARCH_VAR
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Subquery
 from django.http import HttpRequest, HttpResponse
 
 from activitycr.security import client_ip
 from audit.trail import MASK
+
+if TYPE_CHECKING:
+    from import_export.admin import ExportMixin
+
+    class _ExportAdmin(ExportMixin, admin.ModelAdmin[Any]):
+        """What :class:`AuditedExportMixin` is put in front of (``ExportMixin`` is Any to
+        mypy: django-import-export ships no types)."""
+
+else:
+    _ExportAdmin = object
 
 # URL name -> (app label, model name, URL keyword argument holding the primary key)
 READ_VIEWS: dict[str, tuple[str, str, str]] = {
@@ -82,7 +84,7 @@ def record_read(request: HttpRequest, obj: Model, *, view: str = "") -> LogEntry
     return _write(
         request,
         app_label=obj._meta.app_label,
-        model=obj._meta.model_name,
+        model=cast("str", obj._meta.model_name),  # None only before the class is built
         pk=obj.pk,
         view=view or (match.view_name if match else ""),
     )
@@ -164,7 +166,8 @@ def admin_filters(model_admin: admin.ModelAdmin, request: HttpRequest) -> dict[s
     names: set[str] = set()
     for entry in model_admin.get_list_filter(request):
         if isinstance(entry, type) and issubclass(entry, admin.SimpleListFilter):
-            names.add(entry.parameter_name)
+            # Always set: a SimpleListFilter without one is refused when the list is built.
+            names.add(cast("str", entry.parameter_name))
         elif isinstance(entry, (tuple, list)):
             names.add(str(entry[0]))
         elif isinstance(entry, str):
@@ -192,14 +195,17 @@ def admin_filters(model_admin: admin.ModelAdmin, request: HttpRequest) -> dict[s
     return summary
 
 
-class AuditedExportMixin:
+_AUDITED_EXPORT = "_audited_export"  # the request's note of what the export wrote
+
+
+class AuditedExportMixin(_ExportAdmin):
     """For django-import-export admins (before ``ImportExportModelAdmin`` in the bases):
     every export that produces a file writes one ACCESS entry (:func:`record_export`)."""
 
     def get_data_for_export(self, request: HttpRequest, queryset: Any, **kwargs: Any) -> Any:  # noqa: ANN401
         data = super().get_data_for_export(request, queryset, **kwargs)
         # What get_export_data records once the file is written (per request: thread-safe).
-        request._audited_export = {"rows": len(data), "columns": list(data.headers or [])}
+        setattr(request, _AUDITED_EXPORT, {"rows": len(data), "columns": list(data.headers or [])})
         return data
 
     def get_export_data(
@@ -210,7 +216,7 @@ class AuditedExportMixin:
         **kwargs: Any,  # noqa: ANN401
     ) -> Any:  # noqa: ANN401
         exported = super().get_export_data(file_format, request, queryset, **kwargs)
-        written = getattr(request, "_audited_export", {"rows": 0, "columns": []})
+        written = getattr(request, _AUDITED_EXPORT, {"rows": 0, "columns": []})
         details = admin_filters(self, request)
         form = kwargs.get("export_form")
         selected = form.cleaned_data.get("export_items") if form is not None else None

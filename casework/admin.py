@@ -15,20 +15,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar, cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
-from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.db.models import Count, ForeignKey, ManyToManyField, Q, QuerySet
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from activitycr.http import AnyUser, logged_in_user
 from activitycr.ids import parse_id
 from casework import searchref
 from casework.models import (
@@ -46,7 +48,14 @@ from casework.services import ConflictError
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
-    from casework.models import AnyUser
+    from django_stubs_ext import WithAnnotations
+
+    # What the mixins below are put in front of (at run time they are plain classes).
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+_M = TypeVar("_M", bound=models.Model)
 
 SPECIAL_CATEGORY_FIELDS = ("has_disability", "is_minority", "foreign_background", "is_homeless")
 
@@ -133,11 +142,26 @@ class DeskFilter(admin.SimpleListFilter):
 # --- Scoping -------------------------------------------------------------------------------
 
 
-def scoped_choices(model: type[models.Model], user: AnyUser) -> QuerySet | None:
+class _VisibleQuerySet(Protocol):
+    def visible_to(self, user: AnyUser) -> QuerySet[Any]: ...
+
+
+def visible(queryset: QuerySet[_M], user: AnyUser) -> QuerySet[_M]:
+    """``queryset.visible_to(user)``, for a case record's QuerySet whose model is known only
+    at run time (a scoped admin's): each has that method (``casework/models.py``), but mypy
+    sees it only on the model's own QuerySet class."""
+    return cast(_VisibleQuerySet, queryset).visible_to(user)
+
+
+def scoped_choices(model: type[models.Model] | str | None, user: AnyUser) -> QuerySet[Any] | None:
     """What a foreign key to ``model`` may point at for ``user``: the desks, people and
     intakes they may see (None: a reference list, not scoped by desk)."""
-    if model in (Person, Intake, Desk):
-        return model._default_manager.visible_to(user)
+    if model is Person:
+        return Person.objects.visible_to(user)
+    if model is Intake:
+        return Intake.objects.visible_to(user)
+    if model is Desk:
+        return Desk.objects.visible_to(user)
     return None
 
 
@@ -145,12 +169,14 @@ def check_references(obj: models.Model, user: AnyUser) -> None:
     """Checked again on save: every desk, person and intake ``obj`` points at is one the user
     may see. The form already offers and accepts only those; this guards every other path."""
     for field in obj._meta.concrete_fields:
-        if not field.is_relation or field.related_model not in (Person, Intake, Desk):
+        if not field.is_relation:
+            continue
+        scoped = scoped_choices(field.related_model, user)  # None: not a desk, person, intake
+        if scoped is None:
             continue
         target_id = getattr(obj, field.attname)
         if target_id is None:
             continue
-        scoped = scoped_choices(field.related_model, user)
         if not scoped.filter(pk=target_id).exists():
             raise PermissionDenied
 
@@ -164,17 +190,19 @@ SEARCH_MAX_LENGTH = 200
 class SearchByPostChangeList(ChangeList):
     """The search term comes from the session, named by the address's opaque reference."""
 
-    def get_filters_params(self, params=None):  # noqa: ANN001, ANN201
+    def get_filters_params(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
         lookup_params = super().get_filters_params(params)
         lookup_params.pop(SEARCH_REF_VAR, None)
         return lookup_params
 
-    def get_queryset(self, request: HttpRequest, exclude_parameters=None) -> QuerySet:  # noqa: ANN001
+    def get_queryset(
+        self, request: HttpRequest, exclude_parameters: list[str | None] | None = None
+    ) -> QuerySet[Any]:
         self.query = searchref.recall(request, request.GET.get(SEARCH_REF_VAR)) or ""
         return super().get_queryset(request, exclude_parameters)
 
 
-class SearchByPostMixin:
+class SearchByPostMixin(_ModelAdmin):
     """Admin lists of people's records: the search form is sent by POST and the list comes
     back at ``?_ricerca=<token>`` (``casework/searchref.py``), so no codice fiscale or
     surname is ever in an address, its links or its "preserved filters" (review M7). An
@@ -185,7 +213,9 @@ class SearchByPostMixin:
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return SearchByPostChangeList
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         if request.method == "POST" and "_search" in request.POST:
             return self._search_redirect(request, request.POST.get(SEARCH_VAR, ""))
         if SEARCH_VAR in request.GET:
@@ -218,13 +248,14 @@ class VersionedAdminForm(forms.ModelForm):
 
     edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["edit_version"].initial = self.instance.version
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         if self.instance.pk is None:
             return cleaned
         model = type(self.instance)
@@ -236,8 +267,10 @@ class VersionedAdminForm(forms.ModelForm):
             .first()
         )
         if current is not None and cleaned.get("edit_version") != current:
-            self.data = self.data.copy()
-            self.data[self.add_prefix("edit_version")] = str(current)
+            # The admin's form is bound to request.POST, a QueryDict: the copy is mutable.
+            data = cast(QueryDict, self.data).copy()
+            data[self.add_prefix("edit_version")] = str(current)
+            self.data = data
             self.add_error(None, str(ConflictError(model)))
             for name in self.changed_data:
                 if name in self.fields and name != "edit_version" and name not in self.errors:
@@ -254,7 +287,7 @@ def _shown(instance: models.Model, name: str) -> str:
     field = instance._meta.get_field(name)
     if field.many_to_many:
         return ", ".join(str(o) for o in getattr(instance, name).all()) or "—"
-    if field.choices:
+    if isinstance(field, models.Field) and field.choices:
         return str(getattr(instance, f"get_{name}_display")()) or "—"
     value = getattr(instance, name)
     if value is None or value == "":
@@ -264,12 +297,12 @@ def _shown(instance: models.Model, name: str) -> str:
     return str(value) if isinstance(value, models.Model) else str(formats.localize(value))
 
 
-class SafeInitialMixin:
+class SafeInitialMixin(_ModelAdmin):
     """An add form's initial values come from its address (``?intake=12``); a foreign key
     given as anything but a plausible id ("²", 30 digits) is dropped instead of reaching
     the database, where it would overflow (security review L2)."""
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
         initial = super().get_changeform_initial_data(request)
         for name in list(initial):
             try:
@@ -292,7 +325,7 @@ class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
     scoped_select_related: tuple[str, ...] = ()
     form = VersionedAdminForm
 
-    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list:
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list[Any]:
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and fieldsets:  # the hidden version, in the first fieldset
             name, options = fieldsets[0]
@@ -301,33 +334,38 @@ class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
                 fieldsets[0] = (name, {**options, "fields": (*fields, "edit_version")})
         return fieldsets
 
-    def scoped_base(self, request: HttpRequest) -> QuerySet:
+    def scoped_base(self, request: HttpRequest) -> QuerySet[Any]:
         """The records this user may see, with nothing joined or annotated."""
+        user = logged_in_user(request)
         qs = self.model._default_manager.all()
-        return qs if request.user.is_superuser else qs.visible_to(request.user)
+        return qs if user.is_superuser else visible(qs, user)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        user = logged_in_user(request)
         qs = super().get_queryset(request)
-        if not request.user.is_superuser:
-            qs = qs.visible_to(request.user)
+        if not user.is_superuser:
+            qs = visible(qs, user)
         if self.scoped_select_related:
             qs = qs.select_related(*self.scoped_select_related)
         return qs
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
-        scoped = scoped_choices(db_field.related_model, request.user)
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        scoped = scoped_choices(db_field.related_model, logged_in_user(request))
         if scoped is not None:
             kwargs["queryset"] = scoped
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
-        check_references(obj, request.user)
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        check_references(obj, logged_in_user(request))
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:  # noqa: ANN001
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        user = logged_in_user(request)
         for inline_form in formset.forms:
             if inline_form.has_changed() and inline_form.instance is not None:
-                check_references(inline_form.instance, request.user)
+                check_references(inline_form.instance, user)
         super().save_formset(request, form, formset, change)
 
 
@@ -367,6 +405,19 @@ def extend_admin(
 # --- Person --------------------------------------------------------------------------------
 
 
+# The counts the change lists annotate (``get_queryset``), for mypy.
+class _IntakeCount(TypedDict):
+    _intake_count: int
+
+
+class _MeetingCount(TypedDict):
+    _meeting_count: int
+
+
+class _ReferralCount(TypedDict):
+    _referral_count: int
+
+
 @admin.register(Person)
 class PersonAdmin(CaseImportExportAdmin):
     resource_classes = [PersonResource]
@@ -398,11 +449,11 @@ class PersonAdmin(CaseImportExportAdmin):
         return super().get_queryset(request).annotate(_intake_count=Count("intakes"))
 
     @admin.display(description=_("prese in carico"), ordering="_intake_count")
-    def intake_count(self, obj: Person) -> int:
+    def intake_count(self, obj: WithAnnotations[Person, _IntakeCount]) -> int:
         return obj._intake_count
 
-    def get_fieldsets(self, request: HttpRequest, obj: Person | None = None) -> list:
-        fieldsets = [
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list[Any]:
+        fieldsets: list[Any] = [
             (
                 None,
                 {
@@ -433,7 +484,9 @@ class PersonAdmin(CaseImportExportAdmin):
         )
         return fieldsets
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):  # noqa: ANN201
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
         # A codice fiscale is stored upper case without spaces: find it however it is typed.
         term = search_term.strip()
         if len(term.replace(" ", "")) == 16:
@@ -460,7 +513,9 @@ class MeetingInline(admin.TabularInline):
     autocomplete_fields = ("operator",)
     show_change_link = True
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
         if db_field.name == "activities":
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -478,7 +533,7 @@ class IntakeAdminForm(VersionedAdminForm):
         model = Intake
         fields = ("opened_on",)  # the admin builds the full form from its fieldsets
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         opened_on = cleaned.get("opened_on")
         if opened_on and self.instance.pk:
@@ -575,7 +630,7 @@ class IntakeAdmin(CaseImportExportAdmin):
         return super().get_queryset(request).annotate(_meeting_count=Count("meetings"))
 
     @admin.display(description=_("colloqui"), ordering="_meeting_count")
-    def meeting_count(self, obj: Intake) -> int:
+    def meeting_count(self, obj: WithAnnotations[Intake, _MeetingCount]) -> int:
         return obj._meeting_count
 
 
@@ -615,7 +670,9 @@ class MeetingAdmin(CaseImportExportAdmin):
     readonly_fields = ("version", "created_at", "updated_at")
     list_per_page = 50
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
         if db_field.name == "activities":
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -687,7 +744,7 @@ class PartnerAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(_referral_count=Count("referrals"))
 
     @admin.display(description=_("invii"), ordering="_referral_count")
-    def referral_count(self, obj: Partner) -> int:
+    def referral_count(self, obj: WithAnnotations[Partner, _ReferralCount]) -> int:
         return obj._referral_count
 
 
@@ -706,7 +763,7 @@ class ActivityAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=_("colloqui svolti"), ordering="_meeting_count")
-    def meeting_count(self, obj: Activity) -> int:
+    def meeting_count(self, obj: WithAnnotations[Activity, _MeetingCount]) -> int:
         return obj._meeting_count
 
 

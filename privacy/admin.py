@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activitycr.http import logged_in_user
 from audit.adminlog import NamelessAdminLogMixin
 from audit.reads import record_read
-from casework.admin import SafeInitialMixin, SearchByPostMixin, extend_admin
+from casework.admin import SafeInitialMixin, SearchByPostMixin, extend_admin, visible
 from casework.models import Person, PrivacyAcknowledgement, PrivacyNotice
 from privacy import services
 
@@ -50,15 +54,23 @@ class PrivacyAcknowledgementAdmin(
     date_hierarchy = "acknowledged_on"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PrivacyAcknowledgement]:
-        return super().get_queryset(request).visible_to(request.user)
+        return visible(super().get_queryset(request), logged_in_user(request))
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def formfield_for_foreignkey(
+        self,
+        db_field: ForeignKey[Any, Any],
+        request: HttpRequest,
+        **kwargs: Any,
+    ) -> ModelChoiceField | None:
         if db_field.name == "person":
-            kwargs["queryset"] = Person.objects.visible_to(request.user)
+            kwargs["queryset"] = Person.objects.visible_to(logged_in_user(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:  # noqa: ANN001
-        if not Person.objects.visible_to(request.user).filter(pk=obj.person_id).exists():
+    def save_model(
+        self, request: HttpRequest, obj: PrivacyAcknowledgement, form: Any, change: bool
+    ) -> None:
+        user = logged_in_user(request)
+        if not Person.objects.visible_to(user).filter(pk=obj.person_id).exists():
             raise PermissionDenied
         super().save_model(request, obj, form, change)
 
@@ -100,7 +112,7 @@ def erase_people(
     people = list(queryset.filter(anonymised_at__isnull=True).order_by("pk"))
     if request.POST.get("confirm") == "yes":
         for person in people:
-            services.anonymise_person(person=person, by=request.user)
+            services.anonymise_person(person=person, by=logged_in_user(request))
         modeladmin.message_user(
             request,
             _("Persone anonimizzate: %(count)d.") % {"count": len(people)},
@@ -113,7 +125,7 @@ def erase_people(
         "people": people,
         "opts": modeladmin.model._meta,
         "action_name": "erase_people",
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "privacy/admin/confirm_erasure.html", context)
 

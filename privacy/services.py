@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from auditlog.models import LogEntry
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F, Max, Q
@@ -146,6 +147,7 @@ def _logged_objects(
     """The person's rows as the logs name them: record, intakes, meetings, referrals (also
     those since deleted) and privacy acknowledgements."""
     ids = person_object_ids(person.pk)
+    ack_ids: Iterable[int]
     if acknowledgements is None:
         ack_ids = PrivacyAcknowledgement.objects.filter(person=person).values_list("pk", flat=True)
     else:
@@ -177,7 +179,7 @@ def _history_entries(ids: dict[type[models.Model], set[str]]) -> list[dict[str, 
     ]
 
 
-def _scrub_history(*, person: Person, by: AbstractBaseUser | None, now: dt.datetime) -> int:
+def _scrub_history(*, person: Person, by: User | None, now: dt.datetime) -> int:
     """Mask the values the audit trail holds for an anonymised person's rows and record the
     anonymisation itself. Who acted, when, and which fields changed are kept
     (accountability); the values are not (they name the person). Django's admin log of the
@@ -240,7 +242,7 @@ def expired_people(*, years: int, today: dt.date) -> models.QuerySet[Person]:
 
 
 @transaction.atomic
-def anonymise_person(*, person: Person, by: AbstractBaseUser | None = None) -> Person:
+def anonymise_person(*, person: Person, by: User | None = None) -> Person:
     """Overwrite what identifies ``person``; keep what the statistics need. Idempotent."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.anonymised_at is not None:

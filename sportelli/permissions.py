@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from activitycr.http import AnyUser
 
 
-def sees_all_desks(user: AbstractBaseUser | AnonymousUser) -> bool:
+def sees_all_desks(user: AnyUser) -> bool:
     """The Ufficio di Piano and administrators: every desk's cases, not only their own."""
     return user.is_authenticated and user.has_perm("casework.view_all_desks")

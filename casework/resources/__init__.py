@@ -19,11 +19,12 @@ cell conversions live in ``casework/resources/widgets.py``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, router
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
@@ -60,6 +61,9 @@ from casework.resources.widgets import (
     scoped,
 )
 
+if TYPE_CHECKING:
+    from activitycr.http import AnyUser
+
 # Intake fields copied from the person on insert (Intake.take_snapshot).
 _SNAPSHOT_FIELDS = frozenset(
     (
@@ -82,9 +86,16 @@ class CaseworkResource(resources.ModelResource):
     """Shared behaviour: full_clean on every row, errors named by column, all or nothing;
     rows and foreign keys scoped to the importing user."""
 
-    user = None  # set by import_data from the admin's ``user`` argument
+    user: AnyUser | None = None  # set by import_data from the admin's ``user`` argument
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kw):  # noqa: ANN001, ANN003, ANN201
+    def import_data(
+        self,
+        dataset: Any,  # a tablib Dataset
+        dry_run: bool = False,
+        raise_errors: bool = False,
+        use_transactions: bool | None = None,
+        **kw: Any,
+    ) -> Result:
         # A file with any bad row writes nothing: roll back on validation errors too, not
         # only on exceptions (the library's default would keep the good rows).
         kw["rollback_on_validation_errors"] = True
@@ -101,7 +112,12 @@ class CaseworkResource(resources.ModelResource):
     def extra_validation_exclusions(self, instance: models.Model) -> set[str]:
         return set()
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):  # noqa: ANN001, ANN201
+    def validate_instance(
+        self,
+        instance: models.Model,
+        import_validation_errors: dict[str, Any] | None = None,
+        validate_unique: bool = True,
+    ) -> None:
         errors = dict(import_validation_errors or {})
         exclude = set(errors) | self.extra_validation_exclusions(instance)
         try:
@@ -117,7 +133,7 @@ class CaseworkResource(resources.ModelResource):
             columns = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
             raise ValidationError({columns.get(k, k): v for k, v in errors.items()})
 
-    def import_row(self, row, instance_loader, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def import_row(self, row: Any, instance_loader: Any, **kwargs: Any) -> RowResult:
         row_result = super().import_row(row, instance_loader, **kwargs)
         # What full_clean missed and the database refused (a trigger, a race) is a bad row
         # like the others, with a message naming the rule and no data from the row.
@@ -140,7 +156,11 @@ def _is_choice_check(constraint: models.BaseConstraint, model: type[models.Model
     if not isinstance(constraint, models.CheckConstraint):
         return False
     condition = constraint.condition
-    if len(condition.children) != 1 or not isinstance(condition.children[0], tuple):
+    if (
+        not isinstance(condition, Q)
+        or len(condition.children) != 1
+        or not isinstance(condition.children[0], tuple)
+    ):
         return False
     lookup, values = condition.children[0]
     if not lookup.endswith("__in"):
@@ -149,7 +169,9 @@ def _is_choice_check(constraint: models.BaseConstraint, model: type[models.Model
         field = model._meta.get_field(lookup.removesuffix("__in"))
     except FieldDoesNotExist:
         return False
-    return bool(field.choices) and set(values) == {value for value, _label in field.choices}
+    if not isinstance(field, models.Field) or not field.choices:
+        return False
+    return set(values) == {value for value, _label in field.choices}
 
 
 def _validate_constraints(
@@ -165,9 +187,10 @@ def _validate_constraints(
         if _is_choice_check(constraint, model):
             continue
         try:
-            constraint.validate(model, instance, exclude=exclude, using=using)
+            # Every constraint has it (Django 4.1+); django-stubs declares it on none.
+            constraint.validate(model, instance, exclude=exclude, using=using)  # type: ignore[attr-defined]
         except ValidationError as exc:
-            fields_ = getattr(constraint, "fields", ())
+            fields_: Sequence[str] = getattr(constraint, "fields", ())
             if getattr(exc, "code", None) == "unique" and len(fields_) == 1:
                 errors.setdefault(fields_[0], []).append(exc)
             else:
@@ -231,7 +254,7 @@ class PersonResource(CaseworkResource):
         report_skipped = True
         use_transactions = True
 
-    def get_instance(self, instance_loader, row):  # noqa: ANN001, ANN201
+    def get_instance(self, instance_loader: Any, row: Any) -> Person | None:
         code = FiscalCodeWidget().clean(row.get("codice_fiscale"))
         if code:
             return scoped(Person, self.user).filter(fiscal_code=code).first()
@@ -239,6 +262,8 @@ class PersonResource(CaseworkResource):
             birth_date = DateWidget().clean(row.get("data_nascita"))
         except ValueError:
             return None  # reported by the field itself
+        if birth_date is None:
+            return None  # a required field: nobody has none, and the field reports it
         matches = list(
             scoped(Person, self.user).filter(
                 fiscal_code__isnull=True,
@@ -249,7 +274,7 @@ class PersonResource(CaseworkResource):
         )
         return matches[0] if len(matches) == 1 else None
 
-    def filter_export(self, queryset, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def filter_export(self, queryset: QuerySet[Person], **kwargs: Any) -> QuerySet[Person]:
         return queryset.select_related(
             "birthplace_comune", "birthplace_country", "residence_comune", "residence_country"
         )
@@ -258,7 +283,10 @@ class PersonResource(CaseworkResource):
 class ByOptionalId:
     """Rows are matched by an optional ``id`` column: an empty id is a new row."""
 
-    def get_instance(self, instance_loader, row):  # noqa: ANN001, ANN201
+    _meta: Any  # the resource's options (django-import-export)
+    user: AnyUser | None
+
+    def get_instance(self, instance_loader: Any, row: Any) -> models.Model | None:
         raw = row.get("id")
         if blank(raw):
             return None  # a new row
@@ -332,18 +360,19 @@ class IntakeResource(ByOptionalId, CaseworkResource):
         report_skipped = True
         use_transactions = True
 
-    def import_instance(self, instance, row, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def import_instance(self, instance: Intake, row: Any, **kwargs: Any) -> None:
         try:
             super().import_instance(instance, row, **kwargs)
         finally:
             if instance._state.adding and instance.person_id and instance.opened_on:
                 instance.take_snapshot()
 
-    def extra_validation_exclusions(self, instance: Intake) -> set[str]:
+    def extra_validation_exclusions(self, instance: models.Model) -> set[str]:
         # No snapshot without a person and a date; their own errors are reported already.
-        return set() if instance.age_band else set(_SNAPSHOT_FIELDS)
+        intake = cast(Intake, instance)  # this resource's rows
+        return set() if intake.age_band else set(_SNAPSHOT_FIELDS)
 
-    def filter_export(self, queryset, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def filter_export(self, queryset: QuerySet[Intake], **kwargs: Any) -> QuerySet[Intake]:
         return queryset.select_related("person", "desk", "operator")
 
 
@@ -382,7 +411,7 @@ class MeetingResource(ByOptionalId, CaseworkResource):
         report_skipped = True
         use_transactions = True
 
-    def import_instance(self, instance, row, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def import_instance(self, instance: Meeting, row: Any, **kwargs: Any) -> None:
         # The library sets many-to-many values after saving, where a bad code would be a
         # bare exception: check the activity codes here so they are a row error like others.
         errors: dict[str, Any] = {}
@@ -400,7 +429,7 @@ class MeetingResource(ByOptionalId, CaseworkResource):
         if errors:
             raise ValidationError(errors)
 
-    def filter_export(self, queryset, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def filter_export(self, queryset: QuerySet[Meeting], **kwargs: Any) -> QuerySet[Meeting]:
         return queryset.select_related("intake", "operator").prefetch_related("activities")
 
 

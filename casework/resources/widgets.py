@@ -8,7 +8,7 @@ an error of that row and column.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -20,6 +20,13 @@ from activitycr.ids import parse_id
 from casework import fiscal_code
 from casework.models import Activity, Intake, Person
 from sportelli.models import Comune, Country, Desk
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from activitycr.http import AnyUser
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def blank(value: Any) -> bool:
@@ -232,32 +239,40 @@ class TextWidget(widgets.Widget):
         return "'" + text if text.startswith(self.FORMULA_START) else text
 
 
-def scoped(model: type[models.Model], user: Any) -> models.QuerySet:
+class _VisibleManager(Protocol):
+    def visible_to(self, user: AnyUser) -> models.QuerySet[Any]: ...
+
+
+def scoped(model: type[_M], user: AnyUser | None) -> models.QuerySet[_M]:
     """The rows of a desk-scoped model (desk, person, intake) the importing user may see.
 
     The admin passes the logged-in user to every widget; a trusted caller with no user (a
     management command, a test of the format alone) reads every row.
     """
     manager = model._default_manager
-    return manager.all() if user is None else manager.visible_to(user)
+    if user is None:
+        return manager.all()
+    # Every desk-scoped model's manager has visible_to (casework/models.py, sportelli/models.py);
+    # mypy sees it only on each model's own manager.
+    return cast(_VisibleManager, manager).visible_to(user)
 
 
-class _LookupWidget(widgets.Widget):
+class _LookupWidget(widgets.Widget, Generic[_M]):
     """A foreign key found by a natural key; an unknown value is a row error in Italian.
 
     A desk, person or intake the importing user may not see is unknown to the lookup,
     exactly like one that does not exist (the message does not tell them apart).
     """
 
-    model: type[models.Model]
+    model: type[_M]
 
-    def lookup(self, text: str, user: Any = None) -> models.Model:
+    def lookup(self, text: str, user: AnyUser | None = None) -> _M:
         raise NotImplementedError
 
-    def key(self, obj: models.Model) -> str:
+    def key(self, obj: _M) -> str:
         raise NotImplementedError
 
-    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> models.Model | None:
+    def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> _M | None:
         if blank(value):
             return None
         if isinstance(value, float) and value.is_integer():
@@ -268,8 +283,8 @@ class _LookupWidget(widgets.Widget):
         return "" if value is None else self.key(value)
 
 
-class DeskWidget(_LookupWidget):
-    def lookup(self, text: str, user: Any = None) -> Desk:
+class DeskWidget(_LookupWidget[Desk]):
+    def lookup(self, text: str, user: AnyUser | None = None) -> Desk:
         desk = (
             scoped(Desk, user)
             .filter(models.Q(slug__iexact=text) | models.Q(name__iexact=text))
@@ -287,10 +302,10 @@ class DeskWidget(_LookupWidget):
         return obj.name
 
 
-class ComuneWidget(_LookupWidget):
+class ComuneWidget(_LookupWidget[Comune]):
     """By codice catastale (B898) or by name; a name shared by two comuni needs the code."""
 
-    def lookup(self, text: str, user: Any = None) -> Comune:
+    def lookup(self, text: str, user: AnyUser | None = None) -> Comune:
         if len(text) == 4 and text[0].isalpha() and text[1:].isdigit():
             comune = Comune.objects.filter(code=text.upper()).first()
             if comune is not None:
@@ -312,8 +327,8 @@ class ComuneWidget(_LookupWidget):
         return obj.code
 
 
-class CountryWidget(_LookupWidget):
-    def lookup(self, text: str, user: Any = None) -> Country:
+class CountryWidget(_LookupWidget[Country]):
+    def lookup(self, text: str, user: AnyUser | None = None) -> Country:
         country = Country.objects.filter(
             models.Q(code__iexact=text) | models.Q(name__iexact=text)
         ).first()
@@ -328,19 +343,19 @@ class CountryWidget(_LookupWidget):
         return obj.code
 
 
-class UserWidget(_LookupWidget):
-    def lookup(self, text: str, user: Any = None) -> models.Model:
+class UserWidget(_LookupWidget["User"]):
+    def lookup(self, text: str, user: AnyUser | None = None) -> User:
         operator = get_user_model().objects.filter(username=text).first()
         if operator is None:
             raise ValueError(_("Operatore «%(value)s» sconosciuto.") % {"value": text})
         return operator
 
-    def key(self, obj: models.Model) -> str:
+    def key(self, obj: User) -> str:
         return obj.get_username()
 
 
-class IntakeWidget(_LookupWidget):
-    def lookup(self, text: str, user: Any = None) -> Intake:
+class IntakeWidget(_LookupWidget[Intake]):
+    def lookup(self, text: str, user: AnyUser | None = None) -> Intake:
         pk = parse_id(text)  # not "²" (isdigit, but no int) nor 30 digits
         intake = scoped(Intake, user).filter(pk=pk).first() if pk else None
         if intake is None:
@@ -351,7 +366,7 @@ class IntakeWidget(_LookupWidget):
         return str(obj.pk)
 
 
-class PersonWidget(_LookupWidget):
+class PersonWidget(_LookupWidget[Person]):
     """A person by codice fiscale; for someone without one, by the ``id_persona`` column."""
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> Person | None:
@@ -366,8 +381,8 @@ class PersonWidget(_LookupWidget):
             return person
         person_id = (row or {}).get("id_persona")
         if not blank(person_id):
-            pk = IntegerWidget().clean(person_id)
-            person = scoped(Person, kwargs.get("user")).filter(pk=pk).first()
+            pk = IntegerWidget().clean(person_id)  # not None: the cell is not blank
+            person = scoped(Person, kwargs.get("user")).filter(pk=pk).first() if pk else None
             if person is None:
                 raise ValueError(_("Persona n. %(value)s inesistente.") % {"value": person_id})
             return person
