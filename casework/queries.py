@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +33,8 @@ from casework.models import (
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from activitycr.http import AnyUser
     from casework.models import IntakeQuerySet
 
@@ -51,13 +53,17 @@ SEARCH_RESULTS_SHOWN = 50
 # --- Dashboard ----------------------------------------------------------------------------
 
 
+class LastMeeting(TypedDict):
+    last_meeting_on: dt.date | None  # None: no meeting since the intake
+
+
 @dataclass(frozen=True)
 class Dashboard:
     desk: Desk
     today: dt.date
     overdue_days: int
     appointments: list[Meeting]
-    overdue: list[Intake]
+    overdue: list[WithAnnotations[Intake, LastMeeting]]
     overdue_count: int  # capped at OVERDUE_COUNT_CAP
 
     @property
@@ -78,7 +84,7 @@ def overdue_cutoff(today: dt.date | None = None) -> dt.date:
     return (today or local_today()) - dt.timedelta(days=settings.OVERDUE_FOLLOWUP_DAYS)
 
 
-def overdue_intakes(desk: Desk, *, today: dt.date | None = None) -> IntakeQuerySet:
+def overdue_intakes(desk: Desk, *, today: dt.date | None = None) -> IntakeQuerySet[Intake]:
     """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff.
 
     An anti-join on the meeting (intake, held_on) index: no per-case aggregation.
