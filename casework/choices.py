@@ -140,7 +140,10 @@ class AckChannel(models.TextChoices):
     def for_intake(cls, channel: str) -> AckChannel:
         """How the notice was given, from how the intake came in (a walk-in, a referral:
         in person)."""
-        by_intake = {IntakeChannel.PHONE: cls.PHONE, IntakeChannel.EMAIL: cls.EMAIL}
+        by_intake: dict[str, AckChannel] = {
+            IntakeChannel.PHONE: cls.PHONE,
+            IntakeChannel.EMAIL: cls.EMAIL,
+        }
         return by_intake.get(channel, cls.IN_PERSON)
 
 

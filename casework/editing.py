@@ -21,6 +21,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from casework import services
+from casework.models import VersionedSave
 
 
 def model_data(form: Any) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def saved_values(form: Any, instance: models.Model) -> list[tuple[str, str]]:
         model_field = instance._meta.get_field(name)
         if model_field.many_to_many:
             value = ", ".join(str(o) for o in getattr(instance, name).all())
-        elif model_field.choices:
+        elif isinstance(model_field, models.Field) and model_field.choices:
             value = getattr(instance, f"get_{name}_display")()
         else:
             raw = getattr(instance, name)
@@ -79,7 +80,7 @@ def versioned_edit(
     request: HttpRequest,
     *,
     form_class: type,
-    instance: models.Model,
+    instance: VersionedSave,
     save: Callable[[Any, int], Any],
     success_url: str,
     success_message: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from codicefiscale import codicefiscale as cf
 from django.core.exceptions import ValidationError
@@ -20,6 +21,9 @@ from casework.choices import Gender, age_on
 
 MIN_AGE = 15
 MAX_AGE = 100
+
+# The sex a codice fiscale encodes, as the library's encoder takes it.
+Sex = Literal["F", "M"]
 
 _OMOCODIA = str.maketrans("LMNPQRSTUV", "0123456789")
 
@@ -148,7 +152,7 @@ def is_valid(value: str) -> bool:
 
 
 def encode(
-    *, last_name: str, first_name: str, birth_date: dt.date, sex: str, place_code: str
+    *, last_name: str, first_name: str, birth_date: dt.date, sex: Sex, place_code: str
 ) -> str:
     """Compute the codice fiscale for the given data (used by demo data and tests).
 

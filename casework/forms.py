@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
+from typing import Any, TypeVar
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activitycr.ids import MAX_ID
 from casework import fiscal_code
-from casework.choices import CrossDeskReason
+from casework.choices import CrossDeskReason, MeetingMode
 from casework.models import Activity, Intake, Meeting, Partner, Person, Referral, local_today
 from casework.permissions import sees_special_categories
 from sportelli.models import Comune, Country
@@ -91,7 +91,8 @@ class ComuneField(forms.CharField):
             return str(comune) if comune else ""
         return value
 
-    def to_python(self, value: Any) -> Comune | None:
+    # A CharField by its input, a ModelChoiceField by its value: a Comune, not a str.
+    def to_python(self, value: Any) -> Comune | None:  # type: ignore[override]
         if isinstance(value, Comune):
             return value
         text = " ".join(str(value or "").split())
@@ -136,6 +137,7 @@ class IdChoiceField(forms.ModelChoiceField):
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    # Django's own hook for the ids of a ModelMultipleChoiceField (private: not in the stubs).
     def _check_values(self, value: Any) -> Any:
         for item in value:
             if _id_out_of_range(item):
@@ -144,7 +146,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": item},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class VersionField(forms.IntegerField):
@@ -152,6 +154,16 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
+
+
+_F = TypeVar("_F", bound=forms.Field)
+
+
+def _field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
+    """``form.fields[name]``, of the class the form's Meta gives it (``kind``)."""
+    field = form.fields[name]
+    assert isinstance(field, kind)
+    return field
 
 
 def _today_initial(form: forms.BaseForm, name: str) -> None:
@@ -242,8 +254,9 @@ class PersonForm(forms.ModelForm):
         self.fields["birth_date"].required = False
         self.fields["gender"].required = False
         self.fields["gender"].help_text = _("Con un codice fiscale valido si può lasciare vuoto.")
-        self.fields["birthplace_country"].queryset = Country.objects.order_by("name")
-        self.fields["residence_country"].queryset = Country.objects.order_by("name")
+        countries = Country.objects.order_by("name")
+        _field(self, "birthplace_country", forms.ModelChoiceField).queryset = countries
+        _field(self, "residence_country", forms.ModelChoiceField).queryset = countries
         self.cf_data: fiscal_code.FiscalCodeData | None = None
         self.helper = _helper(
             Fieldset(
@@ -305,7 +318,8 @@ class PersonForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         cf_data = self.cf_data
         if cf_data:
             if not data.get("birth_date") and "birth_date" not in self.errors:
@@ -459,8 +473,10 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _today_initial(self, "held_on")
-        self.fields["activities"].queryset = Activity.objects.filter(active=True)
-        self.fields["mode"].choices = [c for c in self.fields["mode"].choices if c[0]]
+        activities = _field(self, "activities", forms.ModelMultipleChoiceField)
+        activities.queryset = Activity.objects.filter(active=True)
+        # The modes without the model form's empty choice (no radio button for nothing).
+        _field(self, "mode", forms.ChoiceField).choices = MeetingMode.choices
         self.fields["duration_minutes"].widget.attrs.update({"min": 1, "max": 600})
         self.helper = _helper(
             Row(
@@ -505,7 +521,8 @@ class ReferralForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _today_initial(self, "referred_on")
-        self.fields["partner"].queryset = Partner.objects.filter(active=True)
+        partner = _field(self, "partner", forms.ModelChoiceField)
+        partner.queryset = Partner.objects.filter(active=True)
         self.helper = _helper()
 
 
@@ -567,7 +584,8 @@ class CrossDeskForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("reason") == CrossDeskReason.OTHER and not cleaned.get("note", "").strip():
             self.add_error("note", _("Per «Altro motivo» scrivere la spiegazione."))
         return cleaned

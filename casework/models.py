@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -47,9 +48,10 @@ from casework.permissions import sees_all_desks
 from sportelli.models import Comune, Country, Desk, Origin, origin_for
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.models.expressions import Combinable
+    from django_stubs_ext import StrOrPromise
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    from activitycr.http import AnyUser
 
 
 def in_choices(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
@@ -105,14 +107,24 @@ class Activity(models.Model):
 # --- Optimistic concurrency ---------------------------------------------------------------
 
 
-class VersionedSave:
+class VersionedSave(models.Model):
     """Every write of an existing row increases its ``version``, whoever makes it.
 
     The desk's edit forms carry the version they started from and update only if it is still
     the stored one (``casework.services._save_versioned``). Any other writer — the admin,
     an import, a service calling ``save()`` — goes through here, so a form opened before it
     sees a conflict instead of silently undoing it (security review M5).
+
+    An abstract model with no field of its own: each model declares its ``version`` column
+    where it stands among its fields (the column order of its exports). The annotation
+    below only tells the type checker that the column exists, and that ``save()`` may set
+    it to an expression (``F("version") + 1``).
     """
+
+    version: models.PositiveIntegerField[float | int | str | Combinable, int]
+
+    class Meta:
+        abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding or self.pk is None:
@@ -248,7 +260,7 @@ class Person(VersionedSave, models.Model):
     def __str__(self) -> str:
         return f"{self.last_name} {self.first_name}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_key = self.build_search_key()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "search_key" not in update_fields:
@@ -267,7 +279,7 @@ class Person(VersionedSave, models.Model):
         return EDUCATION_TO_ISCED[self.education]
 
     def clean(self) -> None:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[StrOrPromise]] = {}
         if self.fiscal_code == "":
             self.fiscal_code = None
         if self.fiscal_code:
@@ -298,8 +310,13 @@ class Person(VersionedSave, models.Model):
 # --- Intake -------------------------------------------------------------------------------
 
 
-class IntakeQuerySet(models.QuerySet["Intake"]):
-    def visible_to(self, user: AnyUser) -> IntakeQuerySet:
+# Generic in the model, so that annotate() keeps its names on the rows (django-stubs):
+# ``Intake.objects.annotate(n=...).first().n`` type-checks.
+_IntakeT = TypeVar("_IntakeT", bound="Intake", covariant=True)
+
+
+class IntakeQuerySet(models.QuerySet[_IntakeT]):
+    def visible_to(self, user: AnyUser) -> Self:
         """The one scoped query: operators see their desks' cases, staff see all."""
         if not user.is_authenticated:
             return self.none()
@@ -307,14 +324,15 @@ class IntakeQuerySet(models.QuerySet["Intake"]):
             return self.all()
         return self.filter(desk__operators=user)
 
-    def in_period(self, start: dt.date, end: dt.date) -> IntakeQuerySet:
+    def in_period(self, start: dt.date, end: dt.date) -> Self:
         """Intakes opened between ``start`` and ``end``, both included."""
         return self.filter(opened_on__gte=start, opened_on__lte=end)
 
-    def at_desks(self, desks) -> IntakeQuerySet:  # noqa: ANN001 - queryset or list
+    def at_desks(self, desks: Iterable[Desk]) -> Self:
+        """Intakes at these desks (a QuerySet of them, or a list)."""
         return self.filter(desk__in=desks)
 
-    def open(self) -> IntakeQuerySet:
+    def open(self) -> Self:
         return self.filter(status=IntakeStatus.OPEN)
 
 
@@ -466,7 +484,7 @@ class Intake(VersionedSave, models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} · {self.desk} · {self.opened_on:%d/%m/%Y}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and not self.age_band:
             self.take_snapshot()
         super().save(*args, **kwargs)
@@ -488,7 +506,7 @@ class Intake(VersionedSave, models.Model):
         self.isced_band = EDUCATION_TO_ISCED[person.education]
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         today = local_today()
         if self.opened_on and self.opened_on > today:
             errors["opened_on"] = _("La data della presa in carico non può essere nel futuro.")
@@ -602,7 +620,7 @@ class Meeting(VersionedSave, models.Model):
         return MeetingMode(self.mode).is_remote
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.held_on and self.held_on > local_today():
             errors["held_on"] = _(
                 "Un colloquio non può avere una data futura: per fissarlo usare "
@@ -694,7 +712,7 @@ class Referral(VersionedSave, models.Model):
         return f"{self.get_kind_display()} · {self.referred_on:%d/%m/%Y}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         today = local_today()
         if self.referred_on and self.referred_on > today:
             errors["referred_on"] = _("La data dell'invio non può essere nel futuro.")

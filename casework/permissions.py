@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING
 from sportelli.permissions import sees_all_desks
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from activitycr.http import AnyUser
 
 __all__ = ["reads_review", "sees_all_desks", "sees_special_categories"]
 
 
-def reads_review(user: AbstractBaseUser | AnonymousUser) -> bool:
+def reads_review(user: AnyUser) -> bool:
     """The Ufficio di Piano and administrators: the quarterly review with its record-level
     export (``casework.view_reports``)."""
     return user.has_perm("casework.view_reports")
 
 
-def sees_special_categories(user: AbstractBaseUser | AnonymousUser) -> bool:
+def sees_special_categories(user: AnyUser) -> bool:
     """Special-category data (GDPR art. 9 and the ESF+ disadvantage answers): shown,
     edited and counted only for holders of ``casework.view_special_category``."""
     return user.has_perm("casework.view_special_category")

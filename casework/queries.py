@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,7 +33,10 @@ from casework.models import (
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django_stubs_ext import WithAnnotations
+
+    from activitycr.http import AnyUser
+    from casework.models import IntakeQuerySet
 
 APPOINTMENTS_SHOWN = 20
 OVERDUE_SHOWN = 20
@@ -50,13 +53,17 @@ SEARCH_RESULTS_SHOWN = 50
 # --- Dashboard ----------------------------------------------------------------------------
 
 
+class LastMeeting(TypedDict):
+    last_meeting_on: dt.date | None  # None: no meeting since the intake
+
+
 @dataclass(frozen=True)
 class Dashboard:
     desk: Desk
     today: dt.date
     overdue_days: int
     appointments: list[Meeting]
-    overdue: list[Intake]
+    overdue: list[WithAnnotations[Intake, LastMeeting]]
     overdue_count: int  # capped at OVERDUE_COUNT_CAP
 
     @property
@@ -77,7 +84,7 @@ def overdue_cutoff(today: dt.date | None = None) -> dt.date:
     return (today or local_today()) - dt.timedelta(days=settings.OVERDUE_FOLLOWUP_DAYS)
 
 
-def overdue_intakes(desk: Desk, *, today: dt.date | None = None):  # noqa: ANN201 - queryset
+def overdue_intakes(desk: Desk, *, today: dt.date | None = None) -> IntakeQuerySet[Intake]:
     """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff.
 
     An anti-join on the meeting (intake, held_on) index: no per-case aggregation.
@@ -185,7 +192,7 @@ def _successor(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def search_people(*, user: AbstractBaseUser, query: str) -> SearchResult:
+def search_people(*, user: AnyUser, query: str) -> SearchResult:
     """People visible to ``user`` whose surname, name or CF contain every word typed.
 
     Partial, case- and accent-insensitive through ``Person.search_key`` ("surname name cf").
@@ -226,7 +233,7 @@ def search_people(*, user: AbstractBaseUser, query: str) -> SearchResult:
     )
 
 
-def person_by_cf(*, user: AbstractBaseUser, code: str) -> tuple[Person | None, bool]:
+def person_by_cf(*, user: AnyUser, code: str) -> tuple[Person | None, bool]:
     """Who holds this codice fiscale, and whether ``user`` may see them: (None, False) when
     nobody does. At most 2 queries. Knowing a CF reaches someone's record only through the
     intake page, where a person known at other desks is taken in with a stated reason."""
@@ -249,7 +256,7 @@ class Duplicate:
 
 
 def likely_duplicates(
-    *, user: AbstractBaseUser, last_name: str, first_name: str, birth_date: dt.date
+    *, user: AnyUser, last_name: str, first_name: str, birth_date: dt.date
 ) -> list[Duplicate]:
     """People with the same name and birth date, for people taken in without a CF: 2 queries."""
     key = search_text(f"{last_name} {first_name}")
@@ -267,7 +274,7 @@ def likely_duplicates(
 # --- Case page ----------------------------------------------------------------------------
 
 
-def case_intakes(*, user: AbstractBaseUser, person: Person) -> list[Intake]:
+def case_intakes(*, user: AnyUser, person: Person) -> list[Intake]:
     """The person's intakes at the user's desks, newest first, each with its meetings
     (and their activities) and referrals (and partners): 4 queries."""
     return list(
@@ -280,11 +287,13 @@ def case_intakes(*, user: AbstractBaseUser, person: Person) -> list[Intake]:
                 queryset=Meeting.objects.select_related("operator")
                 .prefetch_related("activities")
                 .order_by("-held_on", "-start_time", "-id"),
-            ),
+            )
+        )
+        .prefetch_related(
             Prefetch(
                 "referrals",
                 queryset=Referral.objects.select_related("partner").order_by("-referred_on", "-id"),
-            ),
+            )
         )
         .order_by("-opened_on", "-id")
     )

@@ -36,19 +36,20 @@ from casework.models import (
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
 
 def _what(model: type[models.Model]) -> str:
     """The record named with its article, for the conflict message."""
-    return {
+    named: dict[type[models.Model], str] = {
         Person: _("questa anagrafica"),
         Intake: _("questa presa in carico"),
         Meeting: _("questo colloquio"),
         Referral: _("questo invio"),
-    }.get(model, str(model._meta.verbose_name))
+    }
+    return named.get(model, str(model._meta.verbose_name))
 
 
 class ConflictError(Exception):
@@ -66,7 +67,7 @@ class ConflictError(Exception):
         )
 
 
-def _check_desk(operator: AbstractBaseUser, desk: Desk) -> None:
+def _check_desk(operator: User, desk: Desk) -> None:
     if not Desk.objects.visible_to(operator).filter(pk=desk.pk).exists():
         raise PermissionDenied
 
@@ -98,7 +99,7 @@ def _save_versioned(instance: models.Model, *, version: int, fields: Iterable[st
 @transaction.atomic
 def take_in(
     *,
-    operator: AbstractBaseUser,
+    operator: User,
     desk: Desk,
     intake_data: dict[str, Any],
     person_data: dict[str, Any] | None = None,
@@ -126,6 +127,7 @@ def take_in(
     if person is not None and not Person.objects.visible_to(operator).filter(pk=person.pk).exists():
         cross_desk = CrossDeskTakeIn(reason=cross_desk_reason, note=cross_desk_note.strip())
     if person is None:
+        assert person_data is not None  # exactly one of the two, checked above
         person = Person(**person_data)
         person.full_clean()
         person.save()
@@ -168,7 +170,7 @@ def submission_lock(token: str | None) -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-def submitted_intake(*, operator: AbstractBaseUser, token: str | None) -> Intake | None:
+def submitted_intake(*, operator: User, token: str | None) -> Intake | None:
     """The intake this operator already opened with this form's token, if any."""
     if not token:
         return None
@@ -220,7 +222,7 @@ def record_acknowledgement(
     *,
     person: Person,
     notice: PrivacyNotice | None,
-    operator: AbstractBaseUser | None,
+    operator: User | None,
     channel: str,
     on: dt.date,
 ) -> PrivacyAcknowledgement:
@@ -261,7 +263,7 @@ def record_acknowledgement(
 
 
 def acknowledge_at_intake(
-    *, person: Person, operator: AbstractBaseUser | None, intake_channel: str
+    *, person: Person, operator: User | None, intake_channel: str
 ) -> PrivacyAcknowledgement | None:
     """The intake flow's call: record the acknowledgement of the notice in force on
     ``person.privacy_ack_on`` (nothing when the date is empty). Errors are reported on the
@@ -305,7 +307,7 @@ def _open_case(intake: Intake) -> None:
 def add_meeting(
     *,
     intake: Intake,
-    operator: AbstractBaseUser,
+    operator: User,
     data: dict[str, Any],
     activities: Iterable[Activity] = (),
 ) -> Meeting:

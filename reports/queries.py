@@ -99,7 +99,9 @@ def _desk_q(col: str, field: str = "desk_id") -> Q:
     return Q() if col == TOTAL else Q(**{field: int(col)})
 
 
-def _first_intakes(period_intakes: IntakeQuerySet, *, per_desk: bool) -> IntakeQuerySet:
+def _first_intakes(
+    period_intakes: IntakeQuerySet[Intake], *, per_desk: bool
+) -> IntakeQuerySet[Intake]:
     """The representative intakes: each person's first in the period (per desk, if asked)."""
     earlier = period_intakes.filter(person=OuterRef("person")).filter(
         Q(opened_on__lt=OuterRef("opened_on"))
@@ -126,10 +128,10 @@ class _Scope:
     def desk_ids(self) -> list[int]:
         return [desk.pk for desk in self.columns.desks]
 
-    def intakes(self) -> IntakeQuerySet:
+    def intakes(self) -> IntakeQuerySet[Intake]:
         return Intake.objects.visible_to(self.user).filter(desk__in=self.desk_ids)
 
-    def period_intakes(self) -> IntakeQuerySet:
+    def period_intakes(self) -> IntakeQuerySet[Intake]:
         return self.intakes().in_period(self.start, self.end)
 
     def meetings(self) -> MeetingQuerySet:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activitycr.http import AuthenticatedHttpRequest
 from casework import queries, services
 from casework.editing import (
     apply_validation_error,
@@ -38,7 +39,7 @@ from sportelli.models import Desk
 
 
 @needs("casework.view_person")
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The case page: the person and their intakes at the user's desks, as a timeline."""
     person = get_object_or_404(
         Person.objects.visible_to(request.user).select_related(
@@ -72,13 +73,13 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @needs("casework.view_intake")
-def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = get_object_or_404(Intake.objects.visible_to(request.user), pk=pk)
     return redirect(case_url(intake))
 
 
 @needs("casework.change_person")
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     url = reverse("casework:person", args=[person.pk])
 
@@ -101,14 +102,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Meetings, referrals, closing --------------------------------------------------------
 
 
-def _intake_for_write(request: HttpRequest, pk: int) -> Intake:
+def _intake_for_write(request: AuthenticatedHttpRequest, pk: int) -> Intake:
     return get_object_or_404(
         Intake.objects.visible_to(request.user).select_related("person", "desk"), pk=pk
     )
 
 
 @needs("casework.add_meeting")
-def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     form = MeetingForm(request.POST or None, instance=Meeting(intake=intake))
     if request.method == "POST" and form.is_valid():
@@ -136,7 +137,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @needs("casework.change_meeting")
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related("intake__person"), pk=pk
     )
@@ -167,7 +168,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @needs("casework.add_referral")
-def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     form = ReferralForm(request.POST or None, instance=Referral(intake=intake))
     if request.method == "POST" and form.is_valid():
@@ -190,7 +191,7 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _referral_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     form_class: type[ReferralEditForm] | type[ReferralOutcomeForm],
@@ -228,7 +229,7 @@ def _referral_page(
 
 
 @needs("casework.change_referral")
-def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _referral_page(
         request,
         pk,
@@ -239,7 +240,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @needs("casework.change_referral")
-def referral_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _referral_page(
         request,
         pk,
@@ -251,7 +252,7 @@ def referral_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @needs("casework.change_intake")
-def intake_close(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     if not intake.is_open:
         messages.info(request, _("La presa in carico è già chiusa."))
@@ -283,7 +284,7 @@ def intake_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @needs("casework.change_intake")
 @require_POST
-def intake_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     form = ReopenIntakeForm(request.POST)
     if not form.is_valid():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from activitycr.http import AuthenticatedHttpRequest
 from casework import queries
 from casework.forms import SearchForm
 from casework.views.common import desk_from_url, needs
@@ -12,7 +13,7 @@ from sportelli.models import Desk
 
 
 @needs("casework.view_intake")
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After login: the dashboard of the desk last used, or of the user's first desk."""
     desks = list(Desk.objects.visible_to(request.user).order_by("opened_on", "name"))
     if not desks:
@@ -23,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @needs("casework.view_intake")
-def desk_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+def desk_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     desk, desks = desk_from_url(request, slug)
     request.session["desk"] = desk.slug
     return render(
@@ -41,7 +42,7 @@ def desk_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @needs("casework.view_person")
-def search(request: HttpRequest, slug: str) -> HttpResponse:
+def search(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """People search. The query travels in the POST body (it may be a CF): never in a URL,
     and the results are rendered directly, with no redirect carrying it."""
     desk, desks = desk_from_url(request, slug)

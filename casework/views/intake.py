@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from activitycr.http import AuthenticatedHttpRequest
 from activitycr.ids import parse_id
 from casework import fiscal_code, queries, services
 from casework.editing import apply_validation_error, model_data
@@ -46,7 +47,7 @@ _CONCURRENT_CHANGE = gettext_lazy(
 
 
 @needs("casework.add_intake")
-def intake_new(request: HttpRequest, slug: str) -> HttpResponse:
+def intake_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """New intake in one page: a new person, or a known one (``?persona=<id>`` for a person
     of the user's desks, ``known_cf`` in the POST body for one known at another desk)."""
     if request.method != "POST":
@@ -62,7 +63,9 @@ def intake_new(request: HttpRequest, slug: str) -> HttpResponse:
         return _intake_page(request, slug)
 
 
-def _intake_page(request: HttpRequest, slug: str) -> HttpResponse:
+def _intake_page(
+    request: AuthenticatedHttpRequest, slug: str, *, retried: bool = False
+) -> HttpResponse:
     desk, desks = desk_from_url(request, slug)
     context: dict[str, Any] = {"desk": desk, "desks": desks}
     if "persona" in request.GET:
@@ -73,11 +76,11 @@ def _intake_page(request: HttpRequest, slug: str) -> HttpResponse:
         return _known_person(request, desk, person, context)
     if request.method == "POST" and "known_cf" in request.POST:
         return _person_known_elsewhere(request, desk, context)
-    return _new_person(request, slug, desk, context)
+    return _new_person(request, slug, desk, context, retried=retried)
 
 
 def _person_known_elsewhere(
-    request: HttpRequest, desk: Desk, context: dict[str, Any]
+    request: AuthenticatedHttpRequest, desk: Desk, context: dict[str, Any]
 ) -> HttpResponse:
     """The person holding ``known_cf``, whom the search found at another desk only."""
     known_form = KnownPersonForm(request.POST)
@@ -93,7 +96,12 @@ def _person_known_elsewhere(
 
 
 def _new_person(
-    request: HttpRequest, slug: str, desk: Desk, context: dict[str, Any]
+    request: AuthenticatedHttpRequest,
+    slug: str,
+    desk: Desk,
+    context: dict[str, Any],
+    *,
+    retried: bool = False,
 ) -> HttpResponse:
     person_form = PersonForm(request.POST or None, user=request.user)
     intake_form = IntakeForm(request.POST or None)
@@ -124,9 +132,8 @@ def _new_person(
     except IntegrityError:
         # A colleague registered the same codice fiscale a moment ago: the page of a known
         # person, with what was typed for the intake.
-        if request.POST.get("fiscal_code") and not getattr(request, "_retried", False):
-            request._retried = True
-            return _intake_page(request, slug)
+        if request.POST.get("fiscal_code") and not retried:
+            return _intake_page(request, slug, retried=True)
         intake_form.add_error(None, _CONCURRENT_CHANGE)
     else:
         messages.success(request, _("Presa in carico registrata."))
@@ -137,7 +144,9 @@ def _new_person(
     return render(request, TEMPLATE, context)
 
 
-def _duplicates_to_confirm(request: HttpRequest, person_form: PersonForm) -> dict[str, Any]:
+def _duplicates_to_confirm(
+    request: AuthenticatedHttpRequest, person_form: PersonForm
+) -> dict[str, Any]:
     """A person without a CF who looks like one already registered (same name and birth
     date): the people found and the confirmation form, until the operator confirms."""
     data = person_form.cleaned_data
@@ -157,7 +166,7 @@ def _duplicates_to_confirm(request: HttpRequest, person_form: PersonForm) -> dic
 
 
 def _take_in_once(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     desk: Desk,
     intake_form: IntakeForm,
     **kwargs: Any,  # noqa: ANN401 - take_in's person or person_data, cross-desk reason
@@ -178,7 +187,7 @@ def _take_in_once(
 
 
 def _known_person(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     desk: Desk,
     person: Person,
     context: dict[str, Any],
@@ -241,7 +250,7 @@ def _known_person(
 
 @needs("casework.add_intake")
 @require_POST
-def cf_decode(request: HttpRequest) -> JsonResponse:
+def cf_decode(request: AuthenticatedHttpRequest) -> JsonResponse:
     """What a codice fiscale says (for the intake form's prefill). POST: a CF never goes
     in a URL. Answers in Italian; tells nothing about who holds the code."""
     code = fiscal_code.normalise(request.POST.get("fiscal_code", ""))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError
 from django.urls import reverse
 
-from casework import fiscal_code
+from casework import fiscal_code, services
 from casework.choices import Gender, IntakeStatus, age_on
 from casework.models import Intake, Person
 from sportelli.models import Comune
@@ -207,6 +208,49 @@ def test_known_person_of_this_desk_gets_a_new_intake_not_a_duplicate(client, ope
     assert response.status_code == 302
     assert Person.objects.count() == 1
     assert person.intakes.count() == 2
+
+
+def test_cf_registered_by_a_colleague_meanwhile_gives_the_known_person_page(
+    client, operator, monkeypatch
+):
+    """A colleague saves the same CF between this page's check and its save: the database
+    refuses the second person, and the page shows the person now registered, once."""
+    calls = []
+
+    def colleague_first(**kwargs):
+        calls.append(kwargs)
+        Person.objects.create(
+            fiscal_code=giulia_cf(),
+            last_name="Rossi",
+            first_name="Giulia",
+            birth_date=BIRTH,
+            gender=Gender.WOMAN,
+            education="diploma",
+        )
+        raise IntegrityError("casework_person_cf_unique")
+
+    monkeypatch.setattr(services, "take_in", colleague_first)
+    response = client.post(NEW, form_data(channel="telefono"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(calls) == 1
+    assert "già registrata" in html
+    assert 'value="telefono" selected' in html
+    assert Person.objects.filter(fiscal_code=giulia_cf()).count() == 1
+
+
+def test_a_second_refusal_by_the_database_is_not_retried(client, operator, monkeypatch):
+    calls = []
+
+    def always_refused(**kwargs):
+        calls.append(kwargs)
+        raise IntegrityError("casework_person_cf_unique")
+
+    monkeypatch.setattr(services, "take_in", always_refused)
+    response = client.post(NEW, form_data())
+    assert response.status_code == 200
+    assert len(calls) == 2  # the page once more, then the message
+    assert "Nel frattempo qualcuno ha registrato gli stessi dati" in response.content.decode()
 
 
 def test_second_open_intake_at_the_same_desk_is_refused(client, operator):

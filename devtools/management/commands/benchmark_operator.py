@@ -194,8 +194,7 @@ class Command(BaseCommand):
                 "dashboard GET", lambda: client.get(dashboard_url), runs=runs, warmup=warmup
             ),
             time_request(
-                # IntakeQuerySet (casework) is typed without annotate()'s fields on its rows.
-                f"case page GET ({case.n} meetings)",  # type: ignore[attr-defined]
+                f"case page GET ({case.n} meetings)",
                 lambda: client.get(case_url),
                 runs=runs,
                 warmup=warmup,
