@@ -104,7 +104,7 @@ def write(
     return LogEntry.objects.bulk_create(entries)
 
 
-def _changed_labels(form: Any, names: Iterable[str]) -> list[str]:  # noqa: ANN401 - a form
+def _changed_labels(form: Any, names: Iterable[str]) -> list[str]:
     labels = []
     for name in names:
         if name in SPECIAL_CATEGORY_FIELDS:
@@ -114,7 +114,7 @@ def _changed_labels(form: Any, names: Iterable[str]) -> list[str]:  # noqa: ANN4
     return labels
 
 
-def _deleted_pk(formset: Any, obj: models.Model) -> object:  # noqa: ANN401 - a formset
+def _deleted_pk(formset: Any, obj: models.Model) -> object:
     """A deleted inline object has lost its pk; its form still holds it."""
     for form in formset.initial_forms:
         if form.instance is obj and obj._meta.pk.name in form.fields:
@@ -122,7 +122,7 @@ def _deleted_pk(formset: Any, obj: models.Model) -> object:  # noqa: ANN401 - a 
     return "?"
 
 
-def change_message(form: Any, formsets: Iterable[Any], add: bool) -> list[dict[str, Any]] | str:  # noqa: ANN401
+def change_message(form: Any, formsets: Iterable[Any], add: bool) -> list[dict[str, Any]] | str:
     """Django's ``construct_change_message``, with inline objects named ``#<id>`` and
     without the special-category fields (an empty text when they were all that changed;
     ``[]`` is Django's "no fields changed")."""
@@ -167,7 +167,7 @@ class NamelessAdminLogMixin(_ModelAdmin):
     ) -> list[dict[str, Any]] | str:
         return change_message(form, formsets, add)
 
-    def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> LogEntry:  # noqa: ANN401
+    def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> LogEntry:
         (entry,) = write(
             user_id=logged_in_user(request).pk,
             objects=[obj],
@@ -176,7 +176,7 @@ class NamelessAdminLogMixin(_ModelAdmin):
         )
         return entry
 
-    def log_change(self, request: HttpRequest, obj: models.Model, message: Any) -> LogEntry:  # noqa: ANN401
+    def log_change(self, request: HttpRequest, obj: models.Model, message: Any) -> LogEntry:
         (entry,) = write(
             user_id=logged_in_user(request).pk,
             objects=[obj],
@@ -193,7 +193,7 @@ class NamelessImportLogMixin(_ImportAdmin):
     """For django-import-export admins (before ``ImportExportModelAdmin`` in the bases):
     when the admin log of imports is on, one row per imported object, named by id."""
 
-    def generate_log_entries(self, result: Any, request: HttpRequest) -> None:  # noqa: ANN401
+    def generate_log_entries(self, result: Any, request: HttpRequest) -> None:
         if self.get_skip_admin_log():
             return
         flags = {"new": ADDITION, "update": CHANGE, "delete": DELETION}

@@ -127,7 +127,7 @@ def record_export(
     rows: int,
     file_format: str,
     view: str = "",
-    **details: Any,  # noqa: ANN401 - JSON values: filters, period, desk, variant...
+    **details: Any,
 ) -> LogEntry:
     """Log that ``request.user`` exported ``rows`` rows of ``model``. ``details`` must hold
     no personal data: it is kept as long as the trail."""
@@ -202,7 +202,7 @@ class AuditedExportMixin(_ExportAdmin):
     """For django-import-export admins (before ``ImportExportModelAdmin`` in the bases):
     every export that produces a file writes one ACCESS entry (:func:`record_export`)."""
 
-    def get_data_for_export(self, request: HttpRequest, queryset: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+    def get_data_for_export(self, request: HttpRequest, queryset: Any, **kwargs: Any) -> Any:
         data = super().get_data_for_export(request, queryset, **kwargs)
         # What get_export_data records once the file is written (per request: thread-safe).
         setattr(request, _AUDITED_EXPORT, {"rows": len(data), "columns": list(data.headers or [])})
@@ -210,11 +210,11 @@ class AuditedExportMixin(_ExportAdmin):
 
     def get_export_data(
         self,
-        file_format: Any,  # noqa: ANN401 - an import_export format instance
+        file_format: Any,
         request: HttpRequest,
-        queryset: Any,  # noqa: ANN401
-        **kwargs: Any,  # noqa: ANN401
-    ) -> Any:  # noqa: ANN401
+        queryset: Any,
+        **kwargs: Any,
+    ) -> Any:
         exported = super().get_export_data(file_format, request, queryset, **kwargs)
         written = getattr(request, _AUDITED_EXPORT, {"rows": 0, "columns": []})
         details = admin_filters(self, request)

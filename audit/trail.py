@@ -125,7 +125,7 @@ def describe(entry: LogEntry) -> dict[str, Any]:
     for name, values in sorted((entry.changes_dict or {}).items()):
         try:
             label = str(model._meta.get_field(name).verbose_name) if model else name
-        except Exception:  # noqa: BLE001 - a field that no longer exists keeps its name
+        except Exception:
             label = name
         if isinstance(values, dict):  # many-to-many: {"operation": ..., "objects": [...]}
             operation = "+" if values.get("operation") == "add" else "−"
@@ -133,7 +133,7 @@ def describe(entry: LogEntry) -> dict[str, Any]:
                 (label, "", f"{operation} {', '.join(map(str, values.get('objects', [])))}")
             )
         else:
-            old, new = (list(values) + [None, None])[:2]
+            old, new = [*values, None, None][:2]
             rows.append(
                 (
                     label,

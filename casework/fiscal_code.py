@@ -14,7 +14,7 @@ from typing import Literal
 
 from codicefiscale import codicefiscale as cf
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from casework.choices import Gender, age_on
@@ -48,7 +48,7 @@ def decode(value: str, *, on: dt.date | None = None) -> FiscalCodeData:
     ``on`` is the reference date for the plausibility of the age (today by default).
     """
     code = normalise(value)
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     if len(code) != 16:
         raise ValidationError(
             _("Il codice fiscale deve avere 16 caratteri (ne sono stati inseriti %(n)d).")
@@ -162,7 +162,10 @@ def encode(
     body = (
         cf.encode_lastname(last_name)
         + cf.encode_firstname(first_name)
-        + cf.encode_birthdate(dt.datetime(birth_date.year, birth_date.month, birth_date.day), sex)
+        # The library wants a datetime; only its date part is encoded.
+        + cf.encode_birthdate(
+            dt.datetime(birth_date.year, birth_date.month, birth_date.day, tzinfo=dt.UTC), sex
+        )
         + place_code.upper()
     )
     return body + cf.encode_cin(body)

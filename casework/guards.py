@@ -100,11 +100,11 @@ def uninstall_sql(vendor: str) -> list[str]:
     return statements
 
 
-def install(apps, schema_editor) -> None:  # noqa: ANN001 - migration signature
+def install(apps, schema_editor) -> None:
     for sql in install_sql(schema_editor.connection.vendor):
         schema_editor.execute(sql)
 
 
-def uninstall(apps, schema_editor) -> None:  # noqa: ANN001 - migration signature
+def uninstall(apps, schema_editor) -> None:
     for sql in uninstall_sql(schema_editor.connection.vendor):
         schema_editor.execute(sql)

@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import os
 import random
 import re
 import string
 import sys
+import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from locust import HttpUser, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "activitycr.settings")
-from casework.fiscal_code import encode  # noqa: E402 - pure function, no database
+from casework.fiscal_code import Sex, encode
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "carico-Activity-2021")
 DESKS = ["casalmaggiore", "gussola", "piadena-drizzona", "san-giovanni-in-croce"]
@@ -55,9 +58,7 @@ def _steady() -> bool:
 
 
 @events.request.add_listener
-def _record(name: str, response_time: float, exception: Exception | None, **kwargs) -> None:  # noqa: ANN003
-    import time
-
+def _record(name: str, response_time: float, exception: Exception | None, **kwargs) -> None:
     kind = "login" if name.startswith("login") else "actions"
     if kind == "actions" and not _steady():
         return
@@ -69,17 +70,12 @@ def _record(name: str, response_time: float, exception: Exception | None, **kwar
 
 
 @events.test_start.add_listener
-def _start(**kwargs) -> None:  # noqa: ANN003
-    import time
-
+def _start(**kwargs) -> None:
     _clock["start"] = time.monotonic()
 
 
 @events.test_stop.add_listener
-def _summary(**kwargs) -> None:  # noqa: ANN003
-    import json
-    import time
-
+def _summary(**kwargs) -> None:
     now = time.monotonic()
     windows = {
         "login": now - _clock.get("start", now),
@@ -135,7 +131,7 @@ class Operator(HttpUser):
             else:
                 _logged_in["count"] += 1
 
-    def _post(self, url: str, data: dict, *, name: str):  # noqa: ANN202
+    def _post(self, url: str, data: dict, *, name: str):
         data = {**data, "csrfmiddlewaretoken": _csrf(self)}
         return self.client.post(
             url,
@@ -190,13 +186,13 @@ class Operator(HttpUser):
         self.client.get(url, name="intake form")
         letters = "".join(random.choices(string.ascii_uppercase, k=6))
         last_name, first_name = f"Carico{letters}", random.choice(["Giulia", "Marco", "Sara"])
-        sex = "M" if first_name == "Marco" else "F"
+        sex: Sex = "M" if first_name == "Marco" else "F"
         birth = dt.date(1970, 1, 1) + dt.timedelta(days=random.randint(0, 365 * 35))
         cf = encode(
             last_name=last_name, first_name=first_name, birth_date=birth, sex=sex,
             place_code="B898",
         )  # fmt: skip
-        today = dt.date.today().isoformat()
+        today = dt.datetime.now(ZoneInfo("Europe/Rome")).date().isoformat()
         data = {
             "fiscal_code": cf,
             "last_name": last_name,
@@ -227,7 +223,7 @@ class Operator(HttpUser):
         intake = random.choice(self.intakes)
         url = f"/presa-in-carico/{intake}/colloquio/"
         data = {
-            "held_on": dt.date.today().isoformat(),
+            "held_on": dt.datetime.now(ZoneInfo("Europe/Rome")).date().isoformat(),
             "start_time": "10:30",
             "mode": random.choice(["presenza", "telefono", "video", "email"]),
             "duration_minutes": "45",

@@ -129,7 +129,7 @@ def countries() -> Iterator[CountryRow]:
         )
 
 
-def load(comune_model, country_model) -> tuple[int, int]:  # noqa: ANN001 - historical models
+def load(comune_model, country_model) -> tuple[int, int]:
     """Insert or update comuni and countries; keep the Casalasco flag administrators set.
 
     Works with the real models and with the historical models a migration passes in.

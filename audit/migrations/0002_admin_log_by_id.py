@@ -22,7 +22,7 @@ SPECIAL_CATEGORY_FIELDS = ["has_disability", "is_minority", "foreign_background"
 
 
 def rewrite(apps, schema_editor):
-    from audit.adminlog import object_label, scrubbed_message  # noqa: PLC0415 - app code, run time
+    from audit.adminlog import object_label, scrubbed_message
 
     ContentType = apps.get_model("contenttypes", "ContentType")
     LogEntry = apps.get_model("admin", "LogEntry")

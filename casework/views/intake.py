@@ -169,7 +169,7 @@ def _take_in_once(
     request: AuthenticatedHttpRequest,
     desk: Desk,
     intake_form: IntakeForm,
-    **kwargs: Any,  # noqa: ANN401 - take_in's person or person_data, cross-desk reason
+    **kwargs: Any,
 ) -> Intake:
     """``services.take_in`` for this form once: the same form sent twice (a double click,
     two requests at the same moment) gives the case the first one opened, never a second

@@ -472,7 +472,7 @@ class Generator:
             status = str(IntakeStatus.CLOSED.value)
             closed_on = min(limit, last_contact + dt.timedelta(days=rng.randint(0, 45)))
             reason = (
-                str(CLOSURE_FOR_OUTCOME[has_positive].value)
+                str(CLOSURE_FOR_OUTCOME[ReferralOutcome(has_positive)].value)
                 if has_positive and rng.random() < 0.85
                 else self.closures(rng)
             )

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from sportelli import territory  # noqa: PLC0415 - app code, imported when the migration runs
+    from sportelli import territory
 
     territory.load(apps.get_model("sportelli", "Comune"), apps.get_model("sportelli", "Country"))
 

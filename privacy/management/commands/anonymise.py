@@ -30,7 +30,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Conta soltanto, non modifica nulla."
         )
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         if options["person"] is not None:
             person = Person.objects.filter(pk=options["person"]).first()
             if person is None:

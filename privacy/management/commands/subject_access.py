@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("person_id", type=int)
         parser.add_argument("--output", type=Path, help="File JSON da scrivere.")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         person = Person.objects.filter(pk=options["person_id"]).first()
         if person is None:
             raise CommandError(f"Nessuna persona con id {options['person_id']}.")
