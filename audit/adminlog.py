@@ -6,7 +6,7 @@ object's description — and the labels of the changed fields, which can say tha
 special-category answers were edited; every administrator's *Recent actions* box shows
 them, and an erasure would leave them behind (security review M4). Here:
 
-* :class:`NamelessAdminLogMixin`, on every case admin (``casework/admin.py``'s
+* :class:`NamelessAdminLogMixin`, on every case admin (``casework/admin/``'s
   ``ScopedAdmin``, extended by ``audit/admin.py``) and the privacy acknowledgements' admin,
   writes ``#<id>`` as the object and the changed fields *without* the special-category ones;
 * :class:`NamelessImportLogMixin` does the same for django-import-export's rows, which are

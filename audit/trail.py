@@ -27,10 +27,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from casework.models import Intake, Meeting, Person, Referral
+from casework.models import SPECIAL_CATEGORY_FIELDS, Intake, Meeting, Person, Referral
 
-# Person fields under GDPR art. 9 and similar: the trail says they changed, not to what.
-SPECIAL_CATEGORY_FIELDS = ["has_disability", "is_minority", "foreign_background", "is_homeless"]
+# The special-category answers (SPECIAL_CATEGORY_FIELDS): the trail says they changed, not to
+# what. Derived or noisy columns are left out.
 EXCLUDED_FIELDS = ["version", "updated_at", "search_key"]
 MASK = "***"
 
@@ -46,7 +46,7 @@ def register_case_models() -> None:
     auditlog.register(
         Person,
         exclude_fields=EXCLUDED_FIELDS,
-        mask_fields=SPECIAL_CATEGORY_FIELDS,
+        mask_fields=list(SPECIAL_CATEGORY_FIELDS),
         mask_callable="audit.trail.mask",
     )
     auditlog.register(Intake, exclude_fields=EXCLUDED_FIELDS)

@@ -24,7 +24,16 @@ from django.utils.translation import gettext_lazy as _
 from activitycr.ids import MAX_ID
 from casework import fiscal_code
 from casework.choices import CrossDeskReason, MeetingMode
-from casework.models import Activity, Intake, Meeting, Partner, Person, Referral, local_today
+from casework.models import (
+    SPECIAL_CATEGORY_FIELDS,
+    Activity,
+    Intake,
+    Meeting,
+    Partner,
+    Person,
+    Referral,
+    local_today,
+)
 from casework.permissions import sees_special_categories
 from sportelli.models import Comune, Country
 
@@ -240,9 +249,10 @@ class PersonForm(forms.ModelForm):
 
     # Special-category data (GDPR art. 9 and the ESF+ "disadvantaged participants" answers):
     # shown and editable only for those who see them (sees_special_categories). Without it
-    # the fields are not in the form at all, so a forged POST cannot set them either. The same four
-    # as casework/admin.py and audit/trail.py; the review counts them only for holders.
-    SPECIAL_CATEGORY_FIELDS = ("foreign_background", "is_homeless", "has_disability", "is_minority")
+    # the fields are not in the form at all, so a forged POST cannot set them either. One list
+    # for the forms, the admin and the audit trail (casework.models); the review counts them
+    # only for holders.
+    SPECIAL_CATEGORY_FIELDS = SPECIAL_CATEGORY_FIELDS
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -147,6 +147,11 @@ class VersionedSave(models.Model):
 # --- Person -------------------------------------------------------------------------------
 
 
+# The four answers under GDPR art. 9 and similar (in the order the forms show them): only
+# holders of casework.view_special_category see them; the audit trail masks their values.
+SPECIAL_CATEGORY_FIELDS = ("foreign_background", "is_homeless", "has_disability", "is_minority")
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def visible_to(self, user: AnyUser) -> PersonQuerySet:
         """People with at least one case at a desk the user works at (all for staff)."""

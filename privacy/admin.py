@@ -2,7 +2,7 @@
 taking someone in), and the two data-request actions (subject-access export, erasure) added
 to the people's admin list.
 
-The people's admin belongs to ``casework/admin.py``; :func:`attach_data_request_actions`
+The people's admin belongs to ``casework/admin/``; :func:`attach_data_request_actions`
 extends whatever admin is registered for Person (``casework.admin.extend_admin``).
 """
 

@@ -1,6 +1,6 @@
 """Import and export of people, intakes and meetings (django-import-export 4), in xlsx and csv.
 
-Used by Django admin (``casework/admin.py``) to load legacy spreadsheets and to export; the
+Used by Django admin (``casework/admin/``) to load legacy spreadsheets and to export; the
 cell conversions live in ``casework/resources/widgets.py``.
 
 * Columns have Italian names; dates are ``gg/mm/aaaa`` (xlsx date cells work too); closed

@@ -194,7 +194,7 @@ def test_erasure_on_request_ignores_the_retention_period():
 
 
 @pytest.mark.skipif(
-    Person not in admin.site._registry, reason="casework/admin.py does not register Person"
+    Person not in admin.site._registry, reason="casework/admin/ does not register Person"
 )
 def test_erasure_from_admin_asks_for_confirmation_first(client, administrator):
     person = factories.person()

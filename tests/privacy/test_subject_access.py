@@ -91,7 +91,7 @@ def test_the_export_runs_a_constant_number_of_queries():
 
 
 person_admin_registered = pytest.mark.skipif(
-    Person not in admin.site._registry, reason="casework/admin.py does not register Person"
+    Person not in admin.site._registry, reason="casework/admin/ does not register Person"
 )
 
 

@@ -1,0 +1,314 @@
+"""What every case admin shares: foreign keys and saves scoped to what the user may see, the
+search sent by POST behind an opaque reference, the version check of the change forms, safe
+initial values, and :func:`extend_admin` for the apps above casework."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar, cast
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models
+from django.db.models import ForeignKey, QuerySet
+from django.forms import ModelChoiceField
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.utils import formats
+from django.utils.translation import gettext
+from import_export.admin import ImportExportModelAdmin
+
+from activitycr.http import AnyUser, logged_in_user
+from activitycr.ids import parse_id
+from casework import searchref
+from casework.models import (
+    Intake,
+    Person,
+)
+from casework.permissions import sees_all_desks
+from casework.services import ConflictError
+from sportelli.models import Desk
+
+if TYPE_CHECKING:
+    # What the mixins below are put in front of (at run time they are plain classes).
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+# --- Scoping -------------------------------------------------------------------------------
+
+
+class _VisibleQuerySet(Protocol):
+    def visible_to(self, user: AnyUser) -> QuerySet[Any]: ...
+
+
+def visible(queryset: QuerySet[_M], user: AnyUser) -> QuerySet[_M]:
+    """``queryset.visible_to(user)``, for a case record's QuerySet whose model is known only
+    at run time (a scoped admin's): each has that method (``casework/models.py``), but mypy
+    sees it only on the model's own QuerySet class."""
+    return cast(_VisibleQuerySet, queryset).visible_to(user)
+
+
+def scoped_choices(model: type[models.Model] | str | None, user: AnyUser) -> QuerySet[Any] | None:
+    """What a foreign key to ``model`` may point at for ``user``: the desks, people and
+    intakes they may see (None: a reference list, not scoped by desk)."""
+    if model is Person:
+        return Person.objects.visible_to(user)
+    if model is Intake:
+        return Intake.objects.visible_to(user)
+    if model is Desk:
+        return Desk.objects.visible_to(user)
+    return None
+
+
+def check_references(obj: models.Model, user: AnyUser) -> None:
+    """Checked again on save: every desk, person and intake ``obj`` points at is one the user
+    may see. The form already offers and accepts only those; this guards every other path."""
+    for field in obj._meta.concrete_fields:
+        if not field.is_relation:
+            continue
+        scoped = scoped_choices(field.related_model, user)  # None: not a desk, person, intake
+        if scoped is None:
+            continue
+        target_id = getattr(obj, field.attname)
+        if target_id is None:
+            continue
+        if not scoped.filter(pk=target_id).exists():
+            raise PermissionDenied
+
+
+# --- Searching without the term in the address ---------------------------------------------
+
+SEARCH_REF_VAR = "_ricerca"  # the list's address carries this opaque reference, not ``q``
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchByPostChangeList(ChangeList):
+    """The search term comes from the session, named by the address's opaque reference."""
+
+    def get_filters_params(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(SEARCH_REF_VAR, None)
+        return lookup_params
+
+    def get_queryset(
+        self, request: HttpRequest, exclude_parameters: list[str | None] | None = None
+    ) -> QuerySet[Any]:
+        self.query = searchref.recall(request, request.GET.get(SEARCH_REF_VAR)) or ""
+        return super().get_queryset(request, exclude_parameters)
+
+
+class SearchByPostMixin(_ModelAdmin):
+    """Admin lists of people's records: the search form is sent by POST and the list comes
+    back at ``?_ricerca=<token>`` (``casework/searchref.py``), so no codice fiscale or
+    surname is ever in an address, its links or its "preserved filters" (review M7). An
+    address with ``?q=`` (typed by hand, an old bookmark) is turned into the same."""
+
+    search_by_post = True  # read by templates/admin/search_form.html
+
+    def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
+        return SearchByPostChangeList
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "POST" and "_search" in request.POST:
+            return self._search_redirect(request, request.POST.get(SEARCH_VAR, ""))
+        if SEARCH_VAR in request.GET:
+            return self._search_redirect(request, request.GET.get(SEARCH_VAR, ""))
+        return super().changelist_view(request, extra_context)
+
+    def _search_redirect(self, request: HttpRequest, term: str) -> HttpResponseRedirect:
+        params = request.GET.copy()
+        for name in (SEARCH_VAR, SEARCH_REF_VAR, PAGE_VAR):
+            params.pop(name, None)
+        term = term.strip()[:SEARCH_MAX_LENGTH]
+        if term:
+            params[SEARCH_REF_VAR] = searchref.store(request, term)
+        query = params.urlencode()
+        return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+
+
+# --- Optimistic concurrency in the admin -------------------------------------------------
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """An admin change form that saves only over the version it was opened on.
+
+    The form carries the record's ``version`` in a hidden field. If someone saved in between
+    (an operator at the desk, another administrator, an import), the form comes back with
+    what was typed, a message, and next to each field about to be overwritten the value
+    saved now; the hidden version is brought up to date, so saving again is a deliberate
+    overwrite, as on the desk's own edit pages (security review M5).
+    """
+
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["edit_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
+        if self.instance.pk is None:
+            return cleaned
+        model = type(self.instance)
+        # Locked until the admin's transaction ends: nobody saves between check and save.
+        current = (
+            model._default_manager.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and cleaned.get("edit_version") != current:
+            # The admin's form is bound to request.POST, a QueryDict: the copy is mutable.
+            data = cast(QueryDict, self.data).copy()
+            data[self.add_prefix("edit_version")] = str(current)
+            self.data = data
+            self.add_error(None, str(ConflictError(model)))
+            for name in self.changed_data:
+                if name in self.fields and name != "edit_version" and name not in self.errors:
+                    self.add_error(
+                        name,
+                        gettext("Salvato ora: «%(value)s»")
+                        % {"value": _shown(self.instance, name)},
+                    )
+        return cleaned
+
+
+def _shown(instance: models.Model, name: str) -> str:
+    """A field's stored value as a person reads it (for the conflict messages)."""
+    field = instance._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(str(o) for o in getattr(instance, name).all()) or "—"
+    if isinstance(field, models.Field) and field.choices:
+        return str(getattr(instance, f"get_{name}_display")()) or "—"
+    value = getattr(instance, name)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Sì") if value else gettext("No")
+    return str(value) if isinstance(value, models.Model) else str(formats.localize(value))
+
+
+class SafeInitialMixin(_ModelAdmin):
+    """An add form's initial values come from its address (``?intake=12``); a foreign key
+    given as anything but a plausible id ("²", 30 digits) is dropped instead of reaching
+    the database, where it would overflow (security review L2)."""
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
+        initial = super().get_changeform_initial_data(request)
+        for name in list(initial):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation or not field.related_model:
+                continue
+            values = initial[name] if isinstance(initial[name], list) else [initial[name]]
+            if any(parse_id(str(v)) is None for v in values):
+                del initial[name]
+        return initial
+
+
+class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
+    """Case records: the list, the change form, autocomplete and exports start from
+    ``visible_to(user)``; superusers see everything. ``audit`` extends every one of them
+    (``audit/admin.py``): their admin-log rows name objects by id only."""
+
+    scoped_select_related: tuple[str, ...] = ()
+    form = VersionedAdminForm
+
+    def get_fieldsets(self, request: HttpRequest, obj: models.Model | None = None) -> list[Any]:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and fieldsets:  # the hidden version, in the first fieldset
+            name, options = fieldsets[0]
+            fields = list(options.get("fields", ()))
+            if "edit_version" not in fields:
+                fieldsets[0] = (name, {**options, "fields": (*fields, "edit_version")})
+        return fieldsets
+
+    def scoped_base(self, request: HttpRequest) -> QuerySet[Any]:
+        """The records this user may see, with nothing joined or annotated."""
+        user = logged_in_user(request)
+        qs = self.model._default_manager.all()
+        return qs if user.is_superuser else visible(qs, user)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        user = logged_in_user(request)
+        qs = super().get_queryset(request)
+        if not user.is_superuser:
+            qs = visible(qs, user)
+        if self.scoped_select_related:
+            qs = qs.select_related(*self.scoped_select_related)
+        return qs
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        scoped = scoped_choices(db_field.related_model, logged_in_user(request))
+        if scoped is not None:
+            kwargs["queryset"] = scoped
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
+        check_references(obj, logged_in_user(request))
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        user = logged_in_user(request)
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and inline_form.instance is not None:
+                check_references(inline_form.instance, user)
+        super().save_formset(request, form, formset, change)
+
+
+class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
+    """Exports follow the scoped list (and ``audit`` records each one). Imports are for
+    administrators: a file may name any desk and any intake, so it needs every desk in scope
+    as well as the add and change permissions. The preview shows messages, never
+    tracebacks."""
+
+    import_error_display = ("message",)
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return (
+            sees_all_desks(request.user)
+            and self.has_add_permission(request)
+            and self.has_change_permission(request)
+        )
+
+
+def extend_admin(
+    model: type[models.Model],
+    *mixins: type,
+    site: admin.AdminSite = admin.site,
+    **attrs: object,
+) -> type[admin.ModelAdmin]:
+    """Register ``model`` again, with ``mixins`` (and class ``attrs``) in front of the admin
+    class it has now: Django's way of adding to another app's admin (unregister, register a
+    subclass). The apps above casework extend the case admins so, and casework knows none
+    of them; each extension builds on the previous one, whatever the order."""
+    current = type(site.get_model_admin(model))
+    extended = type(current.__name__, (*mixins, current), attrs)
+    site.unregister(model)
+    site.register(model, extended)
+    return extended
+
+
+# Counts the change lists annotate (``WithAnnotations`` for their display methods).
+class IntakeCount(TypedDict):
+    _intake_count: int
+
+
+class MeetingCount(TypedDict):
+    _meeting_count: int
+
+
+class ReferralCount(TypedDict):
+    _referral_count: int
