@@ -8,22 +8,30 @@ enhanced with an autocomplete by ``static/js/comune-autocomplete.js``.
 
 from __future__ import annotations
 
-import re
 import secrets
-from typing import Any, TypeVar
+from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Column, Fieldset, Row
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from activitycr.ids import MAX_ID
 from casework import fiscal_code
 from casework.choices import CrossDeskReason, MeetingMode
+from casework.fields import (
+    ComuneField,
+    DateInput,
+    DateTimeInput,
+    IdChoiceField,
+    IdMultipleChoiceField,
+    TimeInput,
+    VersionField,
+    form_helper,
+    today_initial,
+    typed_field,
+)
 from casework.models import (
     SPECIAL_CATEGORY_FIELDS,
     Activity,
@@ -32,164 +40,9 @@ from casework.models import (
     Partner,
     Person,
     Referral,
-    local_today,
 )
 from casework.permissions import sees_special_categories
 from sportelli.models import Comune, Country
-
-# --- Widgets ------------------------------------------------------------------------------
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%H:%M")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-_WITH_PROVINCE = re.compile(r"^(?P<name>.+?)\s*\((?P<province>[A-Za-z]{2})\)$")
-
-
-class ComuneField(forms.CharField):
-    """A comune typed as text: "Name (PR)", a unique name, or a codice catastale."""
-
-    default_error_messages = {
-        "unknown": _(
-            "Comune non trovato: sceglierlo dall'elenco, ad esempio «Casalmaggiore (CR)»."
-        ),
-        "ambiguous": _(
-            "Ci sono più comuni con questo nome: indicare anche la provincia, "
-            "ad esempio «%(example)s»."
-        ),
-    }
-
-    def __init__(self, *, datalist_id: str, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={
-                    "maxlength": 110,
-                    "list": datalist_id,
-                    "autocomplete": "off",
-                    "data-comune-autocomplete": reverse_lazy("sportelli:comune_autocomplete"),
-                }
-            ),
-        )
-        super().__init__(**kwargs)
-        self.datalist_id = datalist_id
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Comune):
-            return str(value)
-        if isinstance(value, int):
-            comune = Comune.objects.filter(pk=value).first()
-            return str(comune) if comune else ""
-        return value
-
-    # A CharField by its input, a ModelChoiceField by its value: a Comune, not a str.
-    def to_python(self, value: Any) -> Comune | None:  # type: ignore[override]
-        if isinstance(value, Comune):
-            return value
-        text = " ".join(str(value or "").split())
-        if not text:
-            return None
-        match = _WITH_PROVINCE.match(text)
-        if match:
-            found = list(
-                Comune.objects.filter(
-                    name__iexact=match["name"], province=match["province"].upper()
-                )[:2]
-            )
-        else:
-            found = list(Comune.objects.filter(name__iexact=text).order_by("-active")[:2])
-            if not found and re.fullmatch(r"[A-Za-z]\d{3}", text):
-                found = list(Comune.objects.filter(code=text.upper())[:1])
-        if not found:
-            raise ValidationError(self.error_messages["unknown"], code="unknown")
-        if len(found) > 1:
-            raise ValidationError(
-                self.error_messages["ambiguous"],
-                code="ambiguous",
-                params={"example": str(found[0])},
-            )
-        return found[0]
-
-
-def _id_out_of_range(value: Any) -> bool:
-    """Database ids are 64-bit: a typed or forged id beyond that is an invalid choice, not a
-    query the database driver cannot even bind (SQLite raises OverflowError on it)."""
-    try:
-        return not 0 < int(str(value).strip()) <= MAX_ID
-    except ValueError:
-        return False  # not a number: Django's own "invalid choice" handles it
-
-
-class IdChoiceField(forms.ModelChoiceField):
-    def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and _id_out_of_range(value):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    # Django's own hook for the ids of a ModelMultipleChoiceField (private: not in the stubs).
-    def _check_values(self, value: Any) -> Any:
-        for item in value:
-            if _id_out_of_range(item):
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": item},
-                )
-        return super()._check_values(value)  # type: ignore[misc]
-
-
-class VersionField(forms.IntegerField):
-    """The version the user started editing from (optimistic concurrency)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
-
-
-_F = TypeVar("_F", bound=forms.Field)
-
-
-def _field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
-    """``form.fields[name]``, of the class the form's Meta gives it (``kind``)."""
-    field = form.fields[name]
-    assert isinstance(field, kind)
-    return field
-
-
-def _today_initial(form: forms.BaseForm, name: str) -> None:
-    """A date defaulting to today (Europe/Rome), without Django's hidden "initial-" input."""
-    form.fields[name].show_hidden_initial = False
-    form.fields[name].initial = local_today
-
-
-def _helper(*layout: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.render_hidden_fields = True  # the "version" of edit forms, whatever the layout
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
-
 
 # --- Person -------------------------------------------------------------------------------
 
@@ -265,10 +118,10 @@ class PersonForm(forms.ModelForm):
         self.fields["gender"].required = False
         self.fields["gender"].help_text = _("Con un codice fiscale valido si può lasciare vuoto.")
         countries = Country.objects.order_by("name")
-        _field(self, "birthplace_country", forms.ModelChoiceField).queryset = countries
-        _field(self, "residence_country", forms.ModelChoiceField).queryset = countries
+        typed_field(self, "birthplace_country", forms.ModelChoiceField).queryset = countries
+        typed_field(self, "residence_country", forms.ModelChoiceField).queryset = countries
         self.cf_data: fiscal_code.FiscalCodeData | None = None
-        self.helper = _helper(
+        self.helper = form_helper(
             Fieldset(
                 _("Anagrafica"),
                 Row(
@@ -407,8 +260,8 @@ class IntakeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _today_initial(self, "opened_on")
-        self.helper = _helper(
+        today_initial(self, "opened_on")
+        self.helper = form_helper(
             Fieldset(
                 _("Presa in carico"),
                 Row(
@@ -447,7 +300,7 @@ class CloseIntakeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["closed_on"].required = True
         self.fields["closure_reason"].required = True
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class ReopenIntakeForm(forms.Form):
@@ -482,13 +335,13 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _today_initial(self, "held_on")
-        activities = _field(self, "activities", forms.ModelMultipleChoiceField)
+        today_initial(self, "held_on")
+        activities = typed_field(self, "activities", forms.ModelMultipleChoiceField)
         activities.queryset = Activity.objects.filter(active=True)
         # The modes without the model form's empty choice (no radio button for nothing).
-        _field(self, "mode", forms.ChoiceField).choices = MeetingMode.choices
+        typed_field(self, "mode", forms.ChoiceField).choices = MeetingMode.choices
         self.fields["duration_minutes"].widget.attrs.update({"min": 1, "max": 600})
-        self.helper = _helper(
+        self.helper = form_helper(
             Row(
                 Column("held_on", css_class="col-md-4"),
                 Column("start_time", css_class="col-md-4"),
@@ -530,10 +383,10 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _today_initial(self, "referred_on")
-        partner = _field(self, "partner", forms.ModelChoiceField)
+        today_initial(self, "referred_on")
+        partner = typed_field(self, "partner", forms.ModelChoiceField)
         partner.queryset = Partner.objects.filter(active=True)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 class ReferralEditForm(ReferralForm):
@@ -550,7 +403,7 @@ class ReferralOutcomeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = form_helper()
 
 
 # --- Search -------------------------------------------------------------------------------
