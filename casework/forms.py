@@ -13,7 +13,7 @@ from typing import Any
 
 from crispy_forms.layout import HTML, Column, Fieldset, Row
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -452,3 +452,57 @@ class CrossDeskForm(forms.Form):
         if cleaned.get("reason") == CrossDeskReason.OTHER and not cleaned.get("note", "").strip():
             self.add_error("note", _("Per «Altro motivo» scrivere la spiegazione."))
         return cleaned
+
+
+# --- Corrections --------------------------------------------------------------------------
+
+
+class IntakeCorrectionForm(IntakeForm):
+    """Corrects what was typed at the intake, the residence at intake included (the
+    snapshot's comune; empty for a residence abroad). Not for a change in the person's life:
+    a move is recorded on the person and leaves past intakes as they were."""
+
+    submission_token = None  # type: ignore[assignment]  # only the new-intake form has one
+    version = VersionField()
+    residence_comune = ComuneField(
+        label=_("Comune di residenza alla presa in carico"),
+        required=False,
+        datalist_id="residence-comuni",
+        help_text=_(
+            "Da correggere solo se era sbagliato il giorno della presa in carico; "
+            "vuoto per chi risiedeva all'estero. Un trasloco successivo si registra "
+            "nell'anagrafica."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "residence_comune" not in self.initial:
+            self.initial["residence_comune"] = self.instance.residence_comune
+        self.helper.layout[0].fields.append("residence_comune")  # in the intake's fieldset
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        opened_on, closed_on = cleaned.get("opened_on"), self.instance.closed_on
+        if opened_on and closed_on and opened_on > closed_on:
+            self.add_error(
+                "opened_on",
+                _("La presa in carico è stata chiusa il %(date)s: non può essere successiva.")
+                % {"date": f"{closed_on:%d/%m/%Y}"},
+            )
+        return cleaned
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's errors on fields this form has not (the closure's) as the form's."""
+        if hasattr(errors, "error_dict"):
+            mapped: dict[str, list[ValidationError]] = {}
+            for name, errs in errors.error_dict.items():
+                key = name if name in self.fields else NON_FIELD_ERRORS
+                mapped.setdefault(key, []).extend(errs)
+            errors = ValidationError(mapped)
+        super()._update_errors(errors)  # type: ignore[misc]  # Django's hook, not in the stubs
+
+
+class ClosureCorrectionForm(CloseIntakeForm):
+    """Corrects the date, reason or note of a closed intake (it stays closed)."""

@@ -510,6 +510,16 @@ class Intake(VersionedSave, models.Model):
         self.citizenship = person.citizenship
         self.isced_band = EDUCATION_TO_ISCED[person.education]
 
+    def correct_snapshot(self, residence_comune: Comune | None) -> None:
+        """After a correction of the intake: the age and its bands from the intake date,
+        the residence at intake as corrected and its origin. The rest of the snapshot stays
+        as taken: a later change in the person's life does not reach past intakes."""
+        self.age_at_intake = age_on(self.person.birth_date, self.opened_on)
+        self.age_band = AgeBand.for_age(self.age_at_intake)
+        self.esf_age_band = EsfAgeBand.for_age(self.age_at_intake)
+        self.residence_comune = residence_comune
+        self.origin = origin_for(residence_comune)
+
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
         today = local_today()

@@ -33,7 +33,7 @@ from casework.models import (
     Referral,
     local_today,
 )
-from sportelli.models import Desk
+from sportelli.models import Comune, Desk
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -211,6 +211,60 @@ def reopen_intake(*, intake: Intake, version: int) -> Intake:
         version=version,
         fields=["status", "closed_on", "closure_reason", "closure_note"],
     )
+    return intake
+
+
+# Corrections (a typing error put right, not a change in the person's life): the intake's
+# own answers, re-taking what the reports derive from them; and a recorded closure.
+
+# The intake's snapshot fields that follow a correction: the age and its bands from the
+# (corrected) date, the origin from the (corrected) residence at intake.
+CORRECTED_SNAPSHOT_FIELDS = (
+    "age_at_intake",
+    "age_band",
+    "esf_age_band",
+    "residence_comune",
+    "origin",
+)
+
+
+@transaction.atomic
+def correct_intake(
+    *,
+    intake: Intake,
+    version: int,
+    fields: Iterable[str],
+    residence_comune: Comune | None,
+) -> Intake:
+    """Save the intake's corrected ``fields`` (already set on ``intake``) and the residence
+    at intake, re-taking the age, the age bands and the origin for the corrected values.
+
+    Gender, citizenship and ISCED band stay as they were on the intake date: the person's
+    record today may tell a later life (a new citizenship, a diploma since)."""
+    intake.correct_snapshot(residence_comune)
+    intake.full_clean()
+    _save_versioned(intake, version=version, fields=[*fields, *CORRECTED_SNAPSHOT_FIELDS])
+    logger.info("intake %s corrected", intake.pk)
+    return intake
+
+
+@transaction.atomic
+def correct_closure(
+    *,
+    intake: Intake,
+    version: int,
+    closed_on: dt.date,
+    closure_reason: str,
+    closure_note: str = "",
+) -> Intake:
+    """Correct the date, reason or note of a closed intake (it stays closed)."""
+    if intake.is_open:
+        raise ValidationError(_("La presa in carico è aperta: non c'è una chiusura da correggere."))
+    intake.closed_on = closed_on
+    intake.closure_reason = ClosureReason(closure_reason)
+    intake.closure_note = closure_note
+    intake.full_clean()
+    _save_versioned(intake, version=version, fields=["closed_on", "closure_reason", "closure_note"])
     return intake
 
 

@@ -17,11 +17,14 @@ casework:person_edit     /persona/<id>/modifica/                edit the person 
 casework:intake          /presa-in-carico/<id>/                 redirect to the case page
 casework:intake_close    /presa-in-carico/<id>/chiudi/          close with a reason
 casework:intake_reopen   /presa-in-carico/<id>/riapri/          POST ``version``
+casework:intake_edit     /presa-in-carico/<id>/modifica/        correct the intake (versioned)
+casework:intake_closure_edit  /presa-in-carico/<id>/chiusura/   correct a closure (versioned)
 casework:meeting_add     /presa-in-carico/<id>/colloquio/       new meeting
 casework:meeting_edit    /colloquio/<id>/modifica/              edit a meeting (versioned)
 casework:referral_add    /presa-in-carico/<id>/invio/           new referral or candidacy
 casework:referral_edit   /invio/<id>/modifica/                  edit a referral (versioned)
-casework:referral_outcome  /invio/<id>/esito/                   record the outcome (versioned)
+casework:referral_outcome  /invio/<id>/esito/                   record or edit the outcome
+                                                                (versioned)
 sportelli:comune_autocomplete  /territorio/comuni/?q=           JSON list of comuni
 home (no namespace)      /                                      same as casework:home
                                                                 (LOGIN_REDIRECT_URL)
@@ -47,7 +50,10 @@ Form field names (the ``name`` of the inputs):
 * referral: ``kind``, ``partner`` (select, by partner id), ``description``, ``referred_on``,
   ``outcome``, ``outcome_on``, ``notes``; outcome page: ``outcome``, ``outcome_on``,
   ``notes``, ``version``.
-* close: ``closed_on``, ``closure_reason``, ``closure_note``, ``version``.
+* close, and closure correction: ``closed_on``, ``closure_reason``, ``closure_note``,
+  ``version``.
+* intake correction: the intake part above, ``residence_comune`` (residence at intake),
+  ``version``.
 * Every form page's submit button has the id ``form-submit``.
 """
 
@@ -68,6 +74,10 @@ urlpatterns = [
     path("presa-in-carico/<int:pk>/", case.intake_detail, name="intake"),
     path("presa-in-carico/<int:pk>/chiudi/", case.intake_close, name="intake_close"),
     path("presa-in-carico/<int:pk>/riapri/", case.intake_reopen, name="intake_reopen"),
+    path("presa-in-carico/<int:pk>/modifica/", case.intake_edit, name="intake_edit"),
+    path(
+        "presa-in-carico/<int:pk>/chiusura/", case.intake_closure_edit, name="intake_closure_edit"
+    ),
     path("presa-in-carico/<int:pk>/colloquio/", case.meeting_add, name="meeting_add"),
     path("colloquio/<int:pk>/modifica/", case.meeting_edit, name="meeting_edit"),
     path("presa-in-carico/<int:pk>/invio/", case.referral_add, name="referral_add"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from activitycr.http import AuthenticatedHttpRequest
 from casework import queries, services
+from casework.choices import ReferralOutcome
 from casework.editing import (
     apply_validation_error,
     form_page,
@@ -23,6 +24,8 @@ from casework.editing import (
 )
 from casework.forms import (
     CloseIntakeForm,
+    ClosureCorrectionForm,
+    IntakeCorrectionForm,
     MeetingEditForm,
     MeetingForm,
     PersonEditForm,
@@ -241,12 +244,21 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @needs("casework.change_referral")
 def referral_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record the outcome, or edit one already recorded ("Modifica l'esito")."""
+    recorded = (
+        Referral.objects.visible_to(request.user)
+        .filter(pk=pk)
+        .exclude(outcome=ReferralOutcome.PENDING)
+        .exists()
+    )
     return _referral_page(
         request,
         pk,
         form_class=ReferralOutcomeForm,
-        title=_("Esito dell'invio per %(name)s"),
-        success_message=_("Esito registrato."),
+        title=_("Modifica l'esito dell'invio per %(name)s")
+        if recorded
+        else _("Esito dell'invio per %(name)s"),
+        success_message=_("Esito aggiornato.") if recorded else _("Esito registrato."),
         with_referral=True,
     )
 
@@ -305,3 +317,70 @@ def intake_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Presa in carico riaperta."))
     return redirect(case_url(intake))
+
+
+# --- Corrections --------------------------------------------------------------------------
+
+
+@needs("casework.change_intake")
+def intake_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct what was typed at the intake: versioned, audited, the snapshot re-taken."""
+    intake = _intake_for_write(request, pk)
+
+    def save(form: IntakeCorrectionForm, version: int) -> None:
+        fields = [f for f in form.fields if f not in ("version", "residence_comune")]
+        services.correct_intake(
+            intake=form.instance,
+            version=version,
+            fields=fields,
+            residence_comune=form.cleaned_data["residence_comune"],
+        )
+
+    return versioned_edit(
+        request,
+        form_class=IntakeCorrectionForm,
+        instance=intake,
+        save=save,
+        success_url=case_url(intake),
+        success_message=_("Presa in carico corretta."),
+        context={
+            "intake": intake,
+            "title": _("Modifica la presa in carico di %(name)s") % {"name": intake.person},
+            "back_url": case_url(intake),
+        },
+    )
+
+
+@needs("casework.change_intake")
+def intake_closure_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Correct the date, reason or note of a closed intake."""
+    intake = _intake_for_write(request, pk)
+    if intake.is_open:
+        messages.info(
+            request, _("La presa in carico è aperta: non c'è una chiusura da correggere.")
+        )
+        return redirect(case_url(intake))
+
+    def save(form: ClosureCorrectionForm, version: int) -> None:
+        services.correct_closure(
+            intake=form.instance,
+            version=version,
+            closed_on=form.cleaned_data["closed_on"],
+            closure_reason=form.cleaned_data["closure_reason"],
+            closure_note=form.cleaned_data["closure_note"],
+        )
+
+    return versioned_edit(
+        request,
+        form_class=ClosureCorrectionForm,
+        instance=intake,
+        save=save,
+        success_url=case_url(intake),
+        success_message=_("Chiusura corretta."),
+        context={
+            "intake": intake,
+            "title": _("Correggi la chiusura della presa in carico di %(name)s")
+            % {"name": intake.person},
+            "back_url": case_url(intake),
+        },
+    )

@@ -50,6 +50,7 @@ EDITS = [
     ("casework:referral_edit", "referral", "description", "prima", "seconda"),
     ("casework:referral_outcome", "referral", "notes", "prima", "seconda"),
     ("casework:intake_close", "intake", "closure_note", "prima", "seconda"),
+    ("casework:intake_edit", "intake", "needs", "prima", "seconda"),
 ]
 MODELS = {"person": Person, "meeting": Meeting, "referral": Referral, "intake": Intake}
 

@@ -142,6 +142,7 @@ FORMS = {
     "casework:referral_edit": ("referral", REFERRAL),
     "casework:referral_outcome": ("referral", REFERRAL),
     "casework:intake_close": ("intake", CLOSE),
+    "casework:intake_edit": ("intake", [*INTAKE[:8], "residence_comune", "version"]),
     "casework:intake_reopen": ("intake", ["version"]),
     "casework:search": ("desk", ["q"]),
     "casework:cf_decode": ("none", ["fiscal_code", "gender"]),

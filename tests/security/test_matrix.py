@@ -78,6 +78,12 @@ EXPECTED: dict[str, Expect] = {
         data={"version": "1"},
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
     ),
+    "casework:intake_edit": Expect("intake", **WRITE),
+    "casework:intake_closure_edit": Expect(
+        "intake",
+        **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
+        note="the matrix's intake is open: no closure to correct, back to the case page",
+    ),
     "casework:meeting_add": Expect("intake", **WRITE),
     "casework:meeting_edit": Expect("meeting", **WRITE),
     "casework:referral_add": Expect("intake", **WRITE),
