@@ -208,7 +208,7 @@ def test_meeting_edit_conflict_keeps_my_input_and_shows_theirs(client, operator,
     response = client.post(url, data)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Nel frattempo un&#x27;altra persona ha modificato questo colloquio" in html
+    assert "Nel frattempo un&#x27;altra persona ha modificato questi dati" in html
     assert "Le mie note" in html  # my input, still in the form
     assert "Le note della collega" in html  # what is saved now
     assert 'name="version" value="2"' in html
@@ -257,7 +257,7 @@ def test_person_edit_conflict_and_search_key(client, operator, intake):
     assert person.search_key.startswith("superti chiara ")
     # A stale form (version 1) does not overwrite the saved phone.
     html = client.post(url, data(phone="0375 000000")).content.decode()
-    assert "Nel frattempo un&#x27;altra persona ha modificato questa anagrafica" in html
+    assert "Nel frattempo un&#x27;altra persona ha modificato questi dati" in html
     assert "0375 000000" in html and "333 1234567" in html
     person.refresh_from_db()
     assert person.phone == "333 1234567"
