@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,10 +11,23 @@ from django.utils.http import urlencode
 from activitycr.http import AuthenticatedHttpRequest
 from casework import queries, searchref
 from casework.forms import SearchForm
+from casework.permissions import reads_review
 from casework.views.common import desk_from_url, needs
 from sportelli.models import Desk
 
 SEARCH_REF_VAR = "ricerca"  # the results page's opaque reference (never the term itself)
+
+
+@login_required
+def after_login(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where the login sends each role (``LOGIN_REDIRECT_URL``; an explicit ``?next=`` wins,
+    the login view sees to that): administrators to the admin, the Ufficio di Piano to the
+    quarterly review, operators to their last desk (``home``)."""
+    if request.user.is_staff:
+        return redirect("admin:index")
+    if reads_review(request.user):
+        return redirect("reports:review")
+    return redirect("home")
 
 
 @needs("casework.view_intake")
