@@ -3,7 +3,8 @@
 Search → open a person → Back shows the results again (the search is POST-redirect-GET to
 an opaque reference; before, Chrome showed "Confirm Form Resubmission"), and no address
 the browser requests carries the CF or the surname. At 390 px the results' key columns
-(name, CF, desk and status) are in view without a sideways scroll.
+(name, CF, desk and status) are in view without a sideways scroll, and so are the status
+and operator of the dashboard's recent intakes.
 """
 
 from __future__ import annotations
@@ -84,3 +85,22 @@ def test_at_390px_the_key_columns_of_the_results_are_in_view(page, live_server, 
         expect(cell).to_be_visible()
         box = cell.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+
+
+def test_at_390px_the_recent_intakes_show_status_and_operator(page, live_server, op_casalmaggiore):
+    """UX audit C40: *Stato* and *Operatore* of "Prese in carico recenti" are in view too."""
+    intake = factories.intake(desk_slug="casalmaggiore", operator=op_casalmaggiore)
+    page.set_viewport_size(PHONE)
+    sign_in(page, op_casalmaggiore, live_server.url)
+    page.goto("/sportello/casalmaggiore/")
+    row = page.locator("#recent-intakes tbody tr").first
+    expect(row).to_contain_text(intake.person.last_name)
+    sideways = page.locator("#recent-intakes").evaluate(
+        "el => el.parentElement.scrollWidth - el.parentElement.clientWidth"
+    )
+    assert sideways <= 0, f"the recent intakes scroll sideways by {sideways}px"
+    for text in (intake.get_status_display(), op_casalmaggiore.username):
+        cell = row.locator("td", has_text=text).last
+        expect(cell).to_be_visible()
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"], (text, box)
