@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from activitycr.health import healthz
-from casework.views.desk import home
+from casework.views.desk import after_login, home
 from twofactor.views import PasswordChangeView
 
 urlpatterns = [
-    # LOGIN_REDIRECT_URL is "home" (no namespace): the operators' landing page.
+    # "home" (no namespace): the operators' landing page, their last desk.
     path("", home, name="home"),
+    # LOGIN_REDIRECT_URL: each role's landing page (admin, review or "home").
+    path("account/ingresso/", after_login, name="after_login"),
     path("", include("casework.urls")),
     path("account/2fa/", include("twofactor.urls")),
     # Login, logout and password change. No self-service password reset: the desks' accounts

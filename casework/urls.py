@@ -27,7 +27,8 @@ casework:referral_outcome  /invio/<id>/esito/                   record or edit t
                                                                 (versioned)
 sportelli:comune_autocomplete  /territorio/comuni/?q=           JSON list of comuni
 home (no namespace)      /                                      same as casework:home
-                                                                (LOGIN_REDIRECT_URL)
+after_login              /account/ingresso/                     LOGIN_REDIRECT_URL: admin,
+                                                                review or desk, by role
 =======================  =====================================  ===========================
 
 Form field names (the ``name`` of the inputs):

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from activitycr.http import AuthenticatedHttpRequest
-from casework import queries
+from casework import queries, searchref
 from casework.forms import SearchForm
+from casework.permissions import reads_review
 from casework.views.common import desk_from_url, needs
 from sportelli.models import Desk
+
+SEARCH_REF_VAR = "ricerca"  # the results page's opaque reference (never the term itself)
+
+
+@login_required
+def after_login(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where the login sends each role (``LOGIN_REDIRECT_URL``; an explicit ``?next=`` wins,
+    the login view sees to that): administrators to the admin, the Ufficio di Piano to the
+    quarterly review, operators to their last desk (``home``)."""
+    if request.user.is_staff:
+        return redirect("admin:index")
+    if reads_review(request.user):
+        return redirect("reports:review")
+    return redirect("home")
 
 
 @needs("casework.view_intake")
@@ -43,14 +61,27 @@ def desk_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 
 @needs("casework.view_person")
 def search(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """People search. The query travels in the POST body (it may be a CF): never in a URL,
-    and the results are rendered directly, with no redirect carrying it."""
+    """People search, POST-redirect-GET. The query travels in the POST body (it may be a CF)
+    and is kept in the session (``casework/searchref.py``); the results page is addressed by
+    an opaque, per-user, short-lived reference (``?ricerca=<token>``), so Back and reload
+    show the results again and no CF or surname is ever in an address."""
     desk, desks = desk_from_url(request, slug)
     result = None
+    expired = False
     if request.method == "POST":
         form = SearchForm(request.POST)
         if form.is_valid():
+            token = searchref.store(request, form.cleaned_data["q"])
+            url = reverse("casework:search", args=[desk.slug])
+            return redirect(f"{url}?{urlencode({SEARCH_REF_VAR: token})}")
+    elif SEARCH_REF_VAR in request.GET:
+        term = searchref.recall(request, request.GET[SEARCH_REF_VAR])
+        form = SearchForm({"q": term} if term is not None else None)
+        if form.is_valid():
             result = queries.search_people(user=request.user, query=form.cleaned_data["q"])
+        else:
+            form = SearchForm()
+            expired = True
     else:
         form = SearchForm()
     return render(
@@ -61,6 +92,7 @@ def search(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "desks": desks,
             "search_form": form,
             "result": result,
+            "search_expired": expired,
             "can_add": request.user.has_perm("casework.add_intake"),
         },
     )

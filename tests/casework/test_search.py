@@ -1,12 +1,13 @@
 """People search: partial, case- and accent-insensitive, scoped to the operator's desks,
-by POST only (a CF never in a URL), with the "known at another desk" hint."""
+by POST-redirect-GET (a CF never in a URL: the results page has an opaque, per-user,
+short-lived reference), with the "known at another desk" hint."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from casework import queries
+from casework import queries, searchref
 from casework.models import Person, search_text
 from tests import factories
 from tests.casework.query_budget import own_queries
@@ -31,8 +32,17 @@ def people():
     return {"nicolo": nicolo, "anna": anna, "gussola": gussola}
 
 
-def found(client, q: str) -> str:
+def results_url(client, q: str) -> str:
+    """POST the search; the answer is a redirect to the results' opaque address."""
     response = client.post(SEARCH, {"q": q})
+    assert response.status_code == 302
+    url = response["Location"]
+    assert url.startswith(SEARCH + "?ricerca=")
+    return url
+
+
+def found(client, q: str) -> str:
+    response = client.get(results_url(client, q))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -115,23 +125,50 @@ def test_search_is_post_only_a_query_string_is_ignored(client, op_casalmaggiore,
     html = response.content.decode()
     assert response.status_code == 200
     assert "Bonvicini" not in html
+    # Nor does a term put where the reference goes.
+    assert "Bonvicini" not in client.get(SEARCH, {"ricerca": "bonvicini"}).content.decode()
     assert 'method="post"' in html
     # The dashboard's search box posts as well.
     dashboard = client.get(reverse("casework:desk", args=["casalmaggiore"])).content.decode()
     assert f'<form method="post" action="{SEARCH}"' in dashboard
 
 
-def test_results_are_rendered_directly_without_redirect(client, op_casalmaggiore, people):
+def test_post_redirects_to_an_opaque_address_that_reload_shows_again(
+    client, op_casalmaggiore, people
+):
     client.force_login(op_casalmaggiore)
-    response = client.post(SEARCH, {"q": people["nicolo"].fiscal_code})
-    assert response.status_code == 200
-    assert "D&#x27;Àlessandro" in response.content.decode()
+    nicolo = people["nicolo"]
+    url = results_url(client, nicolo.fiscal_code)
+    for term in (nicolo.fiscal_code, nicolo.fiscal_code.lower(), "lessandro", "nicol"):
+        assert term not in url.lower()
+    for _ in range(2):  # the first visit, then Back or reload
+        html = client.get(url).content.decode()
+        assert "D&#x27;Àlessandro" in html
+        assert f'value="{nicolo.fiscal_code}"' in html  # the box keeps what was typed
+
+
+def test_the_reference_means_nothing_to_another_session_or_after_an_hour(
+    client, op_casalmaggiore, people, monkeypatch
+):
+    client.force_login(op_casalmaggiore)
+    url = results_url(client, "alessandro")
+    # Another session of the same operator (another computer) has no such reference.
+    other = type(client)()
+    other.force_login(op_casalmaggiore)
+    html = other.get(url).content.decode()
+    assert "Àlessandro" not in html and 'id="search-expired"' in html
+    # After the reference's lifetime, this session forgets it too.
+    later = searchref.time.time() + searchref.TTL_SECONDS + 1
+    monkeypatch.setattr(searchref.time, "time", lambda: later)
+    html = client.get(url).content.decode()
+    assert "Àlessandro" not in html and 'id="search-expired"' in html
 
 
 def test_empty_query_is_a_field_error(client, op_casalmaggiore):
     client.force_login(op_casalmaggiore)
-    html = found(client, "   ")
-    assert 'id="id_q_error"' in html
+    response = client.post(SEARCH, {"q": "   "})
+    assert response.status_code == 200  # no redirect: the error is shown with the form
+    assert 'id="id_q_error"' in response.content.decode()
 
 
 def test_planning_office_searches_every_desk(client, udp_reader, people):
@@ -156,7 +193,7 @@ def test_search_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
     for size, more in ((2, 2), (20, 18)):
         for _ in range(more):
             factories.intake(factories.person(last_name="Ferrari"))
-        n, response = own_queries(client, "post", SEARCH, {"q": "ferrari"})
+        n, response = own_queries(client, "get", results_url(client, "ferrari"))
         assert response.content.decode().count('<a href="/persona/') == size
         counts.append(n)
     # the user's desks, people whose key starts with the words, the other matches, the

@@ -30,9 +30,47 @@ def test_login_page_is_italian_and_lands_on_the_desk(client, op_casalmaggiore):
         reverse("login"), {"username": "op.casalmaggiore", "password": "pw-test-1234"}
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("after_login")
+    response = client.get(reverse("after_login"))
     assert response["Location"] == reverse("home")
     response = client.get(reverse("home"))
     assert response["Location"] == DESK
+
+
+@pytest.mark.parametrize(
+    "who, lands_on",
+    [
+        ("op_casalmaggiore", DESK),
+        ("udp_reader", reverse("reports:review")),
+        ("administrator", reverse("admin:index")),
+    ],
+)
+def test_after_login_each_role_lands_where_its_work_is(client, request, who, lands_on, settings):
+    """Issue 10, item 13 (UX audit C31): the Ufficio di Piano on the review, administrators
+    on the admin, operators on their last desk."""
+    settings.TWO_FACTOR_REQUIRED = False
+    request.getfixturevalue(who)
+    username = {"op_casalmaggiore": "op.casalmaggiore", "udp_reader": "udp.reader"}.get(
+        who, "admin.cons"
+    )
+    response = client.post(reverse("login"), {"username": username, "password": "pw-test-1234"})
+    assert response.status_code == 302
+    visited = [response["Location"]]
+    for _ in range(3):  # the landing page, then at most the operators' "home"
+        if visited[-1] == lands_on or response.status_code != 302:
+            break
+        response = client.get(visited[-1])
+        visited.append(response.get("Location", ""))
+    assert visited[-1] == lands_on, visited
+
+
+def test_an_explicit_next_wins_over_the_role_landing(client, udp_reader, settings):
+    settings.TWO_FACTOR_REQUIRED = False
+    desk = reverse("casework:desk", args=["gussola"])
+    response = client.post(
+        reverse("login") + f"?next={desk}", {"username": "udp.reader", "password": "pw-test-1234"}
+    )
+    assert response.status_code == 302 and response["Location"] == desk
 
 
 def test_wrong_password_says_so_in_italian(client, op_casalmaggiore):

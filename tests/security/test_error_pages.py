@@ -150,6 +150,36 @@ def test_the_real_site_404_and_403_pages(client, op_gussola, no_role_user):
     assert "Accesso non consentito" in response.content.decode()
 
 
+def test_404_and_403_keep_the_menu_for_a_logged_in_user(client, op_gussola, udp_reader):
+    """Issue 10, item 13 (UX audit C39): the menu and "Esci" stay; the page stays generic
+    (the language form returns to "/", not to the failed address)."""
+    from tests import factories
+
+    intake = factories.intake(desk_slug="casalmaggiore")
+    client.force_login(op_gussola)
+    url = reverse("casework:person", args=[intake.person_id])
+    response = client.get(url)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert f'href="{reverse("home")}">Sportello</a>' in html
+    assert f'action="{reverse("logout")}"' in html and "Esci" in html
+    assert 'name="next" type="hidden" value="/"' in html
+    assert_generic(html, url, intake.person.last_name)
+
+    client.force_login(udp_reader)
+    url = reverse("casework:person_edit", args=[intake.person_id])
+    response = client.get(url)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert f'href="{reverse("reports:review")}">Revisione trimestrale</a>' in html
+    assert "Esci" in html
+    assert_generic(html, url, intake.person.last_name)
+
+    client.logout()  # anonymous: the bare bar
+    anonymous = client.get(f"/persona/{CF}/")
+    assert anonymous.status_code == 404 and "Esci" not in anonymous.content.decode()
+
+
 def test_a_post_without_csrf_token_gets_the_italian_page(op_casalmaggiore):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("login"), {"username": "op.casalmaggiore", "password": "x"})

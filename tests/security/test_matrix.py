@@ -47,6 +47,15 @@ EXPECTED: dict[str, Expect] = {
         admin=REDIRECT,
         note="to the desk dashboard",
     ),
+    "after_login": Expect(
+        "none",
+        own=REDIRECT,
+        other=REDIRECT,
+        udp=REDIRECT,
+        admin=REDIRECT,
+        no_role=REDIRECT,
+        note="LOGIN_REDIRECT_URL: to the admin, the review or the desk, by role",
+    ),
     "healthz": Expect("none", **PUBLIC, note="for the proxy; no data"),
     # --- casework (operators) ---
     "casework:home": Expect("none", own=REDIRECT, other=REDIRECT, udp=REDIRECT, admin=REDIRECT),
