@@ -258,7 +258,9 @@ class Duplicate:
 def likely_duplicates(
     *, user: AnyUser, last_name: str, first_name: str, birth_date: dt.date
 ) -> list[Duplicate]:
-    """People with the same name and birth date, for people taken in without a CF: 2 queries."""
+    """People with the same name and birth date, for people taken in without a CF, each
+    with the cases the user may see (desk, date, status: what the operator needs to decide):
+    3 queries."""
     key = search_text(f"{last_name} {first_name}")
     same = list(
         Person.objects.filter(birth_date=birth_date)
@@ -267,7 +269,20 @@ def likely_duplicates(
     )
     if not same:
         return []
-    visible = {p.pk: p for p in Person.objects.visible_to(user).filter(pk__in=same)}
+    visible = {
+        p.pk: p
+        for p in Person.objects.visible_to(user)
+        .filter(pk__in=same)
+        .prefetch_related(
+            Prefetch(
+                "intakes",
+                queryset=Intake.objects.visible_to(user)
+                .select_related("desk")
+                .order_by("-opened_on", "-id"),
+                to_attr="visible_intakes",
+            )
+        )
+    }
     return [Duplicate(person=visible.get(pk)) for pk in same]
 
 

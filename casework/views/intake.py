@@ -198,9 +198,22 @@ def _known_person(
 ) -> HttpResponse:
     """The intake part only, for a person already registered: here, or only at other desks
     (``elsewhere``: the operator then says why they take the person in here)."""
-    starting = (
-        initial is not None or request.method != "POST" or request.POST.get("step") == "start"
-    )
+    if not elsewhere:
+        open_here = person.intakes.open().filter(desk=desk).first()
+        if open_here is not None:  # never a form that would then be refused: that case
+            messages.info(
+                request,
+                _(
+                    "%(name)s ha già una presa in carico aperta in questo sportello: eccola. "
+                    "Da qui si aggiunge un colloquio o un invio."
+                )
+                % {"name": f"{person.last_name} {person.first_name}"},
+            )
+            return redirect(case_url(open_here))
+    step_start = request.method == "POST" and request.POST.get("step") == "start"
+    if step_start and initial is None:
+        initial = request.POST.dict()  # what was typed for the intake comes along
+    starting = initial is not None or request.method != "POST"
     intake_form = IntakeForm(None if starting else request.POST, initial=initial)
     reason_form = CrossDeskForm(None if starting else request.POST) if elsewhere else None
     action = reverse("casework:intake_new", args=[desk.slug])
@@ -251,8 +264,10 @@ def _known_person(
 @needs("casework.add_intake")
 @require_POST
 def cf_decode(request: AuthenticatedHttpRequest) -> JsonResponse:
-    """What a codice fiscale says (for the intake form's prefill). POST: a CF never goes
-    in a URL. Answers in Italian; tells nothing about who holds the code."""
+    """What a codice fiscale says (for the intake form's prefill), and whether its person is
+    already registered — with a way to their open case at this desk, or to take them in —
+    or known only at another desk (existence only, as the search says). POST: a CF never
+    goes in a URL. Answers in Italian."""
     code = fiscal_code.normalise(request.POST.get("fiscal_code", ""))
     try:
         data = fiscal_code.decode(code)
@@ -278,5 +293,48 @@ def cf_decode(request: AuthenticatedHttpRequest) -> JsonResponse:
             "birthplace": birthplace,
             "birthplace_country": country_id,
             "sex_warning": fiscal_code.sex_mismatch(data, gender) or "",
+            "registered": _registration(request, code, request.POST.get("desk", "")),
         }
     )
+
+
+def _registration(request: AuthenticatedHttpRequest, code: str, desk_slug: str) -> dict[str, Any]:
+    """Whether the person holding ``code`` is already registered, for the live CF check."""
+    person, visible = queries.person_by_cf(user=request.user, code=code)
+    if person is None:
+        return {"status": "", "message": "", "links": []}
+    if not visible:
+        return {
+            "status": "elsewhere",
+            "message": _(
+                "Persona già conosciuta presso un altro sportello: la presa in carico userà "
+                "la sua anagrafica e chiederà il motivo."
+            ),
+            "links": [],
+        }
+    case = {"url": reverse("casework:person", args=[person.pk]), "label": _("Apri la scheda")}
+    desk = Desk.objects.visible_to(request.user).filter(slug=desk_slug[:60]).first()
+    open_here = person.intakes.open().filter(desk=desk).first() if desk else None
+    if open_here is not None:
+        return {
+            "status": "here",
+            "message": _("Persona già registrata, con una presa in carico aperta qui."),
+            "links": [
+                case,
+                {
+                    "url": reverse("casework:meeting_add", args=[open_here.pk]),
+                    "label": _("Aggiungi un colloquio"),
+                },
+            ],
+        }
+    take_in = {
+        "url": reverse("casework:intake_new", args=[desk.slug]) + f"?persona={person.pk}"
+        if desk
+        else case["url"],
+        "label": _("Prendila in carico qui"),
+    }
+    return {
+        "status": "yours",
+        "message": _("Persona già registrata nei tuoi sportelli."),
+        "links": [take_in, case],
+    }

@@ -35,12 +35,38 @@
     feedback.className = "small mb-3 " + (kind === "error" ? "text-danger" : kind === "warning" ? "text-warning-emphasis" : "text-success");
   }
 
+  /* Already registered? Say so under the field, with the way to the open case (or to
+   * taking the person in), built with DOM nodes: nothing from the server is parsed as HTML. */
+  var registered = document.createElement("div");
+  registered.id = "cf-registered";
+  registered.setAttribute("role", "status");
+  feedback.parentNode.insertBefore(registered, feedback.nextSibling);
+
+  function showRegistered(info) {
+    registered.textContent = "";
+    registered.className = "";
+    if (!info || !info.status) {
+      return;
+    }
+    registered.className = "alert alert-info py-2 small";
+    registered.setAttribute("data-status", info.status);
+    registered.appendChild(document.createTextNode(info.message + " "));
+    (info.links || []).forEach(function (link) {
+      var a = document.createElement("a");
+      a.href = link.url;
+      a.className = "btn btn-sm btn-outline-primary ms-1";
+      a.textContent = link.label;
+      registered.appendChild(a);
+    });
+  }
+
   function decode() {
     var code = cf.value.replace(/\s+/g, "").toUpperCase();
     if (code.length !== 16) {
       if (code.length === 0) {
         say("", "ok");
       }
+      showRegistered(null);
       lastCode = "";
       return;
     }
@@ -52,6 +78,7 @@
     body.append("fiscal_code", code);
     var gender = field("gender");
     body.append("gender", gender ? gender.value : "");
+    body.append("desk", form.getAttribute("data-desk") || "");
     fetch(url, {
       method: "POST",
       body: body,
@@ -63,6 +90,7 @@
       })
       .then(function (data) {
         if (!data.valid) {
+          showRegistered(null);
           say(data.error, "error");
           return;
         }
@@ -73,6 +101,7 @@
         } else {
           setIfEmpty("birthplace_comune", data.birthplace);
         }
+        showRegistered(data.registered);
         var text = feedback.getAttribute("data-valid-text") || "Codice fiscale valido";
         text += ": " + data.birth_date_display + ", " + data.birthplace + ".";
         if (data.sex_warning) {

@@ -253,11 +253,21 @@ def test_a_second_refusal_by_the_database_is_not_retried(client, operator, monke
     assert "Nel frattempo qualcuno ha registrato gli stessi dati" in response.content.decode()
 
 
-def test_second_open_intake_at_the_same_desk_is_refused(client, operator):
-    person = factories.intake().person
-    response = client.post(NEW + f"?persona={person.pk}", form_data())
-    assert response.status_code == 200
-    assert "già una presa in carico aperta in questo sportello" in response.content.decode()
+def test_a_person_with_an_open_case_here_leads_to_that_case(client, operator):
+    """Issue 10 item 3: never a form that is then refused; the open case instead."""
+    intake = factories.intake()
+    person = intake.person
+    for response in (
+        client.get(NEW + f"?persona={person.pk}"),
+        client.post(NEW + f"?persona={person.pk}", form_data()),
+        client.post(NEW, form_data(fiscal_code=person.fiscal_code)),  # the CF typed again
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == reverse("casework:person", args=[person.pk]) + (
+            f"#presa-{intake.pk}"
+        )
+    page = client.get(response["Location"])
+    assert "ha già una presa in carico aperta in questo sportello" in page.content.decode()
     assert person.intakes.count() == 1
 
 
