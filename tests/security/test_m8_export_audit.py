@@ -162,7 +162,11 @@ def test_m8_an_invalid_period_exports_nothing_and_records_nothing(client, udp_re
 
 
 def test_m8_taking_in_a_known_person_is_a_read_of_that_person(client, op_casalmaggiore):
-    intake = factories.intake(desk_slug="casalmaggiore", opened_on=dt.date(2021, 2, 15))
+    # A closed case: the page offers a new intake (an open one would lead to that case).
+    intake = factories.intake(
+        desk_slug="casalmaggiore", opened_on=dt.date(2021, 2, 15), status="chiusa",
+        closed_on=dt.date(2021, 3, 1), closure_reason="altro",
+    )  # fmt: skip
     client.force_login(op_casalmaggiore)
     url = reverse("casework:intake_new", args=["casalmaggiore"])
     response = client.get(url, {"persona": intake.person_id})
