@@ -3,6 +3,12 @@
 * ``casework_meeting_after_intake`` / ``casework_referral_after_intake``: a meeting or a
   referral is not dated before the intake it belongs to (two tables); the intake's own
   trigger refuses moving its date after its meetings or referrals.
+* ``casework_intake_after_desk_opening``: an intake is not dated before its desk opened
+  (a desk whose opening date is unknown, NULL, is not checked); the desk's own trigger
+  refuses moving its opening date after its intakes.
+* ``casework_intake_closed_after_last_event``: a case is not closed before its last meeting,
+  referral or referral outcome; ``casework_meeting_not_after_closure`` and
+  ``casework_referral_not_after_closure`` refuse adding one after the closure.
 * ``casework_*_not_future``: no dates in the future. The database compares with its own
   clock plus one day of slack, so that a desk in Europe/Rome is never refused a legitimate
   "today" around midnight UTC; the forms hold the exact rule in Europe/Rome.
@@ -26,12 +32,27 @@ _GUARDS: dict[str, list[tuple[str, str]]] = {
             "AND m.held_on < NEW.opened_on) OR EXISTS (SELECT 1 FROM casework_referral r "
             "WHERE r.intake_id = NEW.id AND r.referred_on < NEW.opened_on)",
         ),
+        (
+            "casework_intake_after_desk_opening",
+            "NEW.opened_on < (SELECT d.opened_on FROM sportelli_desk d WHERE d.id = NEW.desk_id)",
+        ),
+        (
+            "casework_intake_closed_after_last_event",
+            "NEW.closed_on IS NOT NULL AND (EXISTS (SELECT 1 FROM casework_meeting m "
+            "WHERE m.intake_id = NEW.id AND m.held_on > NEW.closed_on) OR EXISTS (SELECT 1 "
+            "FROM casework_referral r WHERE r.intake_id = NEW.id AND (r.referred_on > "
+            "NEW.closed_on OR r.outcome_on > NEW.closed_on)))",
+        ),
     ],
     "casework_meeting": [
         ("casework_meeting_not_future", "NEW.held_on > {today_plus_1}"),
         (
             "casework_meeting_after_intake",
             "NEW.held_on < (SELECT i.opened_on FROM casework_intake i WHERE i.id = NEW.intake_id)",
+        ),
+        (
+            "casework_meeting_not_after_closure",
+            "NEW.held_on > (SELECT i.closed_on FROM casework_intake i WHERE i.id = NEW.intake_id)",
         ),
     ],
     "casework_referral": [
@@ -44,6 +65,19 @@ _GUARDS: dict[str, list[tuple[str, str]]] = {
             "casework_referral_after_intake",
             "NEW.referred_on < (SELECT i.opened_on FROM casework_intake i "
             "WHERE i.id = NEW.intake_id)",
+        ),
+        (
+            "casework_referral_not_after_closure",
+            "NEW.referred_on > (SELECT i.closed_on FROM casework_intake i "
+            "WHERE i.id = NEW.intake_id) OR NEW.outcome_on > (SELECT i.closed_on "
+            "FROM casework_intake i WHERE i.id = NEW.intake_id)",
+        ),
+    ],
+    "sportelli_desk": [
+        (
+            "casework_desk_opened_before_its_intakes",
+            "NEW.opened_on IS NOT NULL AND EXISTS (SELECT 1 FROM casework_intake i "
+            "WHERE i.desk_id = NEW.id AND i.opened_on < NEW.opened_on)",
         ),
     ],
 }

@@ -538,8 +538,66 @@ class Intake(VersionedSave, models.Model):
                 errors["closed_on"] = _("Indicare la data di chiusura.")
             if not self.closure_reason:
                 errors["closure_reason"] = _("Indicare il motivo della chiusura.")
+        if "opened_on" not in errors:
+            self._clean_desk_opening(errors)
+        if "unemployment_months" not in errors:
+            self._clean_unemployment_months(errors)
+        if self.closed_on and "closed_on" not in errors:
+            self._clean_closure_after_last_event(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _clean_desk_opening(self, errors: dict[str, StrOrPromise]) -> None:
+        """Not before the desk opened, when its opening date is known (a desk without one
+        takes intakes with a notice on the page: docs/operators.md)."""
+        if not (self.opened_on and self.desk_id):
+            return
+        opened = self.desk.opened_on
+        if opened is not None and self.opened_on < opened:
+            errors["opened_on"] = _(
+                "La presa in carico non può precedere l'apertura dello sportello (%(date)s)."
+            ) % {"date": f"{opened:%d/%m/%Y}"}
+
+    def _clean_unemployment_months(self, errors: dict[str, StrOrPromise]) -> None:
+        """No more months of unemployment than since the 15th birthday, on the intake date."""
+        if self.unemployment_months is None or not (self.opened_on and self.person_id):
+            return
+        limit = months_since_15(self.person.birth_date, self.opened_on)
+        if self.unemployment_months > limit:
+            errors["unemployment_months"] = _(
+                "I mesi di disoccupazione non possono superare i mesi trascorsi dal "
+                "quindicesimo compleanno alla presa in carico (%(limit)s)."
+            ) % {"limit": limit}
+
+    def _clean_closure_after_last_event(self, errors: dict[str, StrOrPromise]) -> None:
+        """Not closed before its last meeting, referral or outcome."""
+        if self.pk is None or self.closed_on is None:
+            return
+        last = last_event_on(self)
+        if last is not None and self.closed_on < last:
+            errors["closed_on"] = _(
+                "La chiusura non può precedere l'ultimo colloquio, invio o esito (%(date)s)."
+            ) % {"date": f"{last:%d/%m/%Y}"}
+
+
+def months_since_15(birth_date: dt.date, on: dt.date) -> int:
+    """Whole months from the 15th birthday to ``on`` (0 before it)."""
+    fifteenth = _years_after(birth_date, 15)
+    if on < fifteenth:
+        return 0
+    return (on.year - fifteenth.year) * 12 + on.month - fifteenth.month - (on.day < fifteenth.day)
+
+
+def last_event_on(intake: Intake) -> dt.date | None:
+    """The date of an intake's last meeting, referral or referral outcome (None if none)."""
+    dates = [
+        *Meeting.objects.filter(intake=intake).aggregate(d=models.Max("held_on")).values(),
+        *Referral.objects.filter(intake=intake)
+        .aggregate(r=models.Max("referred_on"), o=models.Max("outcome_on"))
+        .values(),
+    ]
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
 
 
 # --- Meeting ------------------------------------------------------------------------------
@@ -547,7 +605,7 @@ class Intake(VersionedSave, models.Model):
 
 # How far ahead a next appointment may be fixed: further is a typing error (year 9999 would
 # sit on the dashboards forever), and year 1 does not even convert to UTC.
-APPOINTMENT_YEARS_AHEAD = 2
+APPOINTMENT_YEARS_AHEAD = 1
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
@@ -568,6 +626,13 @@ def _within_days(moment: dt.datetime, first: dt.date, last: dt.date) -> bool:
     if timezone.is_aware(moment):
         start, end = timezone.make_aware(start), timezone.make_aware(end)
     return start <= moment <= end
+
+
+def _after_closure(closed: dt.date) -> StrOrPromise:
+    return _(
+        "Il caso è stato chiuso il %(date)s: riaprirlo, oppure correggere la data di chiusura, "
+        "prima di registrare date successive."
+    ) % {"date": f"{closed:%d/%m/%Y}"}
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -645,6 +710,10 @@ class Meeting(VersionedSave, models.Model):
             errors["held_on"] = _(
                 "Il colloquio non può precedere la presa in carico (%(date)s)."
             ) % {"date": f"{self.intake.opened_on:%d/%m/%Y}"}
+        if "held_on" not in errors and self.held_on and self.intake_id:
+            closed = self.intake.closed_on
+            if closed is not None and self.held_on > closed:
+                errors["held_on"] = _after_closure(closed)
         if self.next_appointment_at is not None:
             earliest = self.held_on if isinstance(self.held_on, dt.date) else local_today()
             latest = _years_after(local_today(), APPOINTMENT_YEARS_AHEAD)
@@ -737,6 +806,12 @@ class Referral(VersionedSave, models.Model):
             errors["referred_on"] = _("L'invio non può precedere la presa in carico.")
         if self.outcome_on and self.referred_on and self.outcome_on < self.referred_on:
             errors["outcome_on"] = _("L'esito non può precedere l'invio.")
+        closed = self.intake.closed_on if self.intake_id else None
+        if closed is not None:
+            for name in ("referred_on", "outcome_on"):
+                value = getattr(self, name)
+                if name not in errors and value and value > closed:
+                    errors[name] = _after_closure(closed)
         if self.outcome != ReferralOutcome.PENDING and not self.outcome_on:
             errors["outcome_on"] = _("Indicare la data dell'esito.")
         if self.outcome == ReferralOutcome.PENDING and self.outcome_on:

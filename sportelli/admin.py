@@ -7,10 +7,12 @@ intakes taken from then on (past intakes keep the origin they were recorded with
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sportelli.models import Comune, Country, Desk
@@ -21,6 +23,48 @@ if TYPE_CHECKING:
 
 class _OperatorCount(TypedDict):
     _operator_count: int
+
+
+def warn_opening_unknown(request: HttpRequest) -> None:
+    """A visible notice while an active desk has no opening date: its intakes cannot be
+    checked against it (issue 10; see docs/operators.md)."""
+    if request.method != "GET":
+        return
+    # Only the desks the user may see: an operator's page names no other desk.
+    desks = Desk.objects.visible_to(request.user).opening_unknown()
+    names = list(desks.values_list("name", flat=True))
+    if names:
+        messages.warning(
+            request,
+            format_lazy(
+                _(
+                    "Data di apertura non ancora registrata per: {names}. Le prese in carico "
+                    "di questi sportelli non possono essere controllate rispetto all'apertura: "
+                    "completarla in Sportelli."
+                ),
+                names=", ".join(names),
+            ),
+        )
+
+
+class OpeningUnknownNotice(admin.ModelAdmin):
+    """Admin pages that say which desks have no opening date yet."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        warn_opening_unknown(request)
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        warn_opening_unknown(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Comune)
@@ -64,8 +108,8 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Desk)
-class DeskAdmin(admin.ModelAdmin):
-    list_display = ("name", "comune", "opened_on", "operator_count", "active")
+class DeskAdmin(OpeningUnknownNotice, admin.ModelAdmin):
+    list_display = ("name", "comune", "opening", "operator_count", "active")
     list_select_related = ("comune",)
     list_filter = ("active",)
     search_fields = ("name", "slug", "comune__name")
@@ -80,6 +124,12 @@ class DeskAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_operator_count=Count("operators"))
+
+    @admin.display(description=_("data di apertura"), ordering="opened_on")
+    def opening(self, obj: Desk) -> str:
+        if obj.opened_on is None:
+            return str(_("non nota: da completare"))
+        return f"{obj.opened_on:%d/%m/%Y}"
 
     @admin.display(description=_("operatori"), ordering="_operator_count")
     def operator_count(self, obj: WithAnnotations[Desk, _OperatorCount]) -> int:

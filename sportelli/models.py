@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +111,10 @@ class DeskQuerySet(models.QuerySet["Desk"]):
             return self.all()
         return self.filter(operators=user)
 
+    def opening_unknown(self) -> DeskQuerySet:
+        """Active desks whose opening date is not recorded yet."""
+        return self.filter(active=True, opened_on__isnull=True)
+
 
 class Desk(models.Model):
     """A sportello of the project."""
@@ -144,3 +149,23 @@ class Desk(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Intakes (casework) reach back to their desk: not one of them before its opening.
+        if self.pk is not None and self.opened_on is not None:
+            first = (
+                self.intakes.filter(opened_on__lt=self.opened_on)
+                .order_by("opened_on")
+                .values_list("opened_on", flat=True)
+                .first()
+            )
+            if first is not None:
+                raise ValidationError(
+                    {
+                        "opened_on": _(
+                            "Lo sportello ha già una presa in carico del %(date)s: la data di "
+                            "apertura non può essere successiva."
+                        )
+                        % {"date": f"{first:%d/%m/%Y}"}
+                    }
+                )

@@ -76,12 +76,15 @@ def intake(
     person_: Person | None = None,
     *,
     desk_slug: str = "casalmaggiore",
-    opened_on: dt.date = dt.date(2021, 2, 15),
+    opened_on: dt.date | None = None,
     **extra,
 ) -> Intake:
+    desk_ = desk(desk_slug)
+    if opened_on is None:  # 15/02/2021, or the desk's opening if it opened later
+        opened_on = max(dt.date(2021, 2, 15), desk_.opened_on or dt.date.min)
     return Intake.objects.create(
         person=person_ or person(),
-        desk=desk(desk_slug),
+        desk=desk_,
         opened_on=opened_on,
         channel=extra.pop("channel", IntakeChannel.WALK_IN),
         main_need=extra.pop("main_need", Need.GUIDANCE),

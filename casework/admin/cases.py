@@ -29,6 +29,7 @@ from casework.models import (
 )
 from casework.permissions import sees_special_categories
 from casework.resources import IntakeResource, MeetingResource, PersonResource
+from sportelli.admin import OpeningUnknownNotice
 from sportelli.models import Desk
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class IntakeAdminForm(VersionedAdminForm):
 
 
 @admin.register(Intake)
-class IntakeAdmin(CaseImportExportAdmin):
+class IntakeAdmin(OpeningUnknownNotice, CaseImportExportAdmin):
     form = IntakeAdminForm
     resource_classes = [IntakeResource]
     list_display = (

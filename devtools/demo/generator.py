@@ -26,7 +26,15 @@ from casework.choices import (
     ReferralKind,
     ReferralOutcome,
 )
-from casework.models import Activity, Intake, Meeting, Partner, Person, Referral
+from casework.models import (
+    Activity,
+    Intake,
+    Meeting,
+    Partner,
+    Person,
+    Referral,
+    months_since_15,
+)
 from devtools.demo.logins import DEMO_LOGINS, refuse_in_production
 from devtools.demo.period import Axis, DeskInfo, desk_infos, is_working_day, plan_period
 from devtools.demo.reference import (
@@ -500,7 +508,14 @@ class Generator:
                 need,
                 rng.choice(NEEDS[need]),
                 labour,
-                min(int(rng.expovariate(1 / 10)) + 1, 120) if unemployed else None,
+                # never more months than since the 15th birthday (Intake.clean)
+                min(
+                    int(rng.expovariate(1 / 10)) + 1,
+                    120,
+                    months_since_15(record.birth_date, opened),
+                )
+                if unemployed
+                else None,
                 age_now <= 30
                 and record.education not in ("nessuno", "elementare", "media")
                 and rng.random() < 0.45,

@@ -40,7 +40,7 @@ def make_cases(n: int, *, desk_slug: str = "casalmaggiore") -> None:
     activities = list(Activity.objects.all()[:2])
     for i in range(n):
         intake = factories.intake(
-            desk_slug=desk_slug, opened_on=dt.date(2021, 2, 1) + dt.timedelta(days=i % 50)
+            desk_slug=desk_slug, opened_on=dt.date(2021, 4, 1) + dt.timedelta(days=i % 50)
         )
         meeting = factories.meeting(intake, days_after=5)
         meeting.activities.set(activities)

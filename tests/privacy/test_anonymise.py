@@ -20,10 +20,19 @@ from privacy.services import (
     expired_people,
     retention_cutoff,
 )
+from sportelli.models import Desk
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def _desks_opened_long_ago():
+    """Retention needs cases closed a decade ago, years before the desks opened (2021),
+    which the database refuses (issue 10): here every desk's opening date is unknown, as
+    for a desk whose date is not recorded yet."""
+    Desk.objects.update(opened_on=None)
 
 
 def _closed_case(*, closed_on: dt.date, desk_slug: str = "casalmaggiore", **person) -> Person:
