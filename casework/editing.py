@@ -60,7 +60,7 @@ def form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return render(request, "casework/form_page.html", context)
 
 
-def _shown(instance: models.Model, name: str) -> str:
+def shown_value(instance: models.Model, name: str) -> str:
     """A field's stored value as the desk reads it: dates dd/mm/yyyy, choices by label."""
     model_field = instance._meta.get_field(name)
     if model_field.many_to_many:
@@ -82,7 +82,7 @@ def _shown(instance: models.Model, name: str) -> str:
 def saved_values(form: Any, instance: models.Model) -> list[tuple[str, str]]:
     """(label, value as shown) of the form's fields on the saved record (conflict panel)."""
     return [
-        (str(field.label), _shown(instance, name))
+        (str(field.label), shown_value(instance, name))
         for name, field in form.fields.items()
         if name != "version"
     ]
@@ -247,7 +247,7 @@ def _conflict_page(
     outcome = merge(now, posted, base, now) if base is not None else Merge(data=posted, both=[])
     outcome.data["version"] = str(current.version)
     # As saved now, read before the bound form writes the typed values onto its instance.
-    shown_now = {name: _shown(current, name) for name in outcome.both}
+    shown_now = {name: shown_value(current, name) for name in outcome.both}
     panel = saved_values(now, current)
     form = form_class(outcome.data, instance=current, **form_kwargs)
     form.is_valid()

@@ -14,13 +14,13 @@ from django.db import models
 from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.utils import formats
 from django.utils.translation import gettext
 from import_export.admin import ImportExportModelAdmin
 
 from activitycr.http import AnyUser, logged_in_user
 from activitycr.ids import parse_id
 from casework import searchref
+from casework.editing import shown_value
 from casework.models import (
     Intake,
     Person,
@@ -176,24 +176,9 @@ class VersionedAdminForm(forms.ModelForm):
                     self.add_error(
                         name,
                         gettext("Salvato ora: «%(value)s»")
-                        % {"value": _shown(self.instance, name)},
+                        % {"value": shown_value(self.instance, name)},
                     )
         return cleaned
-
-
-def _shown(instance: models.Model, name: str) -> str:
-    """A field's stored value as a person reads it (for the conflict messages)."""
-    field = instance._meta.get_field(name)
-    if field.many_to_many:
-        return ", ".join(str(o) for o in getattr(instance, name).all()) or "—"
-    if isinstance(field, models.Field) and field.choices:
-        return str(getattr(instance, f"get_{name}_display")()) or "—"
-    value = getattr(instance, name)
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return gettext("Sì") if value else gettext("No")
-    return str(value) if isinstance(value, models.Model) else str(formats.localize(value))
 
 
 class SafeInitialMixin(_ModelAdmin):
