@@ -14,6 +14,7 @@ from typing import Any
 from crispy_forms.layout import HTML, Column, Fieldset, Row
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -121,6 +122,8 @@ class PersonForm(forms.ModelForm):
         typed_field(self, "birthplace_country", forms.ModelChoiceField).queryset = countries
         typed_field(self, "residence_country", forms.ModelChoiceField).queryset = countries
         self.cf_data: fiscal_code.FiscalCodeData | None = None
+        if self.instance.pk is None:  # a new person: "type the CF first", and there it is
+            self.fields["fiscal_code"].widget.attrs["autofocus"] = True
         self.helper = form_helper(
             Fieldset(
                 _("Anagrafica"),
@@ -340,7 +343,14 @@ class MeetingForm(forms.ModelForm):
         activities.queryset = Activity.objects.filter(active=True)
         # The modes without the model form's empty choice (no radio button for nothing).
         typed_field(self, "mode", forms.ChoiceField).choices = MeetingMode.choices
-        self.fields["duration_minutes"].widget.attrs.update({"min": 1, "max": 600})
+        duration = self.fields["duration_minutes"]
+        duration.widget.attrs.update({"min": 1, "max": 600})
+        # One message for every out-of-range duration, -5 as much as 0 or 601 (UX audit B26).
+        duration.validators = [
+            v
+            for v in duration.validators
+            if not isinstance(v, MinValueValidator | MaxValueValidator)
+        ]
         self.helper = form_helper(
             Row(
                 Column("held_on", css_class="col-md-4"),

@@ -111,9 +111,20 @@ def _intake_for_write(request: AuthenticatedHttpRequest, pk: int) -> Intake:
     )
 
 
+def _closed_case(request: AuthenticatedHttpRequest, intake: Intake) -> HttpResponse:
+    """A closed case takes no meeting or referral: say so at once, not after the form is
+    filled in (UX audit B25); the case page has *Riapri*."""
+    messages.warning(
+        request, _("La presa in carico è chiusa: riaprirla per aggiungere colloqui o invii.")
+    )
+    return redirect(case_url(intake))
+
+
 @needs("casework.add_meeting")
 def meeting_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
+    if not intake.is_open:
+        return _closed_case(request, intake)
     form = MeetingForm(request.POST or None, instance=Meeting(intake=intake))
     if request.method == "POST" and form.is_valid():
         try:
@@ -173,6 +184,8 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @needs("casework.add_referral")
 def referral_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
+    if not intake.is_open:
+        return _closed_case(request, intake)
     form = ReferralForm(request.POST or None, instance=Referral(intake=intake))
     if request.method == "POST" and form.is_valid():
         try:
