@@ -24,4 +24,4 @@ def remove_stale_devices(sender: Any, request: Any, user: Any, **kwargs: Any) ->
 def say_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """The login page after *Esci* says why it is there (UX audit C37)."""
     if request is not None and user is not None:
-        messages.info(request, _("Sei uscito. Per continuare accedi di nuovo."))
+        messages.info(request, _("Sei uscito. Per continuare accedi di nuovo."), fail_silently=True)

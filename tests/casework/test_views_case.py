@@ -166,7 +166,9 @@ def test_close_and_reopen(client, operator, intake):
     assert "Ha trovato lavoro" in page
     assert reverse("casework:meeting_add", args=[intake.pk]) not in page
     # A closed case takes no new meeting.
-    response = client.post(reverse("casework:meeting_add", args=[intake.pk]), meeting_data())
+    response = client.post(
+        reverse("casework:meeting_add", args=[intake.pk]), meeting_data(), follow=True
+    )
     assert "riaprirla" in response.content.decode()
     assert not intake.meetings.exists()
     # Reopen (POST with the version).
