@@ -58,7 +58,7 @@ def _build_cases(operator) -> None:
         intake = factories.intake(
             person,
             desk_slug=["casalmaggiore", "gussola"][n % 2],
-            opened_on=dt.date(2021, 2, 1) + dt.timedelta(days=n),
+            opened_on=dt.date(2021, 4, 1) + dt.timedelta(days=n),  # both desks open
             operator=operator,
             needs="Cerca un lavoro vicino a casa; l'apostrofo e «virgolette»",
         )
@@ -70,7 +70,7 @@ def _build_cases(operator) -> None:
             partner=partner,
             referred_on=intake.opened_on + dt.timedelta(days=1),
             outcome=ReferralOutcome.HIRED if n % 2 else ReferralOutcome.PENDING,
-            outcome_on=dt.date(2021, 4, 1) if n % 2 else None,
+            outcome_on=intake.opened_on + dt.timedelta(days=20) if n % 2 else None,
         )
         if n % 3 == 0:
             intake.status = IntakeStatus.CLOSED

@@ -32,8 +32,8 @@ def run(meetings: int) -> dict[str, int]:
         re.sub(r" '[^']*'| \(.*\)", "", m["page"]): int(m["queries"]) for m in ROW.finditer(text)
     }
     assert set(rows) == {
-        "search POST, surname prefix",
-        "search POST, exact codice fiscale",
+        "search results GET, surname prefix",
+        "search results GET, exact codice fiscale",
         "dashboard GET",
         "case page GET",
     }, text

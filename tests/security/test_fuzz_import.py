@@ -116,7 +116,7 @@ GOOD_INTAKES = {
     "stato": ["aperta"],
 }
 GOOD_MEETINGS = {
-    "data": ["05/03/2021", dt.date(2021, 4, 1)],
+    "data": ["05/04/2021", dt.date(2021, 4, 20)],  # after the intakes (01/04/2021)
     "ora": ["", "10:30"],
     "modalita": ["presenza", "telefono", "video", "email"],
     "durata_minuti": ["", 30, 90],
@@ -212,7 +212,7 @@ def test_intake_files_are_all_or_nothing(fuzz_db):
 
 def test_meeting_files_are_all_or_nothing(fuzz_db):
     intakes = [
-        factories.intake(desk_slug=slug, opened_on=dt.date(2021, 3, 1))
+        factories.intake(desk_slug=slug, opened_on=dt.date(2021, 4, 1))  # both desks open
         for slug in ("casalmaggiore", "gussola")
     ]
     seen = {"good": 0, "bad": 0}
