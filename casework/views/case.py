@@ -20,6 +20,7 @@ from casework.editing import (
     form_page,
     model_data,
     model_data_without_m2m,
+    resumed,
     versioned_edit,
 )
 from casework.forms import (
@@ -114,7 +115,7 @@ def _intake_for_write(request: AuthenticatedHttpRequest, pk: int) -> Intake:
 @needs("casework.add_meeting")
 def meeting_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
-    form = MeetingForm(request.POST or None, instance=Meeting(intake=intake))
+    form = MeetingForm(request.POST or resumed(request), instance=Meeting(intake=intake))
     if request.method == "POST" and form.is_valid():
         try:
             services.add_meeting(
@@ -173,7 +174,7 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @needs("casework.add_referral")
 def referral_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
-    form = ReferralForm(request.POST or None, instance=Referral(intake=intake))
+    form = ReferralForm(request.POST or resumed(request), instance=Referral(intake=intake))
     if request.method == "POST" and form.is_valid():
         try:
             services.add_referral(intake=intake, data=model_data(form))
