@@ -4,7 +4,8 @@ Sessions end after ``SESSION_COOKIE_AGE`` seconds without a request. When a form
 after that, the view's ``login_required`` answers with the login page and the POST would
 be gone. :class:`PendingFormMiddleware` keeps it instead, server-side only:
 
-* an anonymous POST answered with a redirect to the login page, from a browser whose
+* an anonymous POST to a page that shows it again (``needs(..., resumable=True)`` in
+  ``casework.views``) answered with a redirect to the login page, from a browser whose
   session cookie names a session that has *expired* (so it was logged in, as that session's
   user, and did not log out: logging out deletes the session), stores the POST (minus the
   CSRF token, at most :data:`MAX_BYTES`) in a :class:`~twofactor.models.PendingForm` bound
@@ -12,7 +13,7 @@ be gone. :class:`PendingFormMiddleware` keeps it instead, server-side only:
 * the login page then says why it appeared (:func:`waiting`);
 * after logging in, the first GET of the same page by the *same* user hands the data to the
   view as ``request.resumed_form`` (a ``QueryDict``, read by
-  ``casework.views.common.resumed``), which shows the form bound to it, unsaved; the row and
+  ``casework.editing.resumed``), which shows the form bound to it, unsaved; the row and
   the cookie go. If another user logs in, the row and the cookie go at their first page.
 * Nothing is kept longer than :data:`KEEP_FOR`; ``twofactor_cleanup`` sweeps leftovers.
 """
@@ -71,6 +72,9 @@ def _expired_session_user(session_key: str) -> int | None:
 
 
 def _keep(request: HttpRequest) -> str | None:
+    match = request.resolver_match
+    if match is None or not getattr(match.func, "resumes_typed_form", False):
+        return None  # a page that would not show it again: nothing is kept
     user_id = _expired_session_user(request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""))
     if user_id is None or request.FILES:
         return None

@@ -82,7 +82,7 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect(case_url(intake))
 
 
-@needs("casework.change_person")
+@needs("casework.change_person", resumable=True)
 def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     url = reverse("casework:person", args=[person.pk])
@@ -112,7 +112,7 @@ def _intake_for_write(request: AuthenticatedHttpRequest, pk: int) -> Intake:
     )
 
 
-@needs("casework.add_meeting")
+@needs("casework.add_meeting", resumable=True)
 def meeting_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     form = MeetingForm(request.POST or resumed(request), instance=Meeting(intake=intake))
@@ -140,7 +140,7 @@ def meeting_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs("casework.change_meeting")
+@needs("casework.change_meeting", resumable=True)
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related("intake__person"), pk=pk
@@ -171,7 +171,7 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs("casework.add_referral")
+@needs("casework.add_referral", resumable=True)
 def referral_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     form = ReferralForm(request.POST or resumed(request), instance=Referral(intake=intake))
@@ -232,7 +232,7 @@ def _referral_page(
     )
 
 
-@needs("casework.change_referral")
+@needs("casework.change_referral", resumable=True)
 def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _referral_page(
         request,
@@ -243,7 +243,7 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs("casework.change_referral")
+@needs("casework.change_referral", resumable=True)
 def referral_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the outcome, or edit one already recorded ("Modifica l'esito")."""
     recorded = (
@@ -264,7 +264,7 @@ def referral_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@needs("casework.change_intake")
+@needs("casework.change_intake", resumable=True)
 def intake_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     if not intake.is_open:
@@ -323,7 +323,7 @@ def intake_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- Corrections --------------------------------------------------------------------------
 
 
-@needs("casework.change_intake")
+@needs("casework.change_intake", resumable=True)
 def intake_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct what was typed at the intake: versioned, audited, the snapshot re-taken."""
     intake = _intake_for_write(request, pk)
@@ -352,7 +352,7 @@ def intake_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs("casework.change_intake")
+@needs("casework.change_intake", resumable=True)
 def intake_closure_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct the date, reason or note of a closed intake."""
     intake = _intake_for_write(request, pk)

@@ -178,3 +178,20 @@ def test_edit_sent_after_expiry_comes_back(client, op_casalmaggiore, intake):
     assert NOTES in page
     meeting.refresh_from_db()
     assert meeting.notes == "Prima versione"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("casework:search", {"q": "RSSMRA80A01B898X"}),
+        ("casework:intake_new", {"fiscal_code": "RSSMRA80A01B898X", "last_name": "Rossi"}),
+    ],
+)
+def test_pages_that_would_not_show_it_again_keep_nothing(client, op_casalmaggiore, name, data):
+    _login(client, op_casalmaggiore)
+    _expire(client)
+    response = client.post(reverse(name, args=["casalmaggiore"]), data)
+    assert response["Location"].startswith(reverse("login"))
+    assert not PendingForm.objects.exists()
+    assert COOKIE not in client.cookies
+    assert EXPIRED_NOTICE not in client.get(response["Location"]).content.decode()
