@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -116,16 +117,14 @@ def _to_login(response: HttpResponse) -> bool:
 
 
 class PendingFormMiddleware:
-    """Goes after ``AuthenticationMiddleware`` in ``MIDDLEWARE``."""
+    """Goes after ``RequireTwoFactorMiddleware`` in ``MIDDLEWARE``: the kept data is handed
+    over in ``process_view``, which runs only when the second factor (if required) lets the
+    request through to its view."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = request.COOKIES.get(COOKIE, "")
-        done = False
-        if token and request.method == "GET" and request.user.is_authenticated:
-            done = _resume(request, token)
         response = self.get_response(request)
         if request.method == "POST" and not request.user.is_authenticated and _to_login(response):
             kept = _keep(request)
@@ -139,6 +138,17 @@ class PendingFormMiddleware:
                     samesite="Lax",
                 )
                 return response
-        if done:
+        if getattr(request, "_pending_form_done", False):
             response.delete_cookie(COOKIE, samesite="Lax")
         return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        token = request.COOKIES.get(COOKIE, "")
+        if token and request.method == "GET" and request.user.is_authenticated:
+            request._pending_form_done = _resume(request, token)  # type: ignore[attr-defined]

@@ -195,3 +195,36 @@ def test_pages_that_would_not_show_it_again_keep_nothing(client, op_casalmaggior
     assert not PendingForm.objects.exists()
     assert COOKIE not in client.cookies
     assert EXPIRED_NOTICE not in client.get(response["Location"]).content.decode()
+
+
+def test_comes_back_after_the_second_factor_too(  # administrators type a TOTP code
+    client, administrator, intake, settings
+):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.TWO_FACTOR_REQUIRED = True
+    device = TOTPDevice.objects.create(user=administrator, name="phone", confirmed=True)
+    page_url = reverse("casework:meeting_add", args=[intake.pk])
+    client.force_login(administrator)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    assert NOTES not in client.get(page_url).content.decode()  # verified: the page opens
+    _expire(client)
+    _send_meeting(client, intake)
+    assert PendingForm.objects.count() == 1
+
+    logged_in = client.post(
+        reverse("login"),
+        {"username": administrator.username, "password": "pw-test-1234", "next": page_url},
+    )
+    assert logged_in["Location"] == page_url
+    to_verify = client.get(page_url)  # not verified yet: sent to the second factor
+    assert to_verify["Location"].startswith(reverse("twofactor:verify"))
+    assert PendingForm.objects.count() == 1  # still kept
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    verified = client.post(reverse("twofactor:verify"), {"token": code, "next": page_url})
+    assert verified["Location"] == page_url
+    assert NOTES in client.get(page_url).content.decode()
+    assert not PendingForm.objects.exists()
