@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "audit.middleware.AuditActorMiddleware",
     "audit.reads.ReadAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "twofactor.pending.PendingFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from activitycr.health import healthz
 from casework.views.desk import after_login, home
-from twofactor.views import PasswordChangeView
+from twofactor.views import LoginView, PasswordChangeView, keepalive
 
 urlpatterns = [
     # "home" (no namespace): the operators' landing page, their last desk.
@@ -15,7 +15,9 @@ urlpatterns = [
     path("account/2fa/", include("twofactor.urls")),
     # Login, logout and password change. No self-service password reset: the desks' accounts
     # are managed by the consortium's administrators, and the app sends no e-mail.
-    path("account/login/", auth_views.LoginView.as_view(), name="login"),
+    path("account/login/", LoginView.as_view(), name="login"),
+    # "Continua a lavorare" before the session expires for inactivity (static/js/session.js).
+    path("account/sessione/", keepalive, name="keepalive"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # A wrong current password counts as a failed login (django-axes); see twofactor/views.py.
     path("account/password_change/", PasswordChangeView.as_view(), name="password_change"),

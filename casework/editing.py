@@ -215,6 +215,12 @@ def versioned_edit(
     form_kwargs = form_kwargs or {}
     model = type(instance)
     if request.method != "POST":
+        typed = resumed(request)
+        if typed is not None:  # sent after the session expired: as typed, with its base
+            form = form_class(typed, instance=instance, **form_kwargs)
+            return form_page(
+                request, {**context, "form": form, "edit_base": typed.get(BASE_FIELD, "")}
+            )
         form = form_class(instance=instance, initial={"version": instance.version}, **form_kwargs)
         return form_page(request, {**context, "form": form, "edit_base": sign_base(form)})
     form = form_class(request.POST, instance=instance, **form_kwargs)
@@ -275,3 +281,19 @@ def _conflict_page(
         merged=base is not None,
     )
     return form_page(request, {**context, "form": form, "edit_base": sign_base(now)})
+
+
+def resumed(request: HttpRequest) -> QueryDict | None:
+    """What the user had typed in this page's form when their session expired, kept for
+    them across the new login (``twofactor.pending``), or None. The form bound to it shows
+    it again, unsaved."""
+    data: QueryDict | None = getattr(request, "resumed_form", None)
+    if data is not None:
+        messages.info(
+            request,
+            _(
+                "Ecco quanto avevi scritto prima che la sessione scadesse: non è ancora "
+                "salvato, controllalo e salva."
+            ),
+        )
+    return data

@@ -69,3 +69,32 @@ class EnrolmentCode(models.Model):
         if self.expires_at <= timezone.now():
             return str(_("scaduto"))
         return str(_("da usare"))
+
+
+class PendingForm(models.Model):
+    """What a user had typed in a form sent after their session expired for inactivity,
+    kept for :data:`twofactor.pending.KEEP_FOR` so that the same user, logging in again,
+    finds it in the form (``twofactor.pending``). The browser holds only the opaque
+    ``token`` (an HttpOnly cookie); the typed data stays here and goes at its first read,
+    when another user logs in instead, or at ``twofactor_cleanup``."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        verbose_name=_("utente"),
+    )
+    path = models.CharField(_("pagina"), max_length=300, editable=False)
+    data = models.JSONField(_("dati inviati"), editable=False)
+    created_at = models.DateTimeField(
+        _("creato il"), default=timezone.now, editable=False, db_index=True
+    )
+
+    class Meta:
+        verbose_name = _("modulo in sospeso")
+        verbose_name_plural = _("moduli in sospeso")
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"

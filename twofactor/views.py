@@ -31,11 +31,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from activitycr.http import AuthenticatedHttpRequest
-from twofactor import services
+from twofactor import pending, services
 from twofactor.forms import EnrolmentCodeForm, LockoutPasswordChangeForm, TokenForm
 from twofactor.policy import is_verified, requires_two_factor
 
@@ -200,3 +201,21 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         if getattr(self.request, "axes_locked_out", False):
             logout(self.request)
         return super().form_invalid(form)
+
+
+@require_POST
+@login_required
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """ "Continua a lavorare": any request renews the session (``SESSION_SAVE_EVERY_REQUEST``);
+    this one does nothing else."""
+    return HttpResponse(status=204)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, saying why it appeared when a form sent after the session expired is
+    kept for after it (``twofactor.pending``)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form_kept"] = pending.waiting(self.request)
+        return context

@@ -20,6 +20,7 @@ from casework.editing import (
     form_page,
     model_data,
     model_data_without_m2m,
+    resumed,
     versioned_edit,
 )
 from casework.forms import (
@@ -81,7 +82,7 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect(case_url(intake))
 
 
-@needs("casework.change_person")
+@needs("casework.change_person", resumable=True)
 def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     url = reverse("casework:person", args=[person.pk])
@@ -113,19 +114,20 @@ def _intake_for_write(request: AuthenticatedHttpRequest, pk: int) -> Intake:
 
 def _closed_case(request: AuthenticatedHttpRequest, intake: Intake) -> HttpResponse:
     """A closed case takes no meeting or referral: say so at once, not after the form is
-    filled in (UX audit B25); the case page has *Riapri*."""
+    filled in (UX audit B25); the case page has *Riapri*. A POST (a stale tab) gets the
+    form back with what was typed and the reason on it."""
     messages.warning(
         request, _("La presa in carico è chiusa: riaprirla per aggiungere colloqui o invii.")
     )
     return redirect(case_url(intake))
 
 
-@needs("casework.add_meeting")
+@needs("casework.add_meeting", resumable=True)
 def meeting_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
-    if not intake.is_open:
+    if not intake.is_open and request.method != "POST":
         return _closed_case(request, intake)
-    form = MeetingForm(request.POST or None, instance=Meeting(intake=intake))
+    form = MeetingForm(request.POST or resumed(request), instance=Meeting(intake=intake))
     if request.method == "POST" and form.is_valid():
         try:
             services.add_meeting(
@@ -150,7 +152,7 @@ def meeting_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs("casework.change_meeting")
+@needs("casework.change_meeting", resumable=True)
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user).select_related("intake__person"), pk=pk
@@ -181,12 +183,12 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs("casework.add_referral")
+@needs("casework.add_referral", resumable=True)
 def referral_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
-    if not intake.is_open:
+    if not intake.is_open and request.method != "POST":
         return _closed_case(request, intake)
-    form = ReferralForm(request.POST or None, instance=Referral(intake=intake))
+    form = ReferralForm(request.POST or resumed(request), instance=Referral(intake=intake))
     if request.method == "POST" and form.is_valid():
         try:
             services.add_referral(intake=intake, data=model_data(form))
@@ -244,7 +246,7 @@ def _referral_page(
     )
 
 
-@needs("casework.change_referral")
+@needs("casework.change_referral", resumable=True)
 def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _referral_page(
         request,
@@ -255,7 +257,7 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs("casework.change_referral")
+@needs("casework.change_referral", resumable=True)
 def referral_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the outcome, or edit one already recorded ("Modifica l'esito")."""
     recorded = (
@@ -276,7 +278,7 @@ def referral_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@needs("casework.change_intake")
+@needs("casework.change_intake", resumable=True)
 def intake_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
     if not intake.is_open:
@@ -335,7 +337,7 @@ def intake_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- Corrections --------------------------------------------------------------------------
 
 
-@needs("casework.change_intake")
+@needs("casework.change_intake", resumable=True)
 def intake_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct what was typed at the intake: versioned, audited, the snapshot re-taken."""
     intake = _intake_for_write(request, pk)
@@ -364,7 +366,7 @@ def intake_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@needs("casework.change_intake")
+@needs("casework.change_intake", resumable=True)
 def intake_closure_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct the date, reason or note of a closed intake."""
     intake = _intake_for_write(request, pk)

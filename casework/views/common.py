@@ -15,11 +15,17 @@ from sportelli.models import Desk
 View = Callable[..., HttpResponse]
 
 
-def needs(perm: str) -> Callable[[View], View]:
-    """Anonymous -> login page; logged in without ``perm`` -> 403."""
+def needs(perm: str, *, resumable: bool = False) -> Callable[[View], View]:
+    """Anonymous -> login page; logged in without ``perm`` -> 403.
+
+    ``resumable``: the view's GET shows its form bound to ``editing.resumed(request)``, so
+    a POST sent after the session expired is kept for after the new login
+    (``twofactor.pending`` reads the mark); other pages' POSTs are not kept."""
 
     def decorator(view: View) -> View:
-        return login_required(permission_required(perm, raise_exception=True)(view))
+        wrapped = login_required(permission_required(perm, raise_exception=True)(view))
+        vars(wrapped)["resumes_typed_form"] = resumable
+        return wrapped
 
     return decorator
 

@@ -56,6 +56,16 @@ EXPECTED: dict[str, Expect] = {
         no_role=REDIRECT,
         note="LOGIN_REDIRECT_URL: to the admin, the review or the desk, by role",
     ),
+    "keepalive": Expect(
+        "none",
+        method="POST",
+        own=204,
+        other=204,
+        udp=204,
+        admin=204,
+        no_role=204,
+        note="renews the session (Continua a lavorare); no data",
+    ),
     "healthz": Expect("none", **PUBLIC, note="for the proxy; no data"),
     # --- casework (operators) ---
     "casework:home": Expect("none", own=REDIRECT, other=REDIRECT, udp=REDIRECT, admin=REDIRECT),
