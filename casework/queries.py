@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 APPOINTMENTS_SHOWN = 20
 OVERDUE_SHOWN = 20
+OVERDUE_PAGE_SIZE = 50  # the page of all the overdue follow-ups
 # The overdue follow-ups are counted up to this many ("più di 199"): past it the exact figure
 # changes nothing for the desk, and counting stops early instead of scanning every case.
 OVERDUE_COUNT_CAP = 200
@@ -58,12 +59,22 @@ class LastMeeting(TypedDict):
 
 
 @dataclass(frozen=True)
+class OverdueRow:
+    """One overdue follow-up: the intake (with its person), its last meeting and how many
+    days past the follow-up limit its last contact (meeting, else the intake) is."""
+
+    intake: Intake
+    last_meeting_on: dt.date | None
+    days_overdue: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     desk: Desk
     today: dt.date
     overdue_days: int
     appointments: list[Meeting]
-    overdue: list[WithAnnotations[Intake, LastMeeting]]
+    overdue: list[OverdueRow]
     overdue_count: int  # capped at OVERDUE_COUNT_CAP
 
     @property
@@ -84,18 +95,50 @@ def overdue_cutoff(today: dt.date | None = None) -> dt.date:
     return (today or local_today()) - dt.timedelta(days=settings.OVERDUE_FOLLOWUP_DAYS)
 
 
-def overdue_intakes(desk: Desk, *, today: dt.date | None = None) -> IntakeQuerySet[Intake]:
-    """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff.
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
-    An anti-join on the meeting (intake, held_on) index: no per-case aggregation.
+
+def overdue_intakes(desk: Desk, *, today: dt.date | None = None) -> IntakeQuerySet[Intake]:
+    """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff, and no
+    appointment booked from today on (a person with a booked appointment is followed).
+
+    Anti-joins on the meeting (intake, held_on) and next-appointment indexes: no per-case
+    aggregation.
     """
+    today = today or local_today()
     cutoff = overdue_cutoff(today)
     recent_meeting = Meeting.objects.filter(intake=OuterRef("pk"), held_on__gte=cutoff)
+    booked = Meeting.objects.filter(
+        intake=OuterRef("pk"), next_appointment_at__gte=_start_of(today)
+    )
     return (
         Intake.objects.open()
         .filter(desk=desk, opened_on__lt=cutoff)
-        .filter(~Exists(recent_meeting))
+        .filter(~Exists(recent_meeting), ~Exists(booked))
     )
+
+
+def overdue_rows(
+    desk: Desk, *, today: dt.date | None = None
+) -> IntakeQuerySet[WithAnnotations[Intake, LastMeeting]]:
+    """The overdue follow-ups to list, oldest intake first, with their person and last
+    meeting date (one query, whatever is sliced of it); ``overdue_row`` makes the rows."""
+    last_meeting = (
+        Meeting.objects.filter(intake=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
+    )
+    return (
+        overdue_intakes(desk, today=today)
+        .select_related("person")
+        .annotate(last_meeting_on=Subquery(last_meeting))
+        .order_by("opened_on", "id")
+    )
+
+
+def overdue_row(intake: WithAnnotations[Intake, LastMeeting], today: dt.date) -> OverdueRow:
+    last_contact = intake.last_meeting_on or intake.opened_on
+    days = (overdue_cutoff(today) - last_contact).days
+    return OverdueRow(intake=intake, last_meeting_on=intake.last_meeting_on, days_overdue=days)
 
 
 def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
@@ -105,7 +148,7 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
     The caller has already checked that ``desk`` is visible to the user.
     """
     today = today or local_today()
-    start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    start_of_today = _start_of(today)
     appointments = list(
         Meeting.objects.filter(
             intake__desk=desk,
@@ -124,15 +167,10 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
         )
         .order_by("next_appointment_at", "id")[:APPOINTMENTS_SHOWN]
     )
-    last_meeting = (
-        Meeting.objects.filter(intake=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
-    )
+    overdue = [
+        overdue_row(intake, today) for intake in overdue_rows(desk, today=today)[:OVERDUE_SHOWN]
+    ]
     overdue_qs = overdue_intakes(desk, today=today)
-    overdue = list(
-        overdue_qs.select_related("person")
-        .annotate(last_meeting_on=Subquery(last_meeting))
-        .order_by("opened_on", "id")[:OVERDUE_SHOWN]
-    )
     # Ordered like an index (newest first): the planner then stops after the cap.
     overdue_count = overdue_qs.order_by("-opened_on")[:OVERDUE_COUNT_CAP].count()
     recent = list(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.utils.http import urlencode
 from activitycr.http import AuthenticatedHttpRequest
 from casework import queries, searchref
 from casework.forms import SearchForm
+from casework.models import local_today
 from casework.permissions import reads_review
 from casework.views.common import desk_from_url, needs
 from sportelli.models import Desk
@@ -55,6 +58,27 @@ def desk_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
             "board_cross_desk_days": queries.CROSS_DESK_DAYS,
             "search_form": SearchForm(),
             "can_add": request.user.has_perm("casework.add_intake"),
+        },
+    )
+
+
+@needs("casework.view_intake")
+def overdue(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """All the overdue follow-ups of a desk, oldest intake first, a page at a time: desks,
+    count, page rows — 3 queries whatever the size."""
+    desk, desks = desk_from_url(request, slug)
+    today = local_today()
+    paginator = Paginator(queries.overdue_rows(desk, today=today), queries.OVERDUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "casework/overdue.html",
+        {
+            "desk": desk,
+            "desks": desks,
+            "page": page,
+            "rows": [queries.overdue_row(intake, today) for intake in page.object_list],
+            "overdue_days": settings.OVERDUE_FOLLOWUP_DAYS,
         },
     )
 
