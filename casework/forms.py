@@ -13,6 +13,7 @@ from typing import Any
 
 from crispy_forms.layout import HTML, Column, Fieldset, Row
 from django import forms
+from django.core import validators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -340,7 +341,13 @@ class MeetingForm(forms.ModelForm):
         activities.queryset = Activity.objects.filter(active=True)
         # The modes without the model form's empty choice (no radio button for nothing).
         typed_field(self, "mode", forms.ChoiceField).choices = MeetingMode.choices
-        self.fields["duration_minutes"].widget.attrs.update({"min": 1, "max": 600})
+        duration = typed_field(self, "duration_minutes", forms.IntegerField)
+        duration.widget.attrs.update({"min": 1, "max": 600})
+        # One message for every value out of range (clean_duration_minutes), not the
+        # model field's "maggiore o uguale a 0" for negative numbers.
+        duration.validators = [
+            v for v in duration.validators if not isinstance(v, validators.MinValueValidator)
+        ]
         self.helper = form_helper(
             Row(
                 Column("held_on", css_class="col-md-4"),
