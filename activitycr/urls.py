@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from activitycr.health import healthz
 from casework.views.desk import after_login, home
-from twofactor.views import PasswordChangeView
+from twofactor.views import LogoutView, PasswordChangeView
 
 urlpatterns = [
     # "home" (no namespace): the operators' landing page, their last desk.
@@ -16,7 +16,7 @@ urlpatterns = [
     # Login, logout and password change. No self-service password reset: the desks' accounts
     # are managed by the consortium's administrators, and the app sends no e-mail.
     path("account/login/", auth_views.LoginView.as_view(), name="login"),
-    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/logout/", LogoutView.as_view(), name="logout"),
     # A wrong current password counts as a failed login (django-axes); see twofactor/views.py.
     path("account/password_change/", PasswordChangeView.as_view(), name="password_change"),
     path(

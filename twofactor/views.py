@@ -130,12 +130,12 @@ def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
             _mark_verified(request, device)
             messages.success(request, _("Accesso a due fattori attivato."))
             return HttpResponseRedirect(_next_url(request))
-        form.add_error(
-            "token",
+        form.refuse(
             _(
-                "Codice non valido o scaduto: controllare che l'ora del telefono sia esatta "
-                "e scrivere il codice mostrato adesso."
-            ),
+                "Codice non valido o scaduto: scrivere il codice mostrato adesso dall'app. "
+                "Se continua a essere rifiutato, controllare che il telefono abbia l'ora "
+                "impostata automaticamente."
+            )
         )
     pending = TOTPDevice(user=user, name=services.DEVICE_NAME, key=key)  # never saved
     return render(
@@ -193,7 +193,7 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         if wait:
             # django-otp refuses every code during the slow-down, the right one too: say so,
             # with the seconds left, instead of calling a right code wrong.
-            form.add_error("token", _wait_message(wait))
+            form.refuse(_wait_message(wait))
         else:
             for device in devices:
                 if device.verify_token(token):
@@ -201,7 +201,7 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                     return HttpResponseRedirect(_next_url(request))
             wait = _throttle_wait(devices)
             message = _("Codice non valido o scaduto.")
-            form.add_error("token", f"{message} {_wait_message(wait)}" if wait else message)
+            form.refuse(f"{message} {_wait_message(wait)}" if wait else message)
     return render(
         request,
         "registration/twofactor_verify.html",
@@ -212,6 +212,15 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
             "activated_at": max((d.created_at for d in devices if d.created_at), default=None),
         },
     )
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only), and the login page then says why it appears."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("Sei uscito. Per continuare, accedi di nuovo."))
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
