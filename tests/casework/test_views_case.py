@@ -345,3 +345,20 @@ def test_i10_a_new_meeting_or_referral_for_a_closed_case_says_so_before_typing(
     html = client.post(url, meeting_data(notes="Scritto prima")).content.decode()
     assert "La presa in carico è chiusa" in html and "Scritto prima" in html
     assert not Meeting.objects.exists()
+
+
+def test_i10_meeting_activities_are_shown_in_english_in_english_mode(
+    client, operator, intake, settings
+):
+    """Audit C 28: the Attività svolte checkboxes stayed Italian in English mode."""
+    cv = Activity.objects.get(code="cv")
+    assert cv.name_en == "CV and cover letter"
+    assert all(Activity.objects.values_list("name_en", flat=True))  # every seeded one
+    meeting = factories.meeting(intake, days_after=0)
+    meeting.activities.set([cv])
+    form_url = reverse("casework:meeting_add", args=[intake.pk])
+    case_url = reverse("casework:person", args=[intake.person_id])
+    for language, name in (("it", cv.name), ("en", "CV and cover letter")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        assert name in client.get(form_url).content.decode(), language
+        assert name in client.get(case_url).content.decode(), language
