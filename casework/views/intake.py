@@ -107,6 +107,9 @@ def _new_person(
     intake_form = IntakeForm(request.POST or None)
     context.update(person_form=person_form, intake_form=intake_form)
     if request.method != "POST":
+        # The page says "type the CF first": the cursor starts there (after an error the
+        # focus goes to the error summary instead).
+        person_form.fields["fiscal_code"].widget.attrs["autofocus"] = True
         return render(request, TEMPLATE, context)
     # A CF already registered: the existing person, not a duplicate. What was typed for the
     # intake stays in the form; the operator confirms.
