@@ -9,6 +9,7 @@ size: lists are sliced in the database, related rows come with ``select_related`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
@@ -206,6 +207,24 @@ class SearchResult:
     # A valid CF typed in full that belongs to a person known only at other desks: the
     # operator is told so (no case content) and may take the person in at this desk.
     known_elsewhere_cf: str | None = None
+    # What is wrong with a typed CF that finds nobody ("la lettera di controllo è sbagliata").
+    cf_problem: str | None = None
+
+
+# The shape of a codice fiscale (omocodia letters included), whether or not it is valid.
+CF_SHAPE = re.compile(r"[A-Z]{6}[0-9LMNP-V]{2}[A-Z][0-9LMNP-V]{2}[A-Z][0-9LMNP-V]{3}[A-Z]")
+
+
+def _cf_problem(query: str) -> str | None:
+    """Why a typed CF-shaped text is not a valid codice fiscale, if it is not."""
+    code = fiscal_code.normalise(query)
+    if not CF_SHAPE.fullmatch(code):
+        return None
+    try:
+        fiscal_code.decode(code)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return None
 
 
 def _exact_cf(query: str) -> str | None:
@@ -267,7 +286,11 @@ def search_people(*, user: AnyUser, query: str) -> SearchResult:
     if code and not found_here and Person.objects.filter(fiscal_code=code).exists():
         known_elsewhere = code
     return SearchResult(
-        query=query, people=people, truncated=truncated, known_elsewhere_cf=known_elsewhere
+        query=query,
+        people=people,
+        truncated=truncated,
+        known_elsewhere_cf=known_elsewhere,
+        cf_problem=None if people or code else _cf_problem(query),
     )
 
 

@@ -217,3 +217,17 @@ def test_person_by_cf_says_who_holds_a_code_and_whether_the_user_sees_them(
     unknown = nicolo.fiscal_code[:-1] + ("A" if nicolo.fiscal_code[-1] != "A" else "B")
     assert queries.person_by_cf(user=op_casalmaggiore, code=unknown) == (None, False)
     assert queries.person_by_cf(user=op_casalmaggiore, code="  ") == (None, False)
+
+
+def test_i10_a_cf_with_a_wrong_check_letter_is_explained(client, op_casalmaggiore, people):
+    """Audit B 21: VCCSRN91C71E272X gave "Nessuna persona trovata" and no hint."""
+    client.force_login(op_casalmaggiore)
+    right = people["nicolo"].fiscal_code
+    wrong = right[:-1] + ("A" if right[-1] != "A" else "B")
+    html = found(client, wrong.lower())
+    assert "Nessuna persona trovata" in html
+    assert 'id="search-cf-problem"' in html
+    assert "Il codice fiscale cercato non è valido" in html and "controllo" in html
+    # A valid CF, a surname or a partial CF get no such line.
+    for term in (right, "Rossi", right[:10]):
+        assert 'id="search-cf-problem"' not in found(client, term), term
