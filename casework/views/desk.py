@@ -117,6 +117,8 @@ def search(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "search_form": form,
             "result": result,
             "search_expired": expired,
+            # Carried to "Nuova presa in carico", which takes a CF searched for from it.
+            "search_ref": request.GET.get(SEARCH_REF_VAR) if result is not None else None,
             "can_add": request.user.has_perm("casework.add_intake"),
         },
     )
