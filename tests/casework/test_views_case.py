@@ -362,3 +362,17 @@ def test_i10_meeting_activities_are_shown_in_english_in_english_mode(
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         assert name in client.get(form_url).content.decode(), language
         assert name in client.get(case_url).content.decode(), language
+
+
+def test_i10_a_long_note_is_shown_collapsed_on_the_case_page(client, operator, intake):
+    """Audit C 36: a 5,000-character note made the case page 3,900 px tall."""
+    long_note = ("Nota lunga. " * 420).strip()
+    meeting = factories.meeting(intake, days_after=0)
+    Meeting.objects.filter(pk=meeting.pk).update(notes=long_note)
+    Intake.objects.filter(pk=intake.pk).update(needs="Breve bisogno")
+    page = client.get(reverse("casework:person", args=[intake.person_id])).content.decode()
+    preview, rest = page.split('<div class="mb-1 long-text">')[1].split("<details>", 1)
+    assert len(preview) < 600 and "…" in preview
+    assert f"Mostra il testo intero ({len(long_note)} caratteri)" in rest
+    assert long_note in rest  # all of it, one click away
+    assert '<p class="mb-1">Breve bisogno</p>' in page  # short texts as before
