@@ -280,6 +280,7 @@ def test_i10_a_person_with_a_booked_appointment_is_not_overdue(client, op_casalm
     # An appointment already past does not count as followed.
     factories.meeting(missed, days_after=10, next_appointment_at=_at(today - dt.timedelta(2), 9))
     client.force_login(op_casalmaggiore)
+    assert "Non compare chi ha un appuntamento fissato." in client.get(DESK).content.decode()
     for url in (DESK, OVERDUE):
         overdue = client.get(url).content.decode().split('id="overdue"')[1].split("</table>")[0]
         assert "Mancato Ugo" in overdue
