@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from activitycr.health import healthz
 from casework.views.desk import after_login, home
-from twofactor.views import LoginView, PasswordChangeView, keepalive
+from twofactor.views import LoginView, LogoutView, PasswordChangeView, keepalive
 
 urlpatterns = [
     # "home" (no namespace): the operators' landing page, their last desk.
@@ -18,7 +18,7 @@ urlpatterns = [
     path("account/login/", LoginView.as_view(), name="login"),
     # "Continua a lavorare" before the session expires for inactivity (static/js/session.js).
     path("account/sessione/", keepalive, name="keepalive"),
-    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/logout/", LogoutView.as_view(), name="logout"),
     # A wrong current password counts as a failed login (django-axes); see twofactor/views.py.
     path("account/password_change/", PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -343,7 +343,7 @@ class MeetingForm(forms.ModelForm):
         activities.queryset = Activity.objects.filter(active=True)
         # The modes without the model form's empty choice (no radio button for nothing).
         typed_field(self, "mode", forms.ChoiceField).choices = MeetingMode.choices
-        duration = self.fields["duration_minutes"]
+        duration = typed_field(self, "duration_minutes", forms.IntegerField)
         duration.widget.attrs.update({"min": 1, "max": 600})
         # One message for every out-of-range duration, -5 as much as 0 or 601 (UX audit B26).
         duration.validators = [

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework import fiscal_code
@@ -93,6 +94,7 @@ class Activity(models.Model):
 
     code = models.SlugField(_("codice"), max_length=40, unique=True)
     name = models.CharField(_("nome"), max_length=120)
+    name_en = models.CharField(_("nome in inglese"), max_length=120, blank=True)
     active = models.BooleanField(_("attivo"), default=True)
 
     class Meta:
@@ -101,6 +103,9 @@ class Activity(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
+        """The name in the language of the page (Italian, or English when chosen and set)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 

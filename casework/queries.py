@@ -9,6 +9,7 @@ size: lists are sliced in the database, related rows come with ``select_related`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 APPOINTMENTS_SHOWN = 20
 OVERDUE_SHOWN = 20
+OVERDUE_PAGE_SIZE = 50  # the page of all the overdue follow-ups
 # The overdue follow-ups are counted up to this many ("più di 199"): past it the exact figure
 # changes nothing for the desk, and counting stops early instead of scanning every case.
 OVERDUE_COUNT_CAP = 200
@@ -58,12 +60,22 @@ class LastMeeting(TypedDict):
 
 
 @dataclass(frozen=True)
+class OverdueRow:
+    """One overdue follow-up: the intake (with its person), its last meeting and how many
+    days past the follow-up limit its last contact (meeting, else the intake) is."""
+
+    intake: Intake
+    last_meeting_on: dt.date | None
+    days_overdue: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     desk: Desk
     today: dt.date
     overdue_days: int
     appointments: list[Meeting]
-    overdue: list[WithAnnotations[Intake, LastMeeting]]
+    overdue: list[OverdueRow]
     overdue_count: int  # capped at OVERDUE_COUNT_CAP
 
     @property
@@ -84,18 +96,50 @@ def overdue_cutoff(today: dt.date | None = None) -> dt.date:
     return (today or local_today()) - dt.timedelta(days=settings.OVERDUE_FOLLOWUP_DAYS)
 
 
-def overdue_intakes(desk: Desk, *, today: dt.date | None = None) -> IntakeQuerySet[Intake]:
-    """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff.
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
-    An anti-join on the meeting (intake, held_on) index: no per-case aggregation.
+
+def overdue_intakes(desk: Desk, *, today: dt.date | None = None) -> IntakeQuerySet[Intake]:
+    """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff, and no
+    appointment booked from today on (a person with a booked appointment is followed).
+
+    Anti-joins on the meeting (intake, held_on) and next-appointment indexes: no per-case
+    aggregation.
     """
+    today = today or local_today()
     cutoff = overdue_cutoff(today)
     recent_meeting = Meeting.objects.filter(intake=OuterRef("pk"), held_on__gte=cutoff)
+    booked = Meeting.objects.filter(
+        intake=OuterRef("pk"), next_appointment_at__gte=_start_of(today)
+    )
     return (
         Intake.objects.open()
         .filter(desk=desk, opened_on__lt=cutoff)
-        .filter(~Exists(recent_meeting))
+        .filter(~Exists(recent_meeting), ~Exists(booked))
     )
+
+
+def overdue_rows(
+    desk: Desk, *, today: dt.date | None = None
+) -> IntakeQuerySet[WithAnnotations[Intake, LastMeeting]]:
+    """The overdue follow-ups to list, oldest intake first, with their person and last
+    meeting date (one query, whatever is sliced of it); ``overdue_row`` makes the rows."""
+    last_meeting = (
+        Meeting.objects.filter(intake=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
+    )
+    return (
+        overdue_intakes(desk, today=today)
+        .select_related("person")
+        .annotate(last_meeting_on=Subquery(last_meeting))
+        .order_by("opened_on", "id")
+    )
+
+
+def overdue_row(intake: WithAnnotations[Intake, LastMeeting], today: dt.date) -> OverdueRow:
+    last_contact = intake.last_meeting_on or intake.opened_on
+    days = (overdue_cutoff(today) - last_contact).days
+    return OverdueRow(intake=intake, last_meeting_on=intake.last_meeting_on, days_overdue=days)
 
 
 def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
@@ -105,7 +149,7 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
     The caller has already checked that ``desk`` is visible to the user.
     """
     today = today or local_today()
-    start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    start_of_today = _start_of(today)
     appointments = list(
         Meeting.objects.filter(
             intake__desk=desk,
@@ -124,15 +168,10 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
         )
         .order_by("next_appointment_at", "id")[:APPOINTMENTS_SHOWN]
     )
-    last_meeting = (
-        Meeting.objects.filter(intake=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
-    )
+    overdue = [
+        overdue_row(intake, today) for intake in overdue_rows(desk, today=today)[:OVERDUE_SHOWN]
+    ]
     overdue_qs = overdue_intakes(desk, today=today)
-    overdue = list(
-        overdue_qs.select_related("person")
-        .annotate(last_meeting_on=Subquery(last_meeting))
-        .order_by("opened_on", "id")[:OVERDUE_SHOWN]
-    )
     # Ordered like an index (newest first): the planner then stops after the cap.
     overdue_count = overdue_qs.order_by("-opened_on")[:OVERDUE_COUNT_CAP].count()
     recent = list(
@@ -168,6 +207,24 @@ class SearchResult:
     # A valid CF typed in full that belongs to a person known only at other desks: the
     # operator is told so (no case content) and may take the person in at this desk.
     known_elsewhere_cf: str | None = None
+    # What is wrong with a typed CF that finds nobody ("la lettera di controllo è sbagliata").
+    cf_problem: str | None = None
+
+
+# The shape of a codice fiscale (omocodia letters included), whether or not it is valid.
+CF_SHAPE = re.compile(r"[A-Z]{6}[0-9LMNP-V]{2}[A-Z][0-9LMNP-V]{2}[A-Z][0-9LMNP-V]{3}[A-Z]")
+
+
+def _cf_problem(query: str) -> str | None:
+    """Why a typed CF-shaped text is not a valid codice fiscale, if it is not."""
+    code = fiscal_code.normalise(query)
+    if not CF_SHAPE.fullmatch(code):
+        return None
+    try:
+        fiscal_code.decode(code)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return None
 
 
 def _exact_cf(query: str) -> str | None:
@@ -229,7 +286,11 @@ def search_people(*, user: AnyUser, query: str) -> SearchResult:
     if code and not found_here and Person.objects.filter(fiscal_code=code).exists():
         known_elsewhere = code
     return SearchResult(
-        query=query, people=people, truncated=truncated, known_elsewhere_cf=known_elsewhere
+        query=query,
+        people=people,
+        truncated=truncated,
+        known_elsewhere_cf=known_elsewhere,
+        cf_problem=None if people or code else _cf_problem(query),
     )
 
 

@@ -8,6 +8,8 @@ name                     path                                   what
 casework:home            /                                      redirect to the user's desk
 casework:desk            /sportello/<slug>/                     desk dashboard
 casework:search          /sportello/<slug>/cerca/               people search (POST ``q``)
+casework:overdue         /sportello/<slug>/follow-up-in-ritardo/  all overdue follow-ups
+                                                                (``?pagina=``)
 casework:intake_new      /sportello/<slug>/nuova-presa-in-carico/  new intake (``?persona=<id>``
                                                                 for a known person)
 casework:cf_decode       /codice-fiscale/decodifica/            JSON, POST ``fiscal_code``
@@ -68,6 +70,7 @@ urlpatterns = [
     path("", desk.home, name="home"),
     path("sportello/<slug:slug>/", desk.desk_dashboard, name="desk"),
     path("sportello/<slug:slug>/cerca/", desk.search, name="search"),
+    path("sportello/<slug:slug>/follow-up-in-ritardo/", desk.overdue, name="overdue"),
     path("sportello/<slug:slug>/nuova-presa-in-carico/", intake.intake_new, name="intake_new"),
     path("codice-fiscale/decodifica/", intake.cf_decode, name="cf_decode"),
     path("persona/<int:pk>/", case.person_detail, name="person"),

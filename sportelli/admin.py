@@ -97,9 +97,9 @@ class ComuneAdmin(admin.ModelAdmin):
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "is_eu")
+    list_display = ("name", "name_en", "code", "is_eu")
     list_filter = ("is_eu",)
-    search_fields = ("name", "code")
+    search_fields = ("name", "name_en", "code")
     ordering = ("name",)
     list_per_page = 100
 

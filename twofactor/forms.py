@@ -27,6 +27,12 @@ class TokenForm(forms.Form):
     def clean_token(self) -> str:
         return self.cleaned_data["token"].strip()
 
+    def refuse(self, message: str) -> None:
+        """Add ``message`` to the code field and empty it: a refused code is never worth
+        correcting, the next one is typed afresh."""
+        self.add_error("token", message)
+        self.data = {**dict(self.data.items()), "token": ""}
+
 
 class LockoutPasswordChangeForm(PasswordChangeForm):
     """Django's password change, with the current password checked through ``authenticate()``

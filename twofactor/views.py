@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from base64 import b32encode
 from typing import Any
 from urllib.parse import urlencode
@@ -27,8 +28,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -128,12 +131,12 @@ def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
             _mark_verified(request, device)
             messages.success(request, _("Accesso a due fattori attivato."))
             return HttpResponseRedirect(_next_url(request))
-        form.add_error(
-            "token",
+        form.refuse(
             _(
-                "Codice non valido o scaduto: controllare che l'ora del telefono sia esatta "
-                "e scrivere il codice mostrato adesso."
-            ),
+                "Codice non valido o scaduto: scrivere il codice mostrato adesso dall'app. "
+                "Se continua a essere rifiutato, controllare che il telefono abbia l'ora "
+                "impostata automaticamente."
+            )
         )
     pending = TOTPDevice(user=user, name=services.DEVICE_NAME, key=key)  # never saved
     return render(
@@ -147,6 +150,29 @@ def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
             "required": requires_two_factor(user),
         },
     )
+
+
+def _throttle_wait(devices: list[Any]) -> int:
+    """Whole seconds (rounded up) until django-otp accepts a code again, 0 if it does now:
+    after each wrong code it refuses every code for 1, 2, 4… seconds."""
+    now = timezone.now()
+    waits = []
+    for device in devices:
+        allowed, detail = device.verify_is_allowed()
+        if allowed:
+            return 0
+        locked_until = (detail or {}).get("locked_until")
+        if locked_until is not None:
+            waits.append(max(1, math.ceil((locked_until - now).total_seconds())))
+    return min(waits, default=0)
+
+
+def _wait_message(seconds: int) -> str:
+    return ngettext(
+        "Dopo un codice errato bisogna attendere: riprova tra %(seconds)d secondo.",
+        "Dopo un codice errato bisogna attendere: riprova tra %(seconds)d secondi.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 @never_cache
@@ -164,17 +190,19 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
-        for device in devices:
-            if device.verify_token(token):
-                _mark_verified(request, device)
-                return HttpResponseRedirect(_next_url(request))
-        form.add_error(
-            "token",
-            _(
-                "Codice non valido o scaduto. Dopo più tentativi errati bisogna attendere "
-                "qualche secondo in più prima di riprovare."
-            ),
-        )
+        wait = _throttle_wait(devices)
+        if wait:
+            # django-otp refuses every code during the slow-down, the right one too: say so,
+            # with the seconds left, instead of calling a right code wrong.
+            form.refuse(_wait_message(wait))
+        else:
+            for device in devices:
+                if device.verify_token(token):
+                    _mark_verified(request, device)
+                    return HttpResponseRedirect(_next_url(request))
+            wait = _throttle_wait(devices)
+            message = _("Codice non valido o scaduto.")
+            form.refuse(f"{message} {_wait_message(wait)}" if wait else message)
     return render(
         request,
         "registration/twofactor_verify.html",
@@ -185,6 +213,15 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
             "activated_at": max((d.created_at for d in devices if d.created_at), default=None),
         },
     )
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only), and the login page then says why it appears."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("Sei uscito. Per continuare, accedi di nuovo."))
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

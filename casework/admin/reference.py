@@ -50,9 +50,9 @@ class PartnerAdmin(admin.ModelAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "active", "meeting_count")
+    list_display = ("name", "name_en", "code", "active", "meeting_count")
     list_filter = ("active",)
-    search_fields = ("name", "code")
+    search_fields = ("name", "name_en", "code")
     prepopulated_fields = {"code": ("name",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -331,7 +331,9 @@ class ComuneWidget(_LookupWidget[Comune]):
 class CountryWidget(_LookupWidget[Country]):
     def lookup(self, text: str, user: AnyUser | None = None) -> Country:
         country = Country.objects.filter(
-            models.Q(code__iexact=text) | models.Q(name__iexact=text)
+            models.Q(code__iexact=text)
+            | models.Q(name__iexact=text)
+            | models.Q(name_en__iexact=text)
         ).first()
         if country is None:
             raise ValueError(

@@ -112,21 +112,23 @@ def _intake_for_write(request: AuthenticatedHttpRequest, pk: int) -> Intake:
     )
 
 
-def _closed_case(request: AuthenticatedHttpRequest, intake: Intake) -> HttpResponse:
-    """A closed case takes no meeting or referral: say so at once, not after the form is
-    filled in (UX audit B25); the case page has *Riapri*. A POST (a stale tab) gets the
-    form back with what was typed and the reason on it."""
-    messages.warning(
-        request, _("La presa in carico è chiusa: riaprirla per aggiungere colloqui o invii.")
-    )
-    return redirect(case_url(intake))
+def _closed_case_page(request: AuthenticatedHttpRequest, intake: Intake) -> HttpResponse | None:
+    """A new meeting or referral for a closed case (a stale tab, an old link): back to the
+    case page with the reason, before anything is typed. A POST still gets the form back
+    with the error and what was typed (``services._open_case``)."""
+    if request.method == "GET" and not intake.is_open:
+        messages.warning(
+            request, _("La presa in carico è chiusa: riaprirla per aggiungere colloqui o invii.")
+        )
+        return redirect(case_url(intake))
+    return None
 
 
 @needs("casework.add_meeting", resumable=True)
 def meeting_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
-    if not intake.is_open and request.method != "POST":
-        return _closed_case(request, intake)
+    if closed := _closed_case_page(request, intake):
+        return closed
     form = MeetingForm(request.POST or resumed(request), instance=Meeting(intake=intake))
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,8 +188,8 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @needs("casework.add_referral", resumable=True)
 def referral_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     intake = _intake_for_write(request, pk)
-    if not intake.is_open and request.method != "POST":
-        return _closed_case(request, intake)
+    if closed := _closed_case_page(request, intake):
+        return closed
     form = ReferralForm(request.POST or resumed(request), instance=Referral(intake=intake))
     if request.method == "POST" and form.is_valid():
         try:

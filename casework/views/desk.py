@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.utils.http import urlencode
 from activitycr.http import AuthenticatedHttpRequest
 from casework import queries, searchref
 from casework.forms import SearchForm
+from casework.models import local_today
 from casework.permissions import reads_review
 from casework.views.common import desk_from_url, needs
 from sportelli.models import Desk
@@ -59,6 +62,27 @@ def desk_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     )
 
 
+@needs("casework.view_intake")
+def overdue(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """All the overdue follow-ups of a desk, oldest intake first, a page at a time: desks,
+    count, page rows — 3 queries whatever the size."""
+    desk, desks = desk_from_url(request, slug)
+    today = local_today()
+    paginator = Paginator(queries.overdue_rows(desk, today=today), queries.OVERDUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "casework/overdue.html",
+        {
+            "desk": desk,
+            "desks": desks,
+            "page": page,
+            "rows": [queries.overdue_row(intake, today) for intake in page.object_list],
+            "overdue_days": settings.OVERDUE_FOLLOWUP_DAYS,
+        },
+    )
+
+
 @needs("casework.view_person")
 def search(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """People search, POST-redirect-GET. The query travels in the POST body (it may be a CF)
@@ -93,6 +117,8 @@ def search(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "search_form": form,
             "result": result,
             "search_expired": expired,
+            # Carried to "Nuova presa in carico", which takes a CF searched for from it.
+            "search_ref": request.GET.get(SEARCH_REF_VAR) if result is not None else None,
             "can_add": request.user.has_perm("casework.add_intake"),
         },
     )

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from activitycr.http import AuthenticatedHttpRequest
 from activitycr.ids import parse_id
-from casework import fiscal_code, queries, services
+from casework import fiscal_code, queries, searchref, services
 from casework.editing import apply_validation_error, model_data
 from casework.forms import (
     CrossDeskForm,
@@ -95,6 +95,14 @@ def _person_known_elsewhere(
     return _known_person(request, desk, person, context, elsewhere=True, known_form=known_form)
 
 
+def _cf_from_search(request: AuthenticatedHttpRequest) -> dict[str, str] | None:
+    """The CF searched for just before (``?ricerca=<the search's opaque reference>``), so
+    that it need not be typed again; a surname or anything else searched is not carried."""
+    term = searchref.recall(request, request.GET.get("ricerca"))
+    code = fiscal_code.normalise(term or "")
+    return {"fiscal_code": code} if queries.CF_SHAPE.fullmatch(code) else None
+
+
 def _new_person(
     request: AuthenticatedHttpRequest,
     slug: str,
@@ -103,10 +111,14 @@ def _new_person(
     *,
     retried: bool = False,
 ) -> HttpResponse:
-    person_form = PersonForm(request.POST or None, user=request.user)
+    initial = None if request.method == "POST" else _cf_from_search(request)
+    person_form = PersonForm(request.POST or None, user=request.user, initial=initial)
     intake_form = IntakeForm(request.POST or None)
     context.update(person_form=person_form, intake_form=intake_form)
     if request.method != "POST":
+        # The page says "type the CF first": the cursor starts there (after an error the
+        # focus goes to the error summary instead).
+        person_form.fields["fiscal_code"].widget.attrs["autofocus"] = True
         return render(request, TEMPLATE, context)
     # A CF already registered: the existing person, not a duplicate. What was typed for the
     # intake stays in the form; the operator confirms.

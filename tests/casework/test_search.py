@@ -217,3 +217,38 @@ def test_person_by_cf_says_who_holds_a_code_and_whether_the_user_sees_them(
     unknown = nicolo.fiscal_code[:-1] + ("A" if nicolo.fiscal_code[-1] != "A" else "B")
     assert queries.person_by_cf(user=op_casalmaggiore, code=unknown) == (None, False)
     assert queries.person_by_cf(user=op_casalmaggiore, code="  ") == (None, False)
+
+
+def test_i10_a_cf_with_a_wrong_check_letter_is_explained(client, op_casalmaggiore, people):
+    """Audit B 21: VCCSRN91C71E272X gave "Nessuna persona trovata" and no hint."""
+    client.force_login(op_casalmaggiore)
+    right = people["nicolo"].fiscal_code
+    wrong = right[:-1] + ("A" if right[-1] != "A" else "B")
+    html = found(client, wrong.lower())
+    assert "Nessuna persona trovata" in html
+    assert 'id="search-cf-problem"' in html
+    assert "Il codice fiscale cercato non è valido" in html and "controllo" in html
+    # A valid CF, a surname or a partial CF get no such line.
+    for term in (right, "Rossi", right[:10]):
+        assert 'id="search-cf-problem"' not in found(client, term), term
+
+
+def test_i10_a_cf_searched_for_is_carried_into_the_new_intake(client, op_casalmaggiore, people):
+    """Audit B 21: the CF typed in the search had to be typed again for a new intake."""
+    client.force_login(op_casalmaggiore)
+    code = "RSSGLI90A41B898X"  # nobody's (and not valid: it is still carried, to be fixed)
+    url = results_url(client, code.lower())
+    html = client.get(url).content.decode()
+    token = url.split("ricerca=")[1]
+    new_intake = reverse("casework:intake_new", args=["casalmaggiore"]) + f"?ricerca={token}"
+    assert f'href="{new_intake}" id="search-new-intake"' in html
+    form = client.get(new_intake).content.decode()
+    assert f'value="{code}"' in form.split('name="fiscal_code"')[1].split(">")[0]
+    # A surname is not carried; nor is another session's reference.
+    token = results_url(client, "Bonvicini").split("ricerca=")[1]
+    form = client.get(new_intake.split("?")[0] + f"?ricerca={token}").content.decode()
+    assert "value=" not in form.split('name="fiscal_code"')[1].split(">")[0]
+    other = type(client)()
+    other.force_login(op_casalmaggiore)
+    form = other.get(new_intake).content.decode()
+    assert "value=" not in form.split('name="fiscal_code"')[1].split(">")[0]

@@ -317,3 +317,64 @@ def test_person_list_of_new_intake_desks_offers_only_desks_without_an_open_case(
     page = client.get(reverse("casework:person", args=[intake.person_id])).content.decode()
     assert "Nuova presa in carico a Casalmaggiore" in page
     assert Person.objects.count() == 1
+
+
+def test_i10_a_negative_duration_gets_the_same_message_as_zero(client, operator, intake):
+    """Audit B 26: -5 said "maggiore o uguale a 0" while 0 was refused as out of 1-600."""
+    url = reverse("casework:meeting_add", args=[intake.pk])
+    for value in ("-5", "0", "601"):
+        html = client.post(url, meeting_data(duration_minutes=value)).content.decode()
+        assert "La durata va da 1 a 600 minuti (10 ore)." in html, value
+        assert "maggiore o uguale a 0" not in html, value
+    assert not Meeting.objects.exists()
+
+
+def test_i10_a_new_meeting_or_referral_for_a_closed_case_says_so_before_typing(
+    client, operator, intake
+):
+    """Audit B 25: the form of a closed case opened normally and refused only on Salva."""
+    Intake.objects.filter(pk=intake.pk).update(
+        status=IntakeStatus.CLOSED, closed_on=local_today(), closure_reason="altro"
+    )
+    case = reverse("casework:person", args=[intake.person_id]) + f"#presa-{intake.pk}"
+    for name in ("casework:meeting_add", "casework:referral_add"):
+        response = client.get(reverse(name, args=[intake.pk]))
+        assert response.status_code == 302 and response["Location"] == case, name
+        page = client.get(case).content.decode()
+        assert "La presa in carico è chiusa: riaprirla per aggiungere colloqui o invii." in page
+    # Sent from a stale tab anyway: the form comes back with the reason and what was typed.
+    url = reverse("casework:meeting_add", args=[intake.pk])
+    html = client.post(url, meeting_data(notes="Scritto prima")).content.decode()
+    assert "La presa in carico è chiusa" in html and "Scritto prima" in html
+    assert not Meeting.objects.exists()
+
+
+def test_i10_meeting_activities_are_shown_in_english_in_english_mode(
+    client, operator, intake, settings
+):
+    """Audit C 28: the Attività svolte checkboxes stayed Italian in English mode."""
+    cv = Activity.objects.get(code="cv")
+    assert cv.name_en == "CV and cover letter"
+    assert all(Activity.objects.values_list("name_en", flat=True))  # every seeded one
+    meeting = factories.meeting(intake, days_after=0)
+    meeting.activities.set([cv])
+    form_url = reverse("casework:meeting_add", args=[intake.pk])
+    case_url = reverse("casework:person", args=[intake.person_id])
+    for language, name in (("it", cv.name), ("en", "CV and cover letter")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        assert name in client.get(form_url).content.decode(), language
+        assert name in client.get(case_url).content.decode(), language
+
+
+def test_i10_a_long_note_is_shown_collapsed_on_the_case_page(client, operator, intake):
+    """Audit C 36: a 5,000-character note made the case page 3,900 px tall."""
+    long_note = ("Nota lunga. " * 420).strip()
+    meeting = factories.meeting(intake, days_after=0)
+    Meeting.objects.filter(pk=meeting.pk).update(notes=long_note)
+    Intake.objects.filter(pk=intake.pk).update(needs="Breve bisogno")
+    page = client.get(reverse("casework:person", args=[intake.person_id])).content.decode()
+    preview, rest = page.split('<div class="mb-1 long-text">')[1].split("<details>", 1)
+    assert len(preview) < 600 and "…" in preview
+    assert f"Mostra il testo intero ({len(long_note)} caratteri)" in rest
+    assert long_note in rest  # all of it, one click away
+    assert '<p class="mb-1">Breve bisogno</p>' in page  # short texts as before

@@ -259,3 +259,97 @@ def test_overdue_count_stops_at_the_cap(client, op_casalmaggiore, monkeypatch):
     client.force_login(op_casalmaggiore)
     page = client.get(DESK).content.decode()
     assert "più di 2" in page
+
+
+# --- Issue 10 item 13: the overdue list -----------------------------------------------------
+
+OVERDUE = reverse("casework:overdue", args=["casalmaggiore"])
+
+
+def test_i10_a_person_with_a_booked_appointment_is_not_overdue(client, op_casalmaggiore):
+    today = local_today()
+    booked = factories.intake(
+        factories.person(last_name="Prenotato", first_name="Enrico"),
+        opened_on=today - dt.timedelta(days=90),
+    )
+    factories.meeting(booked, days_after=10, next_appointment_at=_at(today + dt.timedelta(2), 9))
+    missed = factories.intake(
+        factories.person(last_name="Mancato", first_name="Ugo"),
+        opened_on=today - dt.timedelta(days=90),
+    )
+    # An appointment already past does not count as followed.
+    factories.meeting(missed, days_after=10, next_appointment_at=_at(today - dt.timedelta(2), 9))
+    client.force_login(op_casalmaggiore)
+    assert "Non compare chi ha un appuntamento fissato." in client.get(DESK).content.decode()
+    for url in (DESK, OVERDUE):
+        overdue = client.get(url).content.decode().split('id="overdue"')[1].split("</table>")[0]
+        assert "Mancato Ugo" in overdue
+        assert "Prenotato Enrico" not in overdue
+
+
+def test_i10_the_overdue_list_shows_the_days_overdue(client, op_casalmaggiore, settings):
+    settings.OVERDUE_FOLLOWUP_DAYS = 30
+    today = local_today()
+    met = factories.intake(opened_on=today - dt.timedelta(days=90))
+    factories.meeting(met, days_after=48)  # last meeting 42 days ago: 12 days overdue
+    factories.intake(opened_on=today - dt.timedelta(days=35))  # no meeting: 5 days overdue
+    board = queries.dashboard(desk=factories.desk("casalmaggiore"))
+    assert [row.days_overdue for row in board.overdue] == [12, 5]
+    client.force_login(op_casalmaggiore)
+    page = client.get(DESK).content.decode()
+    assert "Giorni di ritardo" in page
+    assert '<td class="text-end overdue-days">12</td>' in page
+    assert '<td class="text-end overdue-days">5</td>' in page
+
+
+def test_i10_the_dashboard_links_to_all_overdue_cases_paginated(
+    client, op_casalmaggiore, monkeypatch
+):
+    monkeypatch.setattr(queries, "OVERDUE_PAGE_SIZE", 4)
+    today = local_today()
+    for n in range(queries.OVERDUE_SHOWN + 3):
+        factories.intake(
+            factories.person(last_name=f"Ritardo{n:02d}"), opened_on=today - dt.timedelta(200 - n)
+        )
+    factories.intake(
+        factories.person(last_name="Gussolese"),
+        desk_slug="gussola",
+        opened_on=today - dt.timedelta(days=300),
+    )
+    client.force_login(op_casalmaggiore)
+    page = client.get(DESK).content.decode()
+    assert f'href="{OVERDUE}" id="overdue-all"' in page
+    overdue = page.split('id="overdue"')[1].split("</table>")[0]
+    assert "Ritardo19" in overdue and "Ritardo20" not in overdue  # the oldest 20
+
+    first = client.get(OVERDUE).content.decode()
+    assert "Ritardo00" in first and "Ritardo03" in first and "Ritardo04" not in first
+    assert "Pagina 1 di 6" in first and 'href="?pagina=2"' in first
+    last = client.get(OVERDUE + "?pagina=6").content.decode()
+    assert "Ritardo20" in last and "Ritardo22" in last and "Gussolese" not in last
+    # A page beyond the end shows the last one, not an error.
+    assert "Ritardo22" in client.get(OVERDUE + "?pagina=99").content.decode()
+
+
+def test_i10_the_overdue_page_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
+    client.force_login(op_casalmaggiore)
+    today = local_today()
+
+    def add_cases(n: int) -> None:
+        for _ in range(n):
+            intake = factories.intake(opened_on=today - dt.timedelta(days=90))
+            factories.meeting(intake, days_after=10)
+
+    add_cases(2)
+    small, response = own_queries(client, "get", OVERDUE)
+    assert response.content.decode().count("/persona/") >= 2
+    add_cases(60)
+    large, response = own_queries(client, "get", OVERDUE)
+    assert response.content.decode().count("/persona/") >= queries.OVERDUE_PAGE_SIZE
+    # desks, count, page rows
+    assert small == large == 3
+
+
+def test_i10_the_overdue_page_is_only_for_the_desk_s_readers(client, op_gussola):
+    client.force_login(op_gussola)
+    assert client.get(OVERDUE).status_code == 404

@@ -349,3 +349,14 @@ def test_new_intake_is_created_for_the_intake_desk_only(client, operator):
     # An operator cannot post to another desk's intake page.
     gussola = reverse("casework:intake_new", args=["gussola"])
     assert client.post(gussola, form_data(fiscal_code="")).status_code == 404
+
+
+def test_i10_the_cursor_starts_in_the_cf_field(client, operator):
+    """Audit B 24: the form says "type the CF first", but it took 9 Tab stops to get there."""
+    html = client.get(NEW).content.decode()
+    field = html.split('name="fiscal_code"')[1].split(">")[0]
+    assert "autofocus" in field
+    assert html.count("autofocus") == 1
+    # After an error, the error summary takes the focus, not the CF field.
+    html = client.post(NEW, form_data(fiscal_code="XXX")).content.decode()
+    assert "autofocus" not in html.split('name="fiscal_code"')[1].split(">")[0]

@@ -71,6 +71,7 @@ EXPECTED: dict[str, Expect] = {
     "casework:home": Expect("none", own=REDIRECT, other=REDIRECT, udp=REDIRECT, admin=REDIRECT),
     "casework:desk": Expect("desk", **READ),
     "casework:search": Expect("desk", **READ),
+    "casework:overdue": Expect("desk", **READ),
     "casework:intake_new": Expect("desk", **WRITE),
     "casework:cf_decode": Expect(
         "none",

@@ -6,6 +6,8 @@ import json
 from importlib import resources
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from sportelli import territory
 from sportelli.models import Comune, Country
@@ -84,3 +86,58 @@ def test_a_reload_keeps_what_administrators_set():
     assert Comune.objects.count() == before
     assert Comune.objects.get(name="Viadana").is_casalasco is True
     assert Comune.objects.get(name="Voltido").is_casalasco is False
+
+
+# --- Issue 10 item 13 (audit C 28): country names are right and translated -----------------
+
+
+@pytest.mark.parametrize(
+    ("code", "italian", "english"),
+    [
+        ("Z611", "Perù", "Peru"),
+        ("Z341", "São Tomé e Príncipe", "São Tomé and Príncipe"),
+        ("Z106", "Città del Vaticano", "Vatican City"),
+        ("Z532", "Antigua e Barbuda", "Antigua and Barbuda"),
+        ("Z313", "Costa d'Avorio", "Côte d'Ivoire"),
+        ("Z404", "Stati Uniti d'America", "United States"),
+        ("Z112", "Germania", "Germany"),
+        ("Z330", "Marocco", "Morocco"),
+        ("Z214", "Corea del Nord", "North Korea"),
+        ("Z228", "Laos", "Laos"),
+    ],
+)
+def test_i10_country_names_are_right_in_italian_and_english(code, italian, english):
+    country = Country.objects.get(code=code)
+    assert (country.name, country.name_en) == (italian, english)
+    with translation.override("it"):
+        assert str(country) == italian
+    with translation.override("en"):
+        assert str(country) == english
+
+
+def test_i10_no_country_name_keeps_istat_s_upper_case_spelling():
+    for name, name_en in Country.objects.values_list("name", "name_en"):
+        assert name_en, name
+        for text in (name, name_en):
+            assert not text.endswith("'") and "' " not in text, text
+            assert " E " not in text and " Di " not in text and " D'" not in text, text
+            assert " And " not in text and " Of " not in text and "," not in text, text
+
+
+def test_i10_the_intake_form_lists_countries_in_english_in_english_mode(
+    client, op_casalmaggiore, settings
+):
+    client.force_login(op_casalmaggiore)
+    url = reverse("casework:intake_new", args=["casalmaggiore"])
+    assert ">Marocco</option>" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert ">Morocco</option>" in client.get(url).content.decode()
+
+
+def test_i10_a_reload_renames_countries_left_with_the_old_names():
+    Country.objects.filter(code="Z611").update(name="Peru'", name_en="")
+    territory.load_countries(Country)
+    assert Country.objects.filter(code="Z611").values_list("name", "name_en").get() == (
+        "Perù",
+        "Peru",
+    )
