@@ -122,8 +122,6 @@ class PersonForm(forms.ModelForm):
         typed_field(self, "birthplace_country", forms.ModelChoiceField).queryset = countries
         typed_field(self, "residence_country", forms.ModelChoiceField).queryset = countries
         self.cf_data: fiscal_code.FiscalCodeData | None = None
-        if self.instance.pk is None:  # a new person: "type the CF first", and there it is
-            self.fields["fiscal_code"].widget.attrs["autofocus"] = True
         self.helper = form_helper(
             Fieldset(
                 _("Anagrafica"),
