@@ -26,6 +26,7 @@ from casework.fields import (
     DateTimeInput,
     IdChoiceField,
     IdMultipleChoiceField,
+    PhoneField,
     TimeInput,
     VersionField,
     form_helper,
@@ -82,7 +83,11 @@ class PersonForm(forms.ModelForm):
             "has_disability",
             "is_minority",
         ]
-        field_classes = {"birthplace_country": IdChoiceField, "residence_country": IdChoiceField}
+        field_classes = {
+            "birthplace_country": IdChoiceField,
+            "residence_country": IdChoiceField,
+            "phone": PhoneField,
+        }
         widgets = {
             "birth_date": DateInput(),
             "privacy_ack_on": DateInput(),
