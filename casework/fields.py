@@ -193,3 +193,14 @@ class PhoneField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         return phones.normalise(super().clean(value))
+
+
+class CountedTextarea(forms.Textarea):
+    """A textarea with a visible count of its characters against its maxlength
+    (static/js/char-counter.js; without JavaScript the browser's maxlength still holds)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        attrs = {"rows": 3, **(attrs or {})}
+        # {count} and {max} are filled in by the script.
+        attrs.setdefault("data-counter", _("{count} caratteri su {max}"))
+        super().__init__(attrs=attrs)
