@@ -603,11 +603,25 @@ class Intake(VersionedSave, models.Model):
                 "La presa in carico non può precedere l'apertura dello sportello (%(date)s)."
             ) % {"date": f"{opened:%d/%m/%Y}"}
 
-    def _clean_unemployment_months(self, errors: dict[str, StrOrPromise]) -> None:
+    def early_check_errors(self, birth_date: dt.date | None) -> dict[str, StrOrPromise]:
+        """The checks against the desk's opening and the person's birth date, for an intake
+        not yet tied to its person: the new-intake form gives them in the same round as the
+        person's errors (the model's clean() repeats them on save)."""
+        errors: dict[str, StrOrPromise] = {}
+        if self.opened_on:
+            self._clean_desk_opening(errors)
+            self._clean_unemployment_months(errors, birth_date)
+        return errors
+
+    def _clean_unemployment_months(
+        self, errors: dict[str, StrOrPromise], birth_date: dt.date | None = None
+    ) -> None:
         """No more months of unemployment than since the 15th birthday, on the intake date."""
-        if self.unemployment_months is None or not (self.opened_on and self.person_id):
+        if birth_date is None and self.person_id:
+            birth_date = self.person.birth_date
+        if self.unemployment_months is None or not (self.opened_on and birth_date):
             return
-        limit = months_since_15(self.person.birth_date, self.opened_on)
+        limit = months_since_15(birth_date, self.opened_on)
         if self.unemployment_months > limit:
             errors["unemployment_months"] = _(
                 "I mesi di disoccupazione non possono superare i mesi trascorsi dal "

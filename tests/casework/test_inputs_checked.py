@@ -193,3 +193,29 @@ def test_the_database_refuses_a_text_beyond_the_limit(model, field):
     with pytest.raises(IntegrityError), transaction.atomic():
         model.objects.filter(pk=pk).update(**{field: "x" * 2001})
     model.objects.filter(pk=pk).update(**{field: "x" * 2000})
+
+
+# --- Item 12: one round -------------------------------------------------------------------
+
+
+def test_the_new_intake_gives_person_and_intake_errors_in_one_round(client):
+    from casework import roles
+    from tests.casework.test_views_intake import form_data
+
+    client.force_login(factories.user("op.round", role=roles.OPERATOR, desks=("gussola",)))
+    url = reverse("casework:intake_new", args=["gussola"])
+    # Born 10/05/1998; a bad phone (person), before Gussola opened on 01/04/2021 and more
+    # months of unemployment than since the 15th birthday (intake): all in one answer.
+    response = client.post(
+        url, form_data(phone="abc", opened_on="2021-03-31", unemployment_months="96")
+    )
+    assert response.status_code == 200
+    person_errors = response.context["person_form"].errors
+    intake_errors = response.context["intake_form"].errors
+    assert PHONE_ERROR in str(person_errors["phone"])
+    assert "apertura dello sportello (01/04/2021)" in str(intake_errors["opened_on"])
+    assert "quindicesimo compleanno" in str(intake_errors["unemployment_months"])
+    html = response.content.decode()
+    assert 'id="form-errors"' in html and 'href="#id_phone"' in html
+    assert 'href="#id_opened_on"' in html and 'href="#id_unemployment_months"' in html
+    assert not Intake.objects.exists()
