@@ -61,7 +61,8 @@ def form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
 
 def shown_value(instance: models.Model, name: str) -> str:
-    """A field's stored value as the desk reads it: dates dd/mm/yyyy, choices by label."""
+    """A field's stored value as the desk reads it: dates dd/mm/yyyy, choices by label,
+    a field with a ``<name>_display`` property (the phone) by it."""
     model_field = instance._meta.get_field(name)
     if model_field.many_to_many:
         return ", ".join(str(o) for o in getattr(instance, name).all()) or "—"
@@ -70,6 +71,9 @@ def shown_value(instance: models.Model, name: str) -> str:
     raw = getattr(instance, name)
     if raw is None or raw == "":
         return "—"
+    shown = getattr(instance, f"{name}_display", None)  # e.g. Person.phone_display
+    if isinstance(shown, str):
+        return shown
     if isinstance(raw, bool):
         return _("Sì") if raw else _("No")
     if isinstance(raw, dt.datetime):

@@ -16,6 +16,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from activitycr.ids import MAX_ID
+from casework import phones
 from casework.models import (
     local_today,
 )
@@ -173,3 +174,33 @@ def form_helper(*layout: Any) -> FormHelper:
     if layout:
         helper.layout = Layout(*layout)
     return helper
+
+
+class PhoneField(forms.CharField):
+    """A phone number typed as operators type it ("0375 123456", "+39 ...", "0039 ..."),
+    cleaned to E.164 and shown back the Italian way (casework.phones)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        # A value sent back with errors is shown as typed; a stored one the Italian way.
+        if isinstance(value, str) and value.startswith("+"):
+            return phones.display(value)
+        return value
+
+    def clean(self, value: Any) -> str:
+        return phones.normalise(super().clean(value))
+
+
+class CountedTextarea(forms.Textarea):
+    """A textarea with a visible count of its characters against its maxlength
+    (static/js/char-counter.js; without JavaScript the browser's maxlength still holds)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        attrs = {"rows": 3, **(attrs or {})}
+        # {count} and {max} are filled in by the script.
+        attrs.setdefault("data-counter", _("{count} caratteri su {max}"))
+        super().__init__(attrs=attrs)

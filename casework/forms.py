@@ -23,10 +23,12 @@ from casework import fiscal_code
 from casework.choices import CrossDeskReason, MeetingMode
 from casework.fields import (
     ComuneField,
+    CountedTextarea,
     DateInput,
     DateTimeInput,
     IdChoiceField,
     IdMultipleChoiceField,
+    PhoneField,
     TimeInput,
     VersionField,
     form_helper,
@@ -83,7 +85,11 @@ class PersonForm(forms.ModelForm):
             "has_disability",
             "is_minority",
         ]
-        field_classes = {"birthplace_country": IdChoiceField, "residence_country": IdChoiceField}
+        field_classes = {
+            "birthplace_country": IdChoiceField,
+            "residence_country": IdChoiceField,
+            "phone": PhoneField,
+        }
         widgets = {
             "birth_date": DateInput(),
             "privacy_ack_on": DateInput(),
@@ -257,7 +263,7 @@ class IntakeForm(forms.ModelForm):
             "recent_graduate",
             "returning_after_care",
         ]
-        widgets = {"opened_on": DateInput(), "needs": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"opened_on": DateInput(), "needs": CountedTextarea()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -295,7 +301,7 @@ class CloseIntakeForm(forms.ModelForm):
     class Meta:
         model = Intake
         fields = ["closed_on", "closure_reason", "closure_note"]
-        widgets = {"closed_on": DateInput(), "closure_note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"closed_on": DateInput(), "closure_note": CountedTextarea()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -330,7 +336,7 @@ class MeetingForm(forms.ModelForm):
             "start_time": TimeInput(),
             "next_appointment_at": DateTimeInput(),
             "activities": forms.CheckboxSelectMultiple,
-            "notes": forms.Textarea(attrs={"rows": 4}),
+            "notes": CountedTextarea(attrs={"rows": 4}),
             "mode": forms.RadioSelect,
         }
 
@@ -386,7 +392,7 @@ class ReferralForm(forms.ModelForm):
         widgets = {
             "referred_on": DateInput(),
             "outcome_on": DateInput(),
-            "notes": forms.Textarea(attrs={"rows": 3}),
+            "notes": CountedTextarea(),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -407,7 +413,7 @@ class ReferralOutcomeForm(forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["outcome", "outcome_on", "notes"]
-        widgets = {"outcome_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"outcome_on": DateInput(), "notes": CountedTextarea()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -447,7 +453,7 @@ class CrossDeskForm(forms.Form):
         label=_("Spiegazione"),
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=CountedTextarea(attrs={"rows": 2}),
         help_text=_(
             "Obbligatoria per «Altro motivo». La vedono gli operatori degli sportelli che "
             "seguono già la persona e gli amministratori: niente dati sanitari o particolari."

@@ -17,13 +17,17 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from casework import fiscal_code
+from casework import fiscal_code, phones
 from casework.choices import (
     EDUCATION_TO_ISCED,
     AckChannel,
@@ -58,6 +62,33 @@ if TYPE_CHECKING:
 def in_choices(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
     """A named constraint keeping a choice field to its values."""
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+# The longest free texts (characters): the forms count down to them, the models refuse more
+# and so does the database (``length_check``).
+NOTE_MAX_LENGTH = 2000
+NEEDS_MAX_LENGTH = 2000
+CLOSURE_NOTE_MAX_LENGTH = 2000
+CROSS_DESK_NOTE_MAX_LENGTH = 1000
+
+
+def long_text(verbose_name: StrOrPromise, max_length: int) -> models.TextField:
+    """A free text of at most ``max_length`` characters: the form field gets the limit
+    from ``max_length``, the model (and so the import) from the validator."""
+    return models.TextField(
+        verbose_name, blank=True, max_length=max_length, validators=[MaxLengthValidator(max_length)]
+    )
+
+
+def length_check(field: str, max_length: int, name: str) -> models.CheckConstraint:
+    """A named constraint keeping a text field to ``max_length`` characters."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), max_length),
+        name=name,
+        violation_error_message=format_lazy(
+            _("Il testo supera i {max} caratteri consentiti."), max=max_length
+        ),
+    )
 
 
 def local_today() -> dt.date:
@@ -277,6 +308,11 @@ class Person(VersionedSave, models.Model):
             kwargs["update_fields"] = {*update_fields, "search_key"}
         super().save(*args, **kwargs)
 
+    @property
+    def phone_display(self) -> str:
+        """The phone the Italian way (national for +39, international otherwise)."""
+        return phones.display(self.phone)
+
     def build_search_key(self) -> str:
         return search_text(f"{self.last_name} {self.first_name} {self.fiscal_code or ''}")
 
@@ -309,6 +345,11 @@ class Person(VersionedSave, models.Model):
                     _("Età non plausibile (%(age)d anni): controllare la data di nascita.")
                     % {"age": age}
                 )
+        if self.phone:
+            try:
+                self.phone = phones.normalise(self.phone)
+            except ValidationError as exc:
+                errors.setdefault("phone", []).extend(exc.messages)
         if self.residence_comune_id and self.residence_country_id:
             errors.setdefault("residence_country", []).append(
                 _("Indicare il comune di residenza oppure lo stato estero, non entrambi.")
@@ -366,7 +407,7 @@ class Intake(VersionedSave, models.Model):
     )
     channel = models.CharField(_("canale di accesso"), max_length=20, choices=IntakeChannel.choices)
     main_need = models.CharField(_("bisogno principale"), max_length=20, choices=Need.choices)
-    needs = models.TextField(_("bisogni espressi"), blank=True)
+    needs = long_text(_("bisogni espressi"), NEEDS_MAX_LENGTH)
     labour_status = models.CharField(
         _("condizione occupazionale"), max_length=20, choices=LabourStatus.choices
     )
@@ -384,7 +425,7 @@ class Intake(VersionedSave, models.Model):
     closure_reason = models.CharField(
         _("motivo della chiusura"), max_length=20, choices=ClosureReason.choices, blank=True
     )
-    closure_note = models.TextField(_("nota di chiusura"), blank=True)
+    closure_note = long_text(_("nota di chiusura"), CLOSURE_NOTE_MAX_LENGTH)
 
     # Snapshot at intake of what the reports group by: a later move or birthday does not
     # change past quarters, and the database aggregates without per-row date functions.
@@ -439,6 +480,10 @@ class Intake(VersionedSave, models.Model):
             models.Index(fields=["person", "opened_on"], name="casework_intake_person_idx"),
         ]
         constraints = [
+            length_check("needs", NEEDS_MAX_LENGTH, "casework_intake_needs_length"),
+            length_check(
+                "closure_note", CLOSURE_NOTE_MAX_LENGTH, "casework_intake_closure_note_length"
+            ),
             models.UniqueConstraint(
                 fields=["person", "desk"],
                 condition=Q(status=IntakeStatus.OPEN),
@@ -563,11 +608,25 @@ class Intake(VersionedSave, models.Model):
                 "La presa in carico non può precedere l'apertura dello sportello (%(date)s)."
             ) % {"date": f"{opened:%d/%m/%Y}"}
 
-    def _clean_unemployment_months(self, errors: dict[str, StrOrPromise]) -> None:
+    def early_check_errors(self, birth_date: dt.date | None) -> dict[str, StrOrPromise]:
+        """The checks against the desk's opening and the person's birth date, for an intake
+        not yet tied to its person: the new-intake form gives them in the same round as the
+        person's errors (the model's clean() repeats them on save)."""
+        errors: dict[str, StrOrPromise] = {}
+        if self.opened_on:
+            self._clean_desk_opening(errors)
+            self._clean_unemployment_months(errors, birth_date)
+        return errors
+
+    def _clean_unemployment_months(
+        self, errors: dict[str, StrOrPromise], birth_date: dt.date | None = None
+    ) -> None:
         """No more months of unemployment than since the 15th birthday, on the intake date."""
-        if self.unemployment_months is None or not (self.opened_on and self.person_id):
+        if birth_date is None and self.person_id:
+            birth_date = self.person.birth_date
+        if self.unemployment_months is None or not (self.opened_on and birth_date):
             return
-        limit = months_since_15(self.person.birth_date, self.opened_on)
+        limit = months_since_15(birth_date, self.opened_on)
         if self.unemployment_months > limit:
             errors["unemployment_months"] = _(
                 "I mesi di disoccupazione non possono superare i mesi trascorsi dal "
@@ -663,7 +722,7 @@ class Meeting(VersionedSave, models.Model):
     activities = models.ManyToManyField(
         Activity, verbose_name=_("attività svolte"), blank=True, related_name="meetings"
     )
-    notes = models.TextField(_("note"), blank=True)
+    notes = long_text(_("note"), NOTE_MAX_LENGTH)
     attended = models.BooleanField(_("la persona si è presentata"), default=True)
     next_appointment_at = models.DateTimeField(_("prossimo appuntamento"), null=True, blank=True)
     operator = models.ForeignKey(
@@ -691,6 +750,7 @@ class Meeting(VersionedSave, models.Model):
         ]
         constraints = [
             in_choices("mode", MeetingMode, "casework_meeting_mode_valid"),
+            length_check("notes", NOTE_MAX_LENGTH, "casework_meeting_notes_length"),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=600),
                 name="casework_meeting_duration_range",
@@ -767,7 +827,7 @@ class Referral(VersionedSave, models.Model):
         _("esito"), max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.PENDING
     )
     outcome_on = models.DateField(_("data dell'esito"), null=True, blank=True)
-    notes = models.TextField(_("note"), blank=True)
+    notes = long_text(_("note"), NOTE_MAX_LENGTH)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modificato il"), auto_now=True)
@@ -783,6 +843,7 @@ class Referral(VersionedSave, models.Model):
         ]
         constraints = [
             in_choices("kind", ReferralKind, "casework_referral_kind_valid"),
+            length_check("notes", NOTE_MAX_LENGTH, "casework_referral_notes_length"),
             in_choices("outcome", ReferralOutcome, "casework_referral_outcome_valid"),
             models.CheckConstraint(
                 condition=Q(outcome_on__isnull=True) | Q(outcome_on__gte=F("referred_on")),
@@ -849,7 +910,7 @@ class CrossDeskTakeIn(models.Model):
         related_name="cross_desk",
     )
     reason = models.CharField(_("motivo"), max_length=30, choices=CrossDeskReason.choices)
-    note = models.TextField(_("spiegazione"), blank=True)
+    note = long_text(_("spiegazione"), CROSS_DESK_NOTE_MAX_LENGTH)
     other_desks = models.ManyToManyField(
         Desk,
         verbose_name=_("sportelli che seguivano la persona"),
@@ -865,6 +926,7 @@ class CrossDeskTakeIn(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             in_choices("reason", CrossDeskReason, "casework_crossdesk_reason_valid"),
+            length_check("note", CROSS_DESK_NOTE_MAX_LENGTH, "casework_crossdesk_note_length"),
             models.CheckConstraint(
                 condition=~Q(reason=CrossDeskReason.OTHER) | ~Q(note=""),
                 name="casework_crossdesk_other_explained",

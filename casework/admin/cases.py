@@ -20,6 +20,7 @@ from casework.admin.scoping import (
     ScopedAdmin,
     VersionedAdminForm,
 )
+from casework.fields import PhoneField
 from casework.models import (
     SPECIAL_CATEGORY_FIELDS,
     Intake,
@@ -52,6 +53,14 @@ _M = TypeVar("_M", bound=models.Model)
 @admin.register(Person)
 class PersonAdmin(CaseImportExportAdmin):
     resource_classes = [PersonResource]
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "phone":
+            kwargs["form_class"] = PhoneField  # the operators' rule: E.164 in, Italian out
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     list_display = (
         "last_name",
         "first_name",

@@ -54,6 +54,7 @@ from casework.resources.widgets import (
     IntakeWidget,
     IntegerWidget,
     PersonWidget,
+    PhoneWidget,
     TextWidget,
     TimeWidget,
     UserWidget,
@@ -225,7 +226,7 @@ class PersonResource(CaseworkResource):
     citizenship = _field("citizenship", "cittadinanza", ChoiceWidget(Citizenship))
     education = _field("education", "titolo_studio", ChoiceWidget(EducationLevel))
     email = _field("email", "email", TextWidget())
-    phone = _field("phone", "telefono", TextWidget())
+    phone = _field("phone", "telefono", PhoneWidget())
     privacy_ack_on = _field("privacy_ack_on", "informativa_firmata_il", DateWidget())
 
     class Meta:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 
 from activitycr.ids import parse_id
-from casework import fiscal_code
+from casework import fiscal_code, phones
 from casework.models import Activity, Intake, Person
 from sportelli.models import Comune, Country, Desk
 
@@ -423,3 +423,11 @@ class ActivitiesWidget(widgets.ManyToManyWidget):
         if value is None:
             return ""
         return self.separator.join(sorted(a.code for a in value.all()))
+
+
+class PhoneWidget(TextWidget):
+    """A phone number: written the Italian way, read as operators type it; the model's
+    clean() stores it in E.164 or refuses it under the file's column (casework.phones)."""
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return super().render(phones.display(value or ""), obj, **kwargs)

@@ -132,6 +132,9 @@ def _new_person(
     person_valid = person_form.is_valid()
     intake_valid = intake_form.is_valid()
     if not (person_valid and intake_valid):
+        # All the errors in one round: the intake's checks against the desk and the birth
+        # date too, as far as the typed values allow.
+        _add_early_intake_errors(desk, person_form, intake_form)
         return render(request, TEMPLATE, context)
     duplicates = _duplicates_to_confirm(request, person_form)
     if duplicates:
@@ -154,6 +157,20 @@ def _new_person(
             messages.warning(request, warning)
         return redirect(case_url(intake))
     return render(request, TEMPLATE, context)
+
+
+def _add_early_intake_errors(desk: Desk, person_form: PersonForm, intake_form: IntakeForm) -> None:
+    data = intake_form.cleaned_data
+    opened_on = data.get("opened_on")
+    if opened_on is None:
+        return
+    probe = Intake(
+        desk=desk, opened_on=opened_on, unemployment_months=data.get("unemployment_months")
+    )
+    birth_date = person_form.cleaned_data.get("birth_date")
+    for field, message in probe.early_check_errors(birth_date).items():
+        if field in intake_form.fields and not intake_form.has_error(field):
+            intake_form.add_error(field, message)
 
 
 def _duplicates_to_confirm(

@@ -24,7 +24,7 @@ def two_operators(db, op_casalmaggiore, settings):
 
 @pytest.fixture
 def person(db):
-    p = factories.person(phone="0375 100", email="vecchia@example.org")
+    p = factories.person(phone="0375 100100", email="vecchia@example.org")
     factories.intake(p, desk_slug="casalmaggiore")
     return p
 
@@ -71,7 +71,7 @@ def test_the_colleagues_change_is_kept_where_you_changed_nothing(two_operators, 
     # Saving again, as the page invites: both changes stay.
     assert me.post(url, page_data(conflict)).status_code == 302
     person.refresh_from_db()
-    assert (person.phone, person.email) == ("0375 999888", "nuova@example.org")
+    assert (person.phone, person.email) == ("+390375999888", "nuova@example.org")
 
 
 def test_a_field_both_changed_is_marked_and_yours_is_in_the_form(two_operators, person):
@@ -79,16 +79,16 @@ def test_a_field_both_changed_is_marked_and_yours_is_in_the_form(two_operators, 
     url = reverse("casework:person_edit", args=[person.pk])
     theirs, mine = page_data(colleague.get(url)), page_data(me.get(url))
 
-    colleague.post(url, {**theirs, "phone": "0375 111"})
-    conflict = me.post(url, {**mine, "phone": "0375 222"})
+    colleague.post(url, {**theirs, "phone": "0375 111111"})
+    conflict = me.post(url, {**mine, "phone": "0375 222222"})
 
     form = conflict.context["form"]
-    assert form["phone"].value() == "0375 222"
-    assert "0375 111" in " ".join(form.errors["phone"])  # theirs, shown on the field
+    assert form["phone"].value() == "0375 222222"
+    assert "0375 111111" in " ".join(form.errors["phone"])  # theirs, shown on the field
     assert conflict.context["changed_by_both"] == [str(form.fields["phone"].label)]
     assert me.post(url, page_data(conflict)).status_code == 302
     person.refresh_from_db()
-    assert person.phone == "0375 222"  # a deliberate overwrite of that one field
+    assert person.phone == "+390375222222"  # a deliberate overwrite of that one field
 
 
 def test_without_the_signed_base_nothing_is_merged_and_nothing_breaks(two_operators, person):
@@ -100,8 +100,8 @@ def test_without_the_signed_base_nothing_is_merged_and_nothing_breaks(two_operat
     conflict = me.post(url, {**mine, "email": "nuova@example.org"})
     assert conflict.status_code == 200
     assert conflict.context["conflict"] and not conflict.context["merged"]
-    assert conflict.context["form"]["phone"].value() == "0375 100"  # as typed, not merged
-    assert Person.objects.get(pk=person.pk).phone == "0375 999888"
+    assert conflict.context["form"]["phone"].value() == "0375 100100"  # as typed, not merged
+    assert Person.objects.get(pk=person.pk).phone == "+390375999888"
 
 
 def test_the_saved_dates_read_the_italian_way(two_operators, person):

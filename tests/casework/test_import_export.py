@@ -83,7 +83,7 @@ def cases():
         birth_date=dt.date(1996, 7, 3),
         gender=Gender.WOMAN,
         residence="Casalmaggiore",
-        phone="0375 123456",
+        phone="+390375123456",
         has_disability=True,
         is_homeless=False,
         privacy_ack_on=dt.date(2021, 2, 15),
@@ -211,16 +211,16 @@ def test_people_export_to_xlsx_has_italian_columns_and_no_special_category(cases
 
 def test_text_that_a_spreadsheet_would_run_is_exported_inert_and_read_back(cases):
     anna, _marco = cases
-    Person.objects.filter(pk=anna.pk).update(last_name="=HYPERLINK(1)", phone="+39 0375 1")
+    Person.objects.filter(pk=anna.pk).update(last_name="=HYPERLINK(1)", phone="+41446681800")
     data = xlsx_bytes(PersonResource(), Person.objects.filter(pk=anna.pk))
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = {c.value: c for c in sheet[2]}
     assert "'=HYPERLINK(1)" in cells and cells["'=HYPERLINK(1)"].data_type == "s"
-    assert "'+39 0375 1" in cells
+    assert "'+41 44 668 18 00" in cells
     result = PersonResource().import_data(dataset(data), dry_run=False)
     assert not result.has_validation_errors(), row_errors(result)
     anna.refresh_from_db()
-    assert (anna.last_name, anna.phone) == ("=HYPERLINK(1)", "+39 0375 1")
+    assert (anna.last_name, anna.phone) == ("=HYPERLINK(1)", "+41446681800")
 
 
 def test_intake_and_meeting_exports_carry_the_snapshot_and_the_natural_keys(cases):

@@ -36,7 +36,7 @@ def test_create_change_and_delete_are_recorded_with_who_and_old_and_new_values(
 ):
     with set_actor(op_casalmaggiore):
         person = factories.person(last_name="Superti", first_name="Giulia", phone="")
-        person.phone = "0375 203122"
+        person.phone = "+390375203122"
         person.save()
         intake = factories.intake(person)
         meeting = factories.meeting(intake)
@@ -49,7 +49,7 @@ def test_create_change_and_delete_are_recorded_with_who_and_old_and_new_values(
     assert created.changes["last_name"][1] == "Superti"
     assert changed.action == LogEntry.Action.UPDATE
     assert changed.actor == op_casalmaggiore
-    assert changed.changes == {"phone": ["", "0375 203122"]}  # only what changed
+    assert changed.changes == {"phone": ["", "+390375203122"]}  # only what changed
 
     deleted = LogEntry.objects.get(
         content_type=ContentType.objects.get_for_model(Meeting),
@@ -103,10 +103,10 @@ def test_a_versioned_edit_is_recorded_by_auditlog_with_only_the_edited_fields(op
     """The desk's optimistic-concurrency save is an ordinary save(update_fields=...) after
     its version check: auditlog's own receiver records it, the fields edited and nothing
     else, and the version goes up by exactly one."""
-    person = factories.person(email="", phone="0375 1")
+    person = factories.person(email="", phone="+390375111111")
     version = person.version
     person.email = "giulia@example.org"
-    person.phone = "0375 2"  # set on the instance but not among the fields saved
+    person.phone = "+390375222222"  # set on the instance but not among the fields saved
     with set_actor(op_casalmaggiore):
         services.update_person(person=person, version=version, fields=["email"])
     update = entries_for(person)[-1]
@@ -114,7 +114,7 @@ def test_a_versioned_edit_is_recorded_by_auditlog_with_only_the_edited_fields(op
     assert update.actor == op_casalmaggiore
     assert update.changes == {"email": ["", "giulia@example.org"]}
     stored = Person.objects.get(pk=person.pk)
-    assert (stored.email, stored.phone) == ("giulia@example.org", "0375 1")
+    assert (stored.email, stored.phone) == ("giulia@example.org", "+390375111111")
     assert stored.version == person.version == version + 1
 
 
@@ -372,12 +372,12 @@ def test_intake_pages_are_logged_against_the_intake(client, op_casalmaggiore):
 def test_an_operator_edit_through_the_service_is_in_the_trail(op_casalmaggiore):
     intake = factories.intake(desk_slug="casalmaggiore")
     person = Person.objects.get(pk=intake.person_id)
-    person.phone = "0375 203122"
+    person.phone = "+390375203122"
     with set_actor(op_casalmaggiore):
         services.update_person(person=person, version=person.version, fields=["phone"])
     update = entries_for(person)[-1]
     assert update.action == LogEntry.Action.UPDATE
-    assert update.changes["phone"][1] == "0375 203122"
+    assert update.changes["phone"][1] == "+390375203122"
 
 
 def test_loading_a_dump_adds_nothing_to_the_trail(tmp_path):

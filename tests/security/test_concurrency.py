@@ -45,7 +45,7 @@ def form_data(response) -> dict:
 
 # URL name, object kind, field changed, value of the first and of the second operator
 EDITS = [
-    ("casework:person_edit", "person", "phone", "0375 111", "0375 222"),
+    ("casework:person_edit", "person", "email", "prima@example.org", "seconda@example.org"),
     ("casework:meeting_edit", "meeting", "notes", "prima", "seconda"),
     ("casework:referral_edit", "referral", "description", "prima", "seconda"),
     ("casework:referral_outcome", "referral", "notes", "prima", "seconda"),

@@ -133,7 +133,7 @@ def test_l5_operator_without_the_permission_cannot_set_them_by_post(op_casalmagg
     response = client.post(url, _edit_data(person, **dict.fromkeys(FIELDS, "false")))
     assert response.status_code == 302, response.context["form"].errors
     person.refresh_from_db()
-    assert person.phone == "0375 111222"  # the edit went through...
+    assert person.phone == "+390375111222"  # the edit went through...
     assert [getattr(person, name) for name in FIELDS] == [True] * 4  # ...without these
 
     response = client.post(

@@ -69,7 +69,7 @@ def test_m5_admin_change_then_stale_operator_form_is_a_conflict(
     response = admin.post(reverse("admin:casework_person_change", args=[person.pk]), admin_data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     person.refresh_from_db()
-    assert person.phone == "0375 999888"
+    assert person.phone == "+390375999888"
     assert person.version == 2  # the admin's save increased it
 
     operator_data["email"] = "nuova@example.org"
@@ -77,7 +77,7 @@ def test_m5_admin_change_then_stale_operator_form_is_a_conflict(
     assert response.status_code == 200
     assert response.context["conflict"]
     person.refresh_from_db()
-    assert person.phone == "0375 999888"  # not lost
+    assert person.phone == "+390375999888"  # not lost
     assert person.email == ""
 
 
@@ -115,7 +115,7 @@ def test_m5_operator_save_then_stale_admin_form_is_a_conflict(
     assert again["edit_version"] == "2"
     assert admin.post(url, again).status_code == 302
     person.refresh_from_db()
-    assert person.phone == "0375 999888"
+    assert person.phone == "+390375999888"
     assert person.version == 3
 
 
@@ -134,14 +134,14 @@ def test_m5_an_import_that_updates_a_person_increases_the_version(
     result = resource.import_data(rows, dry_run=False, user=administrator)
     assert not result.has_errors() and not result.has_validation_errors()
     person.refresh_from_db()
-    assert person.phone == "0375 111222"
+    assert person.phone == "+390375111222"
     assert person.version == 2
 
     operator_data["email"] = "nuova@example.org"
     response = client.post(reverse("casework:person_edit", args=[person.pk]), operator_data)
     assert response.status_code == 200 and response.context["conflict"]
     person.refresh_from_db()
-    assert person.phone == "0375 111222"
+    assert person.phone == "+390375111222"
 
 
 def test_m5_every_save_increases_the_version(person):
