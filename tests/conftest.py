@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from casework import roles
 from tests import factories
@@ -136,3 +137,11 @@ def administrator(db):
 def no_role_user(db):
     """Logged in, but holding no role: every protected view answers 403."""
     return factories.user("nobody")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in English (LocaleMiddleware, a language cookie) leaves English active in
+    the thread; the next test starts in the default language again."""
+    yield
+    translation.deactivate()

@@ -150,7 +150,7 @@ def test_the_data_migration_normalises_what_parses_and_keeps_the_rest(capsys):
     foreign = factories.person(phone="0041 44 668 18 00")
     bad = factories.person(phone="chiedere alla sorella")
     done = factories.person(phone="+393331234567")
-    migration = importlib.import_module("casework.migrations.0013_normalise_phones")
+    migration = importlib.import_module("casework.migrations.0014_normalise_phones")
     migration.normalise_phones(django_apps, None)
     phones_now = dict(Person.objects.values_list("pk", "phone"))
     assert phones_now[good.pk] == "+390375123456"
