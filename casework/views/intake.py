@@ -112,8 +112,11 @@ def _new_person(
     retried: bool = False,
 ) -> HttpResponse:
     initial = None if request.method == "POST" else _cf_from_search(request)
-    person_form = PersonForm(request.POST or None, user=request.user, initial=initial)
-    intake_form = IntakeForm(request.POST or None)
+    # Bound on every POST, an empty one too (``request.POST or None`` would leave an empty
+    # POST unbound, with no errors to show).
+    data = request.POST if request.method == "POST" else None
+    person_form = PersonForm(data, user=request.user, initial=initial)
+    intake_form = IntakeForm(data)
     context.update(person_form=person_form, intake_form=intake_form)
     if request.method != "POST":
         # The page says "type the CF first": the cursor starts there (after an error the
@@ -160,14 +163,14 @@ def _new_person(
 
 
 def _add_early_intake_errors(desk: Desk, person_form: PersonForm, intake_form: IntakeForm) -> None:
-    data = intake_form.cleaned_data
+    data = getattr(intake_form, "cleaned_data", {})
     opened_on = data.get("opened_on")
     if opened_on is None:
         return
     probe = Intake(
         desk=desk, opened_on=opened_on, unemployment_months=data.get("unemployment_months")
     )
-    birth_date = person_form.cleaned_data.get("birth_date")
+    birth_date = getattr(person_form, "cleaned_data", {}).get("birth_date")
     for field, message in probe.early_check_errors(birth_date).items():
         if field in intake_form.fields and not intake_form.has_error(field):
             intake_form.add_error(field, message)

@@ -360,3 +360,11 @@ def test_i10_the_cursor_starts_in_the_cf_field(client, operator):
     # After an error, the error summary takes the focus, not the CF field.
     html = client.post(NEW, form_data(fiscal_code="XXX")).content.decode()
     assert "autofocus" not in html.split('name="fiscal_code"')[1].split(">")[0]
+
+
+def test_an_empty_post_gets_the_required_fields_not_a_server_error(client, operator):
+    """Found by the form fuzzer: an empty POST left the forms unbound."""
+    response = client.post(NEW, {})
+    assert response.status_code == 200
+    assert "last_name" in response.context["person_form"].errors
+    assert "channel" in response.context["intake_form"].errors
