@@ -135,6 +135,16 @@ class CaseworkResource(resources.ModelResource):
             raise ValidationError({columns.get(k, k): v for k, v in errors.items()})
 
     def import_row(self, row: Any, instance_loader: Any, **kwargs: Any) -> RowResult:
+        # A NUL character fits no text column (PostgreSQL refuses it in any statement,
+        # lookups included): the row is bad, its columns named, before any query.
+        with_nul = [c for c, v in row.items() if isinstance(v, str) and "\x00" in v]
+        if with_nul:
+            invalid = self.get_row_result_class()()
+            invalid.import_type = RowResult.IMPORT_TYPE_INVALID
+            invalid.validation_error = ValidationError(
+                {c: [_("Contiene un carattere non ammesso (NUL).")] for c in with_nul}
+            )
+            return invalid
         row_result = super().import_row(row, instance_loader, **kwargs)
         # What full_clean missed and the database refused (a trigger, a race) is a bad row
         # like the others, with a message naming the rule and no data from the row.

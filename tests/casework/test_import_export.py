@@ -526,3 +526,20 @@ def test_import_needs_the_add_permission(client, udp_reader):
     udp_reader.save()
     client.force_login(udp_reader)
     assert client.get(reverse("admin:casework_person_import")).status_code == 403
+
+
+def test_a_nul_character_is_a_bad_row_naming_its_column(db):
+    """Found by the import fuzzer on PostgreSQL, which refuses NUL in any statement."""
+    import tablib
+
+    from casework.resources import IntakeResource, row_errors
+
+    person = factories.person()
+    data = tablib.Dataset(
+        headers=["codice_fiscale", "sportello", "data_presa_in_carico", "bisogni"]
+    )
+    data.append([person.fiscal_code, "Casalmaggiore", "01/03/2021", "prima\x00dopo"])
+    result = IntakeResource().import_data(data, dry_run=True)
+    assert not result.error_rows
+    assert [n for n, _m in row_errors(result)] == [1]
+    assert "NUL" in row_errors(result)[0][1] and "bisogni" in row_errors(result)[0][1]
