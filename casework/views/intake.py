@@ -218,6 +218,11 @@ def _take_in_once(
         return done
 
 
+def _open_intake(person: Person, desk: Desk) -> Intake | None:
+    """The person's open case at ``desk`` (at most one: a named constraint), if any."""
+    return person.intakes.open().filter(desk=desk).first()
+
+
 def _known_person(
     request: AuthenticatedHttpRequest,
     desk: Desk,
@@ -231,7 +236,7 @@ def _known_person(
     """The intake part only, for a person already registered: here, or only at other desks
     (``elsewhere``: the operator then says why they take the person in here)."""
     if not elsewhere:
-        open_here = person.intakes.open().filter(desk=desk).first()
+        open_here = _open_intake(person, desk)
         if open_here is not None:  # never a form that would then be refused: that case
             messages.info(
                 request,
@@ -276,7 +281,7 @@ def _known_person(
         apply_validation_error(intake_form, exc, *([reason_form] if reason_form else []))
     except IntegrityError:
         # A colleague opened a case for this person here a moment ago: that case.
-        open_here = person.intakes.open().filter(desk=desk).first()
+        open_here = _open_intake(person, desk)
         if open_here is not None:
             messages.info(
                 request,
@@ -346,7 +351,7 @@ def _registration(request: AuthenticatedHttpRequest, code: str, desk_slug: str) 
         }
     case = {"url": reverse("casework:person", args=[person.pk]), "label": _("Apri la scheda")}
     desk = Desk.objects.visible_to(request.user).filter(slug=desk_slug[:60]).first()
-    open_here = person.intakes.open().filter(desk=desk).first() if desk else None
+    open_here = _open_intake(person, desk) if desk else None
     if open_here is not None:
         return {
             "status": "here",
