@@ -17,9 +17,12 @@ FAST := not browser and not system and not slow
 .PHONY: run uv setup setup-test test test-fast check lint lock messages screenshots benchmark-operator loadtest clean
 
 ## One command: install, migrate, load demo data and logins, serve on http://127.0.0.1:$(PORT)
+## with the background worker beside it (stopped with the server).
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
+	$(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Python packages exactly as uv.lock pins them (runtime plus the test and dev groups; what

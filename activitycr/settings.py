@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "audit",
     "twofactor",
+    "django_tasks",
+    "django_tasks_db",
     "activitycr",  # system checks of the deployment (activitycr/checks.py)
 ]
 if DEVTOOLS:
@@ -146,6 +148,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # when the server's own settings would still log values).
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (django-tasks, the backport of Django 6's django.tasks): the queue is a
+# table of the app's own database, so SQLite in development and PostgreSQL in production
+# need no other service. `manage.py db_worker` runs it (`make run` starts one beside the
+# web server); several workers on several machines share one PostgreSQL queue, each row
+# claimed with SELECT ... FOR UPDATE SKIP LOCKED. docs/operations.md, "Background worker".
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
