@@ -113,7 +113,7 @@ SEARCH_KEY_LENGTH = 240
 
 
 def build_search_key(last_name: str, first_name: str, fiscal_code: str | None) -> str:
-    """"surname name cf", then each name of several words written as one ("De Santis" ->
+    """The key "surname name cf", then each name of several words written as one ("De Santis" ->
     "de santis mario desantis"), so that "desantis" and "dalessandro" find them too.
 
     The prefix search reads the key's start; the written-as-one forms only serve the
