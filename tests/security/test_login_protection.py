@@ -53,9 +53,7 @@ def test_the_login_page_says_how_many_tries_are_left(client, op_casalmaggiore):
     said = []
     for _ in range(4):
         html = attempt(client, "op.casalmaggiore", "wrong").content.decode()
-        said.append(
-            next((w for w in ("Restano 3", "Restano 2", "Resta 1") if w in html), None)
-        )
+        said.append(next((w for w in ("Restano 3", "Restano 2", "Resta 1") if w in html), None))
     assert said == [None, "Restano 3", "Restano 2", "Resta 1"]
     assert attempt(client, "op.casalmaggiore", "wrong").status_code == 429
     # A name nobody has is counted the same way (the page tells nothing about who exists).
