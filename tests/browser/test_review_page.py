@@ -38,6 +38,12 @@ def test_the_ufficio_di_piano_reads_the_quarter_with_its_charts(page, live_serve
     expect(charts).to_have_count(9)  # people, age band, gender, labour, ISCED, modes, ...
     box = page.locator("#chart-age_band").bounding_box()
     assert box["width"] > 200 and box["height"] > 100
+    # Month by month, coinciding lines stay apart by dash and marker (UX audit C 29).
+    styles = page.evaluate(
+        """() => window.Chart.getChart(document.getElementById('chart-trend'))
+               .data.datasets.map(d => JSON.stringify([d.borderDash, d.pointStyle]))"""
+    )
+    assert len(styles) >= 2 and len(set(styles)) == len(styles), styles
     # Each chart is followed by its table, read by screen readers.
     expect(page.locator("#table-age_band tfoot td").last).to_have_text("72")
     assert horizontal_overflow(page) == 0
