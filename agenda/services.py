@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
 BOOKING_DAYS_AHEAD = 366
 
 
-def _user(user: AnyUser | None) -> AnyUser | None:
-    return user if user is not None and user.is_authenticated else None
+def _user(user: AnyUser | None) -> User | None:
+    return user if isinstance(user, User) else None
 
 
 def check_when(starts_at: dt.datetime, *, field: str = "starts_at") -> None:

@@ -191,8 +191,7 @@ def _logged_objects(
         str(pk) for pk in Appointment.objects.filter(person=person).values_list("pk", flat=True)
     }
     ids[ReminderConsent] = {
-        str(pk)
-        for pk in ReminderConsent.objects.filter(person=person).values_list("pk", flat=True)
+        str(pk) for pk in ReminderConsent.objects.filter(person=person).values_list("pk", flat=True)
     }
     return ids
 

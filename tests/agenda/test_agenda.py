@@ -74,9 +74,7 @@ def test_another_desks_appointment_is_a_404(client, case, op_gussola):
     assert appt.status == AppointmentStatus.BOOKED
 
 
-def test_a_meetings_next_appointment_is_booked_moved_and_cancelled_with_it(
-    case, op_casalmaggiore
-):
+def test_a_meetings_next_appointment_is_booked_moved_and_cancelled_with_it(case, op_casalmaggiore):
     when = timezone.now() + dt.timedelta(days=5)
     meeting = factories.meeting(case, days_after=10, next_appointment_at=when)
     appt = Appointment.objects.get(booked_in=meeting)
@@ -94,9 +92,7 @@ def test_recording_the_meeting_marks_its_appointment_held_and_links_them(
     client, case, op_casalmaggiore
 ):
     start = timezone.now() - dt.timedelta(minutes=10)
-    appt = services.book(
-        intake=case, operator=op_casalmaggiore, starts_at=start, check_time=False
-    )
+    appt = services.book(intake=case, operator=op_casalmaggiore, starts_at=start, check_time=False)
     client.force_login(op_casalmaggiore)
     day = timezone.localtime(start).date()
     agenda = client.get(reverse("agenda:desk", args=["casalmaggiore"]), {"data": day})
@@ -104,7 +100,12 @@ def test_recording_the_meeting_marks_its_appointment_held_and_links_them(
     assert record in agenda.content.decode()
     response = client.post(
         record,
-        {"held_on": day.isoformat(), "mode": "presenza", "duration_minutes": "45", "attended": "on"},
+        {
+            "held_on": day.isoformat(),
+            "mode": "presenza",
+            "duration_minutes": "45",
+            "attended": "on",
+        },
     )
     assert response.status_code == 302
     appt.refresh_from_db()
@@ -112,9 +113,7 @@ def test_recording_the_meeting_marks_its_appointment_held_and_links_them(
     assert appt.meeting == Meeting.objects.get(intake=case)
 
 
-def test_a_missed_appointment_is_one_click_and_counts_as_a_no_show(
-    client, case, op_casalmaggiore
-):
+def test_a_missed_appointment_is_one_click_and_counts_as_a_no_show(client, case, op_casalmaggiore):
     appt = services.book(
         intake=case,
         operator=op_casalmaggiore,
@@ -169,7 +168,7 @@ def test_the_day_and_week_views_per_desk_and_per_operator(
     assert f'id="appuntamento-{mine.pk}"' in my_week
     assert f'id="appuntamento-{theirs.pk}"' not in my_week
     # Printable: the print style sheet is there, the buttons are not printed.
-    assert "css/agenda.css" in week and 'd-print-none' in week
+    assert "css/agenda.css" in week and "d-print-none" in week
 
 
 def test_a_bad_date_in_the_address_shows_today(client, op_casalmaggiore):

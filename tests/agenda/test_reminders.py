@@ -115,9 +115,7 @@ def test_the_days_before_are_a_setting(settings, smtp, case, op_casalmaggiore, d
     assert list(ReminderMessage.objects.values_list("days_before", flat=True)) == [max(days)]
 
 
-def test_no_consent_no_reminder_and_a_withdrawn_consent_stops_them(
-    smtp, case, op_casalmaggiore
-):
+def test_no_consent_no_reminder_and_a_withdrawn_consent_stops_them(smtp, case, op_casalmaggiore):
     _book(case, op_casalmaggiore, hours=40)
     run_due_work()
     assert smtp.messages == [] and not ReminderMessage.objects.exists()
@@ -193,8 +191,10 @@ def test_a_failed_send_is_retried_with_back_off_then_ends_in_a_visible_error(
     assert message.last_error == "ConnectionRefusedError"
     retry = DBTaskResult.objects.filter(status="READY").get()
     assert retry.args_kwargs["args"] == [message.pk]
-    assert before + dt.timedelta(minutes=5) <= retry.run_after <= timezone.now() + dt.timedelta(
-        minutes=5
+    assert (
+        before + dt.timedelta(minutes=5)
+        <= retry.run_after
+        <= timezone.now() + dt.timedelta(minutes=5)
     )
     # Not due yet: the worker leaves it.
     run_due_work()
@@ -214,7 +214,7 @@ def test_a_failed_send_is_retried_with_back_off_then_ends_in_a_visible_error(
     client.force_login(op_casalmaggiore)
     page = client.get(reverse("casework:person", args=[case.person_id])).content.decode()
     assert "Non inviato (errore)" in page and "ConnectionRefusedError" in page
-    assert settings.EMAIL_PORT != port
+    assert port != settings.EMAIL_PORT
 
 
 def test_an_address_refused_by_the_server_fails_at_once(smtp, case, op_casalmaggiore):

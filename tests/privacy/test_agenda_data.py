@@ -45,7 +45,7 @@ def booked(op_casalmaggiore):
 
 
 def test_subject_access_lists_appointments_consents_and_messages(booked):
-    person, appt, consent, message = booked
+    person, appt, consent, _message = booked
     out = io.StringIO()
     call_command("subject_access", str(person.pk), stdout=out)
     data = json.loads(out.getvalue())
@@ -54,7 +54,11 @@ def test_subject_access_lists_appointments_consents_and_messages(booked):
     assert a["place"] == "https://meet.example.org/superti-chiara"
     assert a["status"] == "prenotato" and a["intake_id"] == appt.intake_id
     [c] = data["reminder_consents"]
-    assert (c["channel"], c["given_on"], c["operator"]) == ("email", "2024-03-04", "op.casalmaggiore")
+    assert (c["channel"], c["given_on"], c["operator"]) == (
+        "email",
+        "2024-03-04",
+        "op.casalmaggiore",
+    )
     [m] = data["reminder_messages"]
     assert (m["appointment_id"], m["kind"], m["status"]) == (appt.pk, "promemoria", "in_attesa")
     # The trail of the appointment and the consent is part of the person's history.

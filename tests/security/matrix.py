@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from agenda import services as agenda_services
 from agenda.models import ReminderConsent
-
 from casework.choices import ReferralOutcome
 from casework.models import Intake, Meeting, Partner, Referral
 from tests import factories
