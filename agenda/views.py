@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -208,7 +208,10 @@ def _copy(appt: Appointment) -> dict[str, object]:
 def _back(request: AuthenticatedHttpRequest, fallback: str) -> str:
     """Back to the agenda the button was pressed on (a local path only), else the case."""
     target = request.POST.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else fallback
+    local = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts=None, require_https=False
+    )
+    return target if local else fallback
 
 
 @require_POST

@@ -293,3 +293,32 @@ def test_the_data_migration_turns_next_appointments_into_appointments(case):
     assert got[past.pk].meeting.held_on == held_day
     assert got[nobody.pk].status == AppointmentStatus.MISSED
     assert {a.desk_id for a in got.values()} == {case.desk_id}
+
+
+def test_moving_and_cancelling_from_the_pages(client, case, op_casalmaggiore):
+    appt = services.book(
+        intake=case, operator=op_casalmaggiore, starts_at=timezone.now() + dt.timedelta(days=2)
+    )
+    client.force_login(op_casalmaggiore)
+    url = reverse("agenda:reschedule", args=[appt.pk])
+    form = client.get(url).content.decode()
+    assert f'value="{timezone.localtime(appt.starts_at):%Y-%m-%dT%H:%M}"' in form
+    when = timezone.localdate() + dt.timedelta(days=4)
+    response = client.post(
+        url, {"starts_at": f"{when}T15:00", "mode": "telefono", "duration_minutes": "30"}
+    )
+    assert response.status_code == 302
+    appt.refresh_from_db()
+    moved = appt.rescheduled_to
+    assert appt.status == AppointmentStatus.RESCHEDULED
+    assert (moved.mode, moved.duration_minutes, moved.sequence) == ("telefono", 30, 1)
+    assert timezone.localtime(moved.starts_at) == _local(when, 15)
+    # A rescheduled one cannot be moved again: back to the case with a message.
+    assert client.get(url).status_code == 302
+    # Cancel, sent back to a local page only (never to another site).
+    response = client.post(
+        reverse("agenda:cancel", args=[moved.pk]), {"next": "/\\\\evil.example.org/"}
+    )
+    assert response["Location"].startswith(f"/persona/{case.person_id}/")
+    moved.refresh_from_db()
+    assert moved.status == AppointmentStatus.CANCELLED
