@@ -2,10 +2,10 @@
 
 Reminders go out ``REMINDER_DAYS_BEFORE`` days before an appointment (2 and 1 by default):
 ``enqueue_due`` (run by ``manage.py run_due_work``, from cron or a timer) finds the booked
-appointments ahead whose person consented to a channel, creates the one reminder due now
-for each (the nearest: an appointment booked for tomorrow gets the one-day reminder only)
-and queues its sending. Each (appointment, channel, days) reminder exists once, so running
-the command twice sends nothing twice.
+appointments ahead, in open cases, whose person consented to a channel, creates the one
+reminder due now for each (the nearest: an appointment booked for tomorrow gets the one-day
+reminder only) and queues its sending. Each (appointment, channel, days) reminder exists
+once, so running the command twice sends nothing twice.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from agenda.models import (
     ReminderConsent,
     ReminderMessage,
 )
+from casework.choices import IntakeStatus
 
 
 def days_before() -> list[int]:
@@ -57,6 +58,7 @@ def enqueue_due(now: dt.datetime | None = None) -> int:
     window = (
         Appointment.objects.booked()
         .filter(starts_at__gt=now, starts_at__lte=now + dt.timedelta(days=max(days)))
+        .filter(intake__status=IntakeStatus.OPEN)
         .annotate(email_ok=_consented(Channel.EMAIL), sms_ok=_consented(Channel.SMS))
         .filter(Exists(ReminderConsent.objects.active().filter(person_id=OuterRef("person_id"))))
         .values_list("pk", "starts_at", "email_ok", "sms_ok")
