@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from agenda import services as agenda_services
+from agenda.models import ReminderConsent
 from casework.choices import ReferralOutcome
 from casework.models import Intake, Meeting, Partner, Referral
 from tests import factories
@@ -43,7 +46,8 @@ SKIPPED_PREFIXES = {
 class Expect:
     """What each role gets from one URL. ``obj`` names the object kind its kwargs need."""
 
-    obj: str  # "none", "desk", "desk_query", "person", "intake", "meeting", "referral", "reset"
+    obj: str  # "none", "desk", "desk_query", "person", "intake", "meeting", "referral",
+    # "appointment", "consent", "reset"
     anonymous: int | str = LOGIN
     own: int | str = 200
     other: int | str = 404
@@ -116,7 +120,8 @@ class DeskObjects:
 
 
 def build_objects(desk_slug: str) -> DeskObjects:
-    """A person with an open intake, a meeting and a pending referral at ``desk_slug``."""
+    """A person with an open intake, a meeting, a pending referral, a booked appointment and
+    a consent to reminders at ``desk_slug``."""
     person = factories.person()
     intake: Intake = factories.intake(person, desk_slug=desk_slug, opened_on=dt.date(2024, 3, 4))
     meeting: Meeting = factories.meeting(intake, days_after=3)
@@ -127,7 +132,20 @@ def build_objects(desk_slug: str) -> DeskObjects:
         referred_on=dt.date(2024, 3, 8),
         outcome=ReferralOutcome.PENDING,
     )
-    return DeskObjects(desk_slug, person.pk, intake.pk, meeting.pk, referral.pk)
+    appointment = agenda_services.book(
+        intake=intake, operator=None, starts_at=timezone.now() + dt.timedelta(days=3)
+    )
+    consent = ReminderConsent.objects.create(
+        person=person, channel="email", source="presenza", given_on=dt.date(2024, 3, 4)
+    )
+    return DeskObjects(
+        desk_slug,
+        person.pk,
+        intake.pk,
+        meeting.pk,
+        referral.pk,
+        extra={"appointment": appointment.pk, "consent": consent.pk},
+    )
 
 
 def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> str:
@@ -141,6 +159,8 @@ def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> st
         "intake": {"pk": objects.intake_id} if objects else {},
         "meeting": {"pk": objects.meeting_id} if objects else {},
         "referral": {"pk": objects.referral_id} if objects else {},
+        "appointment": {"pk": objects.extra["appointment"]} if objects else {},
+        "consent": {"pk": objects.extra["consent"]} if objects else {},
         "reset": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
     }[expect.obj]
     assert set(values) == set(pattern.kwargs), (
