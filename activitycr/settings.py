@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "import_export",
     "sportelli",
     "casework",
+    "followup",
     "reports",
     "privacy",
     "auditlog",
@@ -154,6 +155,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # need no other service. `manage.py db_worker` runs it (`make run` starts one beside the
 # web server); several workers on several machines share one PostgreSQL queue, each row
 # claimed with SELECT ... FOR UPDATE SKIP LOCKED. docs/operations.md, "Background worker".
+# The application clock (activitycr/clock.py): unset, the real time; an ISO date-time moves
+# "now" for the follow-up tasks and the work list (demonstrations, tests). Not in production.
+CLOCK_NOW = env_str("CLOCK_NOW", "")
+if CLOCK_NOW:
+    try:
+        dt.datetime.fromisoformat(CLOCK_NOW)
+    except ValueError as exc:
+        raise ImproperlyConfigured("CLOCK_NOW must be an ISO date-time (2027-06-01T09:00).") from exc
+    if PRODUCTION:
+        raise ImproperlyConfigured("CLOCK_NOW is not allowed with PRODUCTION=true.")
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

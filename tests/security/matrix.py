@@ -20,8 +20,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from casework.choices import ReferralOutcome
+from casework.choices import ClosureReason, IntakeStatus, ReferralOutcome
 from casework.models import Intake, Meeting, Partner, Referral
+from followup.choices import TaskKind
+from followup.models import FollowUpTask
 from tests import factories
 
 ROLES = ("anonymous", "own", "other", "udp", "admin", "no_role")
@@ -112,6 +114,7 @@ class DeskObjects:
     intake_id: int
     meeting_id: int
     referral_id: int
+    task_id: int = 0
     extra: dict[str, int] = field(default_factory=dict)
 
 
@@ -127,7 +130,18 @@ def build_objects(desk_slug: str) -> DeskObjects:
         referred_on=dt.date(2024, 3, 8),
         outcome=ReferralOutcome.PENDING,
     )
-    return DeskObjects(desk_slug, person.pk, intake.pk, meeting.pk, referral.pk)
+    closed: Intake = factories.intake(
+        factories.person(),
+        desk_slug=desk_slug,
+        opened_on=dt.date(2024, 3, 4),
+        status=IntakeStatus.CLOSED,
+        closed_on=dt.date(2024, 3, 20),
+        closure_reason=ClosureReason.GOALS_MET,
+    )
+    task = FollowUpTask.objects.create(
+        intake=closed, kind=TaskKind.SIX_MONTHS, due_on=TaskKind.SIX_MONTHS.due_on(closed.closed_on)
+    )
+    return DeskObjects(desk_slug, person.pk, intake.pk, meeting.pk, referral.pk, task.pk)
 
 
 def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> str:
@@ -141,6 +155,7 @@ def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> st
         "intake": {"pk": objects.intake_id} if objects else {},
         "meeting": {"pk": objects.meeting_id} if objects else {},
         "referral": {"pk": objects.referral_id} if objects else {},
+        "task": {"pk": objects.task_id} if objects else {},
         "reset": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
     }[expect.obj]
     assert set(values) == set(pattern.kwargs), (

@@ -141,7 +141,7 @@ FORMS = {
     "casework:referral_add": ("intake", REFERRAL),
     "casework:referral_edit": ("referral", REFERRAL),
     "casework:referral_outcome": ("referral", REFERRAL),
-    "casework:intake_close": ("intake", CLOSE),
+    "followup:intake_close": ("intake", CLOSE),
     "casework:intake_edit": ("intake", [*INTAKE[:8], "residence_comune", "version"]),
     "casework:intake_reopen": ("intake", ["version"]),
     "casework:search": ("desk", ["q"]),
