@@ -162,7 +162,7 @@ if CLOCK_NOW:
     try:
         dt.datetime.fromisoformat(CLOCK_NOW)
     except ValueError as exc:
-        raise ImproperlyConfigured("CLOCK_NOW must be an ISO date-time (2027-06-01T09:00).") from exc
+        raise ImproperlyConfigured("CLOCK_NOW must be an ISO date-time: 2027-06-01T09:00") from exc
     if PRODUCTION:
         raise ImproperlyConfigured("CLOCK_NOW is not allowed with PRODUCTION=true.")
 

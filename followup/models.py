@@ -190,9 +190,7 @@ class FollowUpTask(models.Model):
                 | Q(employed__isnull=False),
                 name="followup_task_six_months_answer_says_employed",
             ),
-            length_check(
-                "answer_note", ANSWER_NOTE_MAX_LENGTH, "followup_task_answer_note_length"
-            ),
+            length_check("answer_note", ANSWER_NOTE_MAX_LENGTH, "followup_task_answer_note_length"),
         ]
 
     def __str__(self) -> str:

@@ -24,8 +24,15 @@ from activitycr import clock
 from casework import services as casework_services
 from casework.choices import LabourStatus
 from casework.models import Intake
-from followup.choices import EXIT_CHECK_DAYS, AttemptChannel, AttemptOutcome, ExitResult, TaskKind
-from followup.choices import Source, TaskStatus
+from followup.choices import (
+    EXIT_CHECK_DAYS,
+    AttemptChannel,
+    AttemptOutcome,
+    ExitResult,
+    Source,
+    TaskKind,
+    TaskStatus,
+)
 from followup.models import RESULT_FIELDS, ContactAttempt, ExitSituation, FollowUpTask
 
 if TYPE_CHECKING:

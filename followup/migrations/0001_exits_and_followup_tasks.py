@@ -9,114 +9,389 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('casework', '0014_normalise_phones'),
+        ("casework", "0014_normalise_phones"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FollowUpTask',
+            name="FollowUpTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('uscita', 'Verifica della situazione in uscita (4 settimane)'), ('sei_mesi', 'Follow-up a sei mesi')], max_length=10, verbose_name='tipo')),
-                ('due_on', models.DateField(verbose_name='da fare entro il')),
-                ('status', models.CharField(choices=[('aperto', 'Da fare'), ('risposta', 'Risposta registrata'), ('irreperibile', 'Chiuso senza risposta')], default='aperto', max_length=15, verbose_name='stato')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='data a cui si riferisce la risposta')),
-                ('source', models.CharField(blank=True, choices=[('dichiarazione', 'Dichiarazione della persona'), ('partner', 'Partner (agenzia, ente di formazione, servizio)'), ('co', 'Comunicazioni obbligatorie')], max_length=20, verbose_name='fonte')),
-                ('employed', models.BooleanField(blank=True, null=True, verbose_name='occupato/a a sei mesi, compreso il lavoro autonomo')),
-                ('improved', models.BooleanField(blank=True, null=True, verbose_name='situazione lavorativa migliorata a sei mesi')),
-                ('answer_note', models.TextField(blank=True, max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000)], verbose_name='nota')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='chiuso il')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='creato il')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='chiuso da')),
-                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='followup_tasks', to='casework.intake', verbose_name='presa in carico')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("uscita", "Verifica della situazione in uscita (4 settimane)"),
+                            ("sei_mesi", "Follow-up a sei mesi"),
+                        ],
+                        max_length=10,
+                        verbose_name="tipo",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="da fare entro il")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("aperto", "Da fare"),
+                            ("risposta", "Risposta registrata"),
+                            ("irreperibile", "Chiuso senza risposta"),
+                        ],
+                        default="aperto",
+                        max_length=15,
+                        verbose_name="stato",
+                    ),
+                ),
+                (
+                    "answered_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="data a cui si riferisce la risposta"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("dichiarazione", "Dichiarazione della persona"),
+                            ("partner", "Partner (agenzia, ente di formazione, servizio)"),
+                            ("co", "Comunicazioni obbligatorie"),
+                        ],
+                        max_length=20,
+                        verbose_name="fonte",
+                    ),
+                ),
+                (
+                    "employed",
+                    models.BooleanField(
+                        blank=True,
+                        null=True,
+                        verbose_name="occupato/a a sei mesi, compreso il lavoro autonomo",
+                    ),
+                ),
+                (
+                    "improved",
+                    models.BooleanField(
+                        blank=True,
+                        null=True,
+                        verbose_name="situazione lavorativa migliorata a sei mesi",
+                    ),
+                ),
+                (
+                    "answer_note",
+                    models.TextField(
+                        blank=True,
+                        max_length=1000,
+                        validators=[django.core.validators.MaxLengthValidator(1000)],
+                        verbose_name="nota",
+                    ),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="chiuso il")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="creato il")),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="chiuso da",
+                    ),
+                ),
+                (
+                    "intake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="followup_tasks",
+                        to="casework.intake",
+                        verbose_name="presa in carico",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attività di follow-up',
-                'verbose_name_plural': 'attività di follow-up',
-                'ordering': ['due_on', 'pk'],
+                "verbose_name": "attività di follow-up",
+                "verbose_name_plural": "attività di follow-up",
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ContactAttempt',
+            name="ContactAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('made_at', models.DateTimeField(verbose_name='data e ora')),
-                ('channel', models.CharField(choices=[('telefono', 'Telefono'), ('email', 'E-mail'), ('sms', 'SMS'), ('presenza', 'Di persona')], max_length=10, verbose_name='canale')),
-                ('outcome', models.CharField(choices=[('raggiunta', 'Persona raggiunta'), ('nessuna_risposta', 'Nessuna risposta'), ('messaggio', 'Messaggio lasciato'), ('recapito_errato', 'Recapito errato'), ('rifiuto', 'Non vuole rispondere')], max_length=20, verbose_name='esito')),
-                ('note', models.TextField(blank=True, max_length=500, validators=[django.core.validators.MaxLengthValidator(500)], verbose_name='nota')),
-                ('operator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='operatore')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='followup.followuptask', verbose_name='attività')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("made_at", models.DateTimeField(verbose_name="data e ora")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("telefono", "Telefono"),
+                            ("email", "E-mail"),
+                            ("sms", "SMS"),
+                            ("presenza", "Di persona"),
+                        ],
+                        max_length=10,
+                        verbose_name="canale",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("raggiunta", "Persona raggiunta"),
+                            ("nessuna_risposta", "Nessuna risposta"),
+                            ("messaggio", "Messaggio lasciato"),
+                            ("recapito_errato", "Recapito errato"),
+                            ("rifiuto", "Non vuole rispondere"),
+                        ],
+                        max_length=20,
+                        verbose_name="esito",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        max_length=500,
+                        validators=[django.core.validators.MaxLengthValidator(500)],
+                        verbose_name="nota",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="operatore",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="followup.followuptask",
+                        verbose_name="attività",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tentativo di contatto',
-                'verbose_name_plural': 'tentativi di contatto',
-                'ordering': ['made_at', 'pk'],
+                "verbose_name": "tentativo di contatto",
+                "verbose_name_plural": "tentativi di contatto",
+                "ordering": ["made_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExitSituation',
+            name="ExitSituation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('known', models.BooleanField(default=False, verbose_name='situazione nota')),
-                ('job_searching', models.BooleanField(default=False, verbose_name='in cerca di lavoro')),
-                ('in_education', models.BooleanField(default=False, verbose_name='in istruzione o formazione')),
-                ('qualification', models.BooleanField(default=False, verbose_name='ha ottenuto una qualifica')),
-                ('employed', models.BooleanField(default=False, verbose_name='occupato/a, compreso il lavoro autonomo')),
-                ('source', models.CharField(blank=True, choices=[('dichiarazione', 'Dichiarazione della persona'), ('partner', 'Partner (agenzia, ente di formazione, servizio)'), ('co', 'Comunicazioni obbligatorie')], max_length=20, verbose_name='fonte')),
-                ('as_of', models.DateField(blank=True, null=True, verbose_name='data a cui si riferisce')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='aggiornata il')),
-                ('intake', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='exit_situation', to='casework.intake', verbose_name='presa in carico')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='registrata da')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("known", models.BooleanField(default=False, verbose_name="situazione nota")),
+                (
+                    "job_searching",
+                    models.BooleanField(default=False, verbose_name="in cerca di lavoro"),
+                ),
+                (
+                    "in_education",
+                    models.BooleanField(default=False, verbose_name="in istruzione o formazione"),
+                ),
+                (
+                    "qualification",
+                    models.BooleanField(default=False, verbose_name="ha ottenuto una qualifica"),
+                ),
+                (
+                    "employed",
+                    models.BooleanField(
+                        default=False, verbose_name="occupato/a, compreso il lavoro autonomo"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("dichiarazione", "Dichiarazione della persona"),
+                            ("partner", "Partner (agenzia, ente di formazione, servizio)"),
+                            ("co", "Comunicazioni obbligatorie"),
+                        ],
+                        max_length=20,
+                        verbose_name="fonte",
+                    ),
+                ),
+                (
+                    "as_of",
+                    models.DateField(blank=True, null=True, verbose_name="data a cui si riferisce"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="aggiornata il")),
+                (
+                    "intake",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exit_situation",
+                        to="casework.intake",
+                        verbose_name="presa in carico",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="registrata da",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'situazione in uscita',
-                'verbose_name_plural': 'situazioni in uscita',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('as_of__isnull', False), ('known', True), models.Q(('source', ''), _negated=True)), models.Q(('as_of__isnull', True), ('employed', False), ('in_education', False), ('job_searching', False), ('known', False), ('qualification', False), ('source', '')), _connector='OR'), name='followup_exit_known_has_source_and_date', violation_error_message='Una situazione nota ha fonte e data; una non nota non ha esiti.'), models.CheckConstraint(condition=models.Q(('source', ''), ('source__in', ['dichiarazione', 'partner', 'co']), _connector='OR'), name='followup_exit_source_valid')],
+                "verbose_name": "situazione in uscita",
+                "verbose_name_plural": "situazioni in uscita",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("as_of__isnull", False),
+                                ("known", True),
+                                models.Q(("source", ""), _negated=True),
+                            ),
+                            models.Q(
+                                ("as_of__isnull", True),
+                                ("employed", False),
+                                ("in_education", False),
+                                ("job_searching", False),
+                                ("known", False),
+                                ("qualification", False),
+                                ("source", ""),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="followup_exit_known_has_source_and_date",
+                        violation_error_message="Una situazione nota ha fonte e data; una non nota non ha esiti.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("source", ""),
+                            ("source__in", ["dichiarazione", "partner", "co"]),
+                            _connector="OR",
+                        ),
+                        name="followup_exit_source_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='followuptask',
-            index=models.Index(fields=['status', 'due_on'], name='followup_task_due_idx'),
+            model_name="followuptask",
+            index=models.Index(fields=["status", "due_on"], name="followup_task_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='followuptask',
-            constraint=models.UniqueConstraint(fields=('intake', 'kind'), name='followup_task_one_per_kind'),
+            model_name="followuptask",
+            constraint=models.UniqueConstraint(
+                fields=("intake", "kind"), name="followup_task_one_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followuptask',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['uscita', 'sei_mesi'])), name='followup_task_kind_valid'),
+            model_name="followuptask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["uscita", "sei_mesi"])),
+                name="followup_task_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followuptask',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['aperto', 'risposta', 'irreperibile'])), name='followup_task_status_valid'),
+            model_name="followuptask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["aperto", "risposta", "irreperibile"])),
+                name="followup_task_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followuptask',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'risposta'), _negated=True), models.Q(('answered_on__isnull', False), models.Q(('source', ''), _negated=True)), _connector='OR'), name='followup_task_answer_has_date_and_source', violation_error_message='Una risposta ha data e fonte.'),
+            model_name="followuptask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "risposta"), _negated=True),
+                    models.Q(
+                        ("answered_on__isnull", False), models.Q(("source", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="followup_task_answer_has_date_and_source",
+                violation_error_message="Una risposta ha data e fonte.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followuptask',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'sei_mesi'), ('status', 'risposta'), _negated=True), ('employed__isnull', False), _connector='OR'), name='followup_task_six_months_answer_says_employed'),
+            model_name="followuptask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "sei_mesi"), ("status", "risposta"), _negated=True),
+                    ("employed__isnull", False),
+                    _connector="OR",
+                ),
+                name="followup_task_six_months_answer_says_employed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followuptask',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('answer_note'), 1000), name='followup_task_answer_note_length', violation_error_message='Il testo supera i 1000 caratteri consentiti.'),
+            model_name="followuptask",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("answer_note"), 1000
+                ),
+                name="followup_task_answer_note_length",
+                violation_error_message="Il testo supera i 1000 caratteri consentiti.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactattempt',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['telefono', 'email', 'sms', 'presenza'])), name='followup_attempt_channel_valid'),
+            model_name="contactattempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", ["telefono", "email", "sms", "presenza"])),
+                name="followup_attempt_channel_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactattempt',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['raggiunta', 'nessuna_risposta', 'messaggio', 'recapito_errato', 'rifiuto'])), name='followup_attempt_outcome_valid'),
+            model_name="contactattempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "outcome__in",
+                        [
+                            "raggiunta",
+                            "nessuna_risposta",
+                            "messaggio",
+                            "recapito_errato",
+                            "rifiuto",
+                        ],
+                    )
+                ),
+                name="followup_attempt_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contactattempt',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('note'), 500), name='followup_attempt_note_length', violation_error_message='Il testo supera i 500 caratteri consentiti.'),
+            model_name="contactattempt",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("note"), 500
+                ),
+                name="followup_attempt_note_length",
+                violation_error_message="Il testo supera i 500 caratteri consentiti.",
+            ),
         ),
     ]
