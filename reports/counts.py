@@ -84,3 +84,4 @@ class Counts:
     referrals: tuple[ReferralCount, ...]
     comuni: tuple[ComuneCount, ...]
     previous: PreviousCounts
+    results: Tally = field(default_factory=dict)  # ESF+ result -> gender -> people

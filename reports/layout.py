@@ -41,6 +41,7 @@ def build_tables(counts: Counts, *, include_special: bool) -> dict[str, Table[Va
         _age_gender_table(counts),
         _change_table(counts),
         *_esf_tables(counts, include_special=include_special),
+        *_result_tables(counts),
     ]
     return {table.key: table for table in tables}
 
@@ -389,3 +390,28 @@ def _esf_tables(counts: Counts, *, include_special: bool) -> list[Table[Value]]:
             )
         )
     return tables
+
+
+def _result_tables(counts: Counts) -> list[Table[Value]]:
+    """The ESF+ results at exit and six months after, by gender (no total row: a person
+    may have several results, and the first row is the people they are counted among)."""
+    return [
+        Table(
+            key=declared.key,
+            title=declared.title,
+            columns=_gender_columns(),
+            label_header=_("Indicatore"),
+            rows=tuple(
+                _by_gender(
+                    indicator.label,
+                    indicator.key,
+                    counts.results[f"{declared.key}.{indicator.key}"],
+                )
+                for indicator in declared.indicators
+            ),
+            total=None,
+            definition=declared.definition,
+            counts_people=True,
+        )
+        for declared in esf.results()
+    ]

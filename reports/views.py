@@ -53,6 +53,11 @@ def _sections() -> list[tuple[str, str, tuple[str, ...]]]:
             _("Indicatori comuni FSE+"),
             ("esf_labour", "esf_age", "esf_isced", "esf_other", "esf_special"),
         ),
+        (
+            "esf_results",
+            _("Risultati FSE+: all'uscita e a sei mesi"),
+            ("esf_exit", "esf_six_months"),
+        ),
     ]
 
 
