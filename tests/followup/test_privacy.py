@@ -56,7 +56,9 @@ def followed(op_casalmaggiore):
 def test_the_subject_access_export_holds_the_follow_up(followed):
     data = subject_access_data(person=followed.person)
     (situation,) = data["exit_situations"]
-    assert situation["employed"] is True and situation["source_label"] == "Comunicazioni obbligatorie"
+    assert (
+        situation["employed"] is True and situation["source_label"] == "Comunicazioni obbligatorie"
+    )
     (task,) = data["followup_tasks"]
     assert task["kind"] == TaskKind.SIX_MONTHS and task["employed"] is True
     assert task["answer_note"] == "Lavora al panificio Rossi"
