@@ -17,12 +17,14 @@ FAST := not browser and not system and not slow
 .PHONY: run uv setup setup-test test test-fast check lint lock messages screenshots benchmark-operator loadtest clean
 
 ## One command: install, migrate, load demo data and logins, serve on http://127.0.0.1:$(PORT)
-## with the background worker beside it (stopped with the server).
+## with the background worker beside it and the reminders queued every 5 minutes (stopped
+## with the server).
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
 	$(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py run_due_work --no-worker --loop 300 -v 0 & due=$$!; \
+	trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Python packages exactly as uv.lock pins them (runtime plus the test and dev groups; what

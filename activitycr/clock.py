@@ -1,9 +1,9 @@
-"""The application's clock: what "now" and "today" are for the follow-through (follow-up tasks
-falling due, the work list, the dates an answer may carry).
+"""The follow-through's clock: ``now()`` and ``today()`` in Europe/Rome, movable for tests.
 
-In production it is the real clock. ``settings.CLOCK_NOW`` (environment ``CLOCK_NOW``, an ISO
-date-time such as ``2027-06-01T09:00``; unset by default) moves it, so that a demonstration
-or a test can see what the desk sees six months after a closure without waiting for it.
+Reminders, the agenda and the follow-up tasks ask this clock, never ``timezone.now()``
+directly, so that a test (or a demonstration) can stand at another moment: the setting
+``CLOCK_OFFSET`` (a ``datetime.timedelta``, from the environment variable
+``CLOCK_OFFSET_DAYS``) moves every reading forward or back. Zero in production.
 """
 
 from __future__ import annotations
@@ -14,17 +14,16 @@ from django.conf import settings
 from django.utils import timezone
 
 
+def offset() -> dt.timedelta:
+    value = getattr(settings, "CLOCK_OFFSET", dt.timedelta(0))
+    return value if isinstance(value, dt.timedelta) else dt.timedelta(0)
+
+
 def now() -> dt.datetime:
-    """The current time (aware), or the time the settings fix."""
-    fixed = getattr(settings, "CLOCK_NOW", None)
-    if not fixed:
-        return timezone.now()
-    moment = dt.datetime.fromisoformat(str(fixed))
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    """The current moment (aware, UTC), moved by ``CLOCK_OFFSET``."""
+    return timezone.now() + offset()
 
 
 def today() -> dt.date:
-    """The local date (Europe/Rome) of :func:`now`."""
+    """Today's date in the project's time zone (Europe/Rome), moved by ``CLOCK_OFFSET``."""
     return timezone.localdate(now())

@@ -27,6 +27,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("agenda/", include("agenda.urls")),
     path("report/", include("reports.urls")),
     path("territorio/", include("sportelli.urls")),
     path("admin/", admin.site.urls),

@@ -10,7 +10,9 @@ overwrites everything that names or describes the person: names, codice fiscale,
 birth date (kept as 1 January of the birth year, because ``Person.birth_date`` is NOT NULL
 and the snapshot already holds the age), birthplace, residence, contacts and every
 free-text field of their intakes, meetings, referrals, follow-up tasks and contact attempts
-(the situation at exit and the six-month answers stay: they are the ESF+ results). Past quarters therefore do not
+(the situation at exit and the six-month answers stay: they are the ESF+ results); their
+appointments lose the place or link typed for them, their consents to reminders are
+withdrawn and no reminder still waiting is sent. Past quarters therefore do not
 change (``tests/privacy/test_anonymise.py`` proves it on a whole review, special-category
 tables included).
 
@@ -39,6 +41,7 @@ from django.db import models, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from agenda.models import Appointment, MessageStatus, ReminderConsent, ReminderMessage
 from audit import adminlog
 from audit.trail import MASK, objects_filter, person_object_ids
 from casework.choices import IntakeStatus
@@ -157,10 +160,41 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
             for a in acks
         ],
     }
+    data.update(_agenda_data(person))
     ids = _logged_objects(person, acknowledgements=acks, tasks=tasks, situations=situations)
     data["audit_trail"] = _history_entries(ids)
     data["admin_log"] = adminlog.describe(adminlog.entries(ids))
     return data
+
+
+def _agenda_data(person: Person) -> dict[str, Any]:
+    """Appointments, consents to reminders and the reminders sent (agenda): three queries."""
+    appointments = list(
+        Appointment.objects.filter(person=person)
+        .select_related("desk", "operator", "person", "intake", "meeting", "booked_in")
+        .select_related("rescheduled_to")
+        .order_by("starts_at", "id")
+    )
+    consents = list(
+        ReminderConsent.objects.filter(person=person)
+        .select_related("operator", "withdrawn_by", "person")
+        .order_by("given_on", "id")
+    )
+    messages = list(
+        ReminderMessage.objects.filter(appointment__person=person).order_by("due_at", "id")
+    )
+    return {
+        "appointments": [
+            {"id": a.pk, **_row(a, skip=("person", "intake", "meeting", "booked_in"))}
+            | {"intake_id": a.intake_id, "meeting_id": a.meeting_id}
+            for a in appointments
+        ],
+        "reminder_consents": [{"id": c.pk, **_row(c, skip=("person",))} for c in consents],
+        "reminder_messages": [
+            {"id": m.pk, "appointment_id": m.appointment_id, **_row(m, skip=("appointment",))}
+            for m in messages
+        ],
+    }
 
 
 # --- Audit trail integration (issue 5, part 1: the ``audit`` app on django-auditlog) ------
@@ -191,6 +225,12 @@ def _logged_objects(
     else:
         ack_ids = [a.pk for a in acknowledgements]
     ids[PrivacyAcknowledgement] = {str(pk) for pk in ack_ids}
+    ids[Appointment] = {
+        str(pk) for pk in Appointment.objects.filter(person=person).values_list("pk", flat=True)
+    }
+    ids[ReminderConsent] = {
+        str(pk) for pk in ReminderConsent.objects.filter(person=person).values_list("pk", flat=True)
+    }
     return ids
 
 
@@ -329,6 +369,15 @@ def anonymise_person(*, person: Person, by: User | None = None) -> Person:
     # The follow-up's free texts go; its results (the ESF+ figures) stay, like the intake's.
     FollowUpTask.objects.filter(intake__in=intakes).update(answer_note="")
     ContactAttempt.objects.filter(task__intake__in=intakes).update(note="")
+    # The agenda keeps dates, modes and statuses (the no-show rate); a place or link typed
+    # for the person goes, and no reminder waiting to go out is ever sent.
+    Appointment.objects.filter(person=person).update(place="", updated_at=now)
+    ReminderConsent.objects.filter(person=person, withdrawn_on__isnull=True).update(
+        withdrawn_on=timezone.localdate(now)
+    )
+    ReminderMessage.objects.filter(
+        appointment__person=person, status__in=[MessageStatus.PENDING, MessageStatus.RETRYING]
+    ).update(status=MessageStatus.SKIPPED, next_attempt_at=None, updated_at=now)
     _scrub_history(person=person, by=by, now=now)
     logger.info("person id=%s anonymised by user id=%s", person.pk, getattr(by, "pk", None) or "-")
     person.refresh_from_db()

@@ -131,6 +131,30 @@ EXPECTED: dict[str, Expect] = {
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
         note="closed unanswered (or already closed): back to the task",
     ),
+    # --- agenda (appointments, consent to reminders) ---
+    "agenda:desk": Expect("desk", **READ, note="a desk's day or week"),
+    "agenda:mine": Expect(
+        "none", own=200, udp=200, admin=200, no_role=403, note="my own appointments only"
+    ),
+    "agenda:book": Expect("intake", **WRITE),
+    "agenda:reschedule": Expect("appointment", **WRITE),
+    "agenda:cancel": Expect(
+        "appointment", method="POST", own=REDIRECT, other=404, udp=403, admin=REDIRECT
+    ),
+    "agenda:mark": Expect(
+        "appointment",
+        method="POST",
+        data={"esito": "mancato"},
+        own=REDIRECT,
+        other=404,
+        udp=403,
+        admin=REDIRECT,
+        note="not started yet: refused with a message, back to the case",
+    ),
+    "agenda:consent_add": Expect("person", **WRITE),
+    "agenda:consent_withdraw": Expect(
+        "consent", method="POST", own=REDIRECT, other=404, udp=403, admin=REDIRECT
+    ),
     # --- reports ---
     "reports:review": Expect("desk_query", **READ, note="operators: their own desks only"),
     "reports:workbook": Expect("desk_query", **READ, query=PERIOD, note="the review as xlsx"),
