@@ -7,6 +7,8 @@ followup:intake_close          /presa-in-carico/<id>/chiudi/           close wit
                                                                        the situation at exit
 followup:intake_closure_edit   /presa-in-carico/<id>/chiusura/         correct a closure and its
                                                                        situation at exit
+followup:worklist              /sportello/<slug>/lavoro/               the work list (``?chi=miei``:
+                                                                       the operator's own)
 followup:task                  /follow-up/<id>/                        a follow-up task
 followup:task_attempt          /follow-up/<id>/tentativo/              POST a contact attempt
 followup:task_answer           /follow-up/<id>/risposta/               POST the answer
@@ -31,6 +33,7 @@ urlpatterns = [
     path(
         "presa-in-carico/<int:pk>/chiusura/", views.intake_closure_edit, name="intake_closure_edit"
     ),
+    path("sportello/<slug:slug>/lavoro/", views.worklist, name="worklist"),
     path("follow-up/<int:pk>/", views.task_detail, name="task"),
     path("follow-up/<int:pk>/tentativo/", views.task_attempt, name="task_attempt"),
     path("follow-up/<int:pk>/risposta/", views.task_answer, name="task_answer"),

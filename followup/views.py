@@ -20,9 +20,9 @@ from activitycr import clock
 from activitycr.http import AuthenticatedHttpRequest
 from casework.editing import apply_validation_error, versioned_edit
 from casework.models import Intake
-from casework.views.common import case_url, needs
-from followup import services
-from followup.choices import ExitResult, TaskKind
+from casework.views.common import case_url, desk_from_url, needs
+from followup import queries, services
+from followup.choices import DUE_SOON_DAYS, IDLE_DAYS, ExitResult, TaskKind
 from followup.forms import (
     AttemptForm,
     CloseWithExitForm,
@@ -254,3 +254,32 @@ def task_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Attività chiusa senza risposta."))
     return redirect(_task_url(task))
+
+
+# --- The work list ----------------------------------------------------------------------------
+
+MINE = "miei"  # ?chi=miei: the operator's own work at the desk
+
+
+@needs("casework.view_intake")
+def worklist(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """A desk's work list, or the operator's own at that desk: today's appointments, the
+    follow-up tasks due within seven days and overdue, the open cases idle for 60 days."""
+    desk, desks = desk_from_url(request, slug)
+    mine = request.GET.get("chi") == MINE
+    today = clock.today()
+    scope = queries.Scope(desk=desk, today=today, operator=request.user if mine else None)
+    return render(
+        request,
+        "followup/worklist.html",
+        {
+            "desk": desk,
+            "desks": desks,
+            "mine": mine,
+            "today": today,
+            "work": queries.work_list(scope),
+            "shown": queries.SHOWN,
+            "due_soon_days": DUE_SOON_DAYS,
+            "idle_days": IDLE_DAYS,
+        },
+    )
