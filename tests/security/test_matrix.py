@@ -110,6 +110,7 @@ EXPECTED: dict[str, Expect] = {
     "casework:referral_edit": Expect("referral", **WRITE),
     "casework:referral_outcome": Expect("referral", **WRITE),
     # --- followup (exits, follow-up tasks, the work list) ---
+    "followup:worklist": Expect("desk", **READ, note="the desk's work list (?chi=miei: mine)"),
     "followup:task": Expect("task", **READ),
     "followup:task_attempt": Expect(
         "task",
