@@ -44,7 +44,14 @@ def _sections() -> list[tuple[str, str, tuple[str, ...]]]:
         (
             "meetings",
             _("Colloqui"),
-            ("meeting_mode", "meeting_attendance", "meeting_shares"),
+            (
+                "meeting_mode",
+                "meeting_attendance",
+                "meeting_shares",
+                "appointments_recorded",
+                "appointments_missed",
+                "no_show_rate",
+            ),
         ),
         ("referrals", _("Invii ed esiti"), ("referral_kind", "referral_partner")),
         ("trend", _("Andamento e confronto"), ("trend", "change")),

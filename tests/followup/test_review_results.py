@@ -8,14 +8,16 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from agenda.models import Appointment
 from casework.choices import ClosureReason, Gender, LabourStatus
 from followup import services
 from followup.choices import ExitResult, TaskKind
 from followup.models import FollowUpTask
 from reports.review import compute_review
-from reports.suppression import SMALL
+from reports.suppression import HIDDEN, SMALL
 from reports.workbook import Variant, build_workbook
 from tests import factories
 
@@ -165,3 +167,50 @@ def test_the_review_page_shows_the_results_section(client, udp_reader, exits):
     page = response.content.decode()
     assert "Risultati FSE+: all&#x27;uscita e a sei mesi" in page or "Risultati FSE+" in page
     assert "Situazione all&#x27;uscita non nota" in page
+
+
+def _appointment(intake, *, mode, status, day):
+    return Appointment.objects.create(
+        person=intake.person,
+        intake=intake,
+        desk=intake.desk,
+        starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))),
+        mode=mode,
+        status=status,
+    )
+
+
+def test_the_no_show_rate_per_desk_and_mode(udp_reader):
+    casal = factories.intake(factories.person(), opened_on=dt.date(2024, 1, 8))
+    gussola = factories.intake(
+        factories.person(), desk_slug="gussola", opened_on=dt.date(2024, 1, 8)
+    )
+    day = dt.date(2024, 2, 5)
+    for status in ("svolto", "svolto", "svolto", "mancato"):
+        _appointment(casal, mode="presenza", status=status, day=day)
+    for status in ("mancato", "giustificato", "prenotato", "annullato"):
+        _appointment(casal, mode="telefono", status=status, day=day)
+    for status in ("svolto", "mancato"):
+        _appointment(gussola, mode="video", status=status, day=day)
+    _appointment(casal, mode="presenza", status="mancato", day=dt.date(2024, 4, 2))  # Q2
+    review = compute_review(user=udp_reader, start=Q1[0], end=Q1[1])
+    tables = review.tables
+    # Columns: Casalmaggiore, Piadena Drizzona, San Giovanni in Croce, Gussola, total.
+    assert _row(review, "appointments_recorded", "presenza") == (4, 0, 0, 0, 4)
+    assert _row(review, "appointments_recorded", "telefono") == (2, 0, 0, 0, 2)
+    assert _row(review, "appointments_missed", "video") == (0, 0, 0, 1, 1)
+    assert tables["appointments_missed"].total.values == (2, 0, 0, 1, 3)
+    assert _row(review, "no_show_rate", "presenza") == (25.0, None, None, None, 25.0)
+    assert _row(review, "no_show_rate", "telefono") == (50.0, None, None, None, 50.0)
+    assert _row(review, "no_show_rate", "total") == (33.3, None, None, 50.0, 37.5)
+    assert "non presentato" in tables["no_show_rate"].definition
+    # The external workbook hides the rate computed over a hidden (small) count.
+    buffer = io.BytesIO()
+    build_workbook(review=review, user=udp_reader, variant=Variant.EXTERNAL).save(buffer)
+    ws = load_workbook(io.BytesIO(buffer.getvalue()))["Appuntamenti"]
+    values = {
+        ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(2, 7)]
+        for r in range(1, ws.max_row + 1)
+    }
+    assert values["Telefono"][0] in (SMALL, HIDDEN)
+    assert HIDDEN in [v for label, row in values.items() for v in row]
