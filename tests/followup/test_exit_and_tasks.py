@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -315,3 +316,14 @@ def test_the_case_page_reads_the_follow_up_in_constant_queries(
         _close(other, operator, closed_on=TODAY - dt.timedelta(days=250))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_opening_a_task_is_a_recorded_read(client, operator, intake):
+
+    _close(intake, operator)
+    task = FollowUpTask.objects.get(intake=intake, kind=TaskKind.SIX_MONTHS)
+    client.get(reverse("followup:task", args=[task.pk]))
+    read = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(task.pk)).get(
+        content_type__model="followuptask"
+    )
+    assert read.actor == operator
