@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "import_export",
     "sportelli",
     "casework",
+    "followup",
     "reports",
     "privacy",
     "auditlog",

@@ -9,9 +9,10 @@ date, the meeting modes and activities, the referral kinds, partners and outcome
 overwrites everything that names or describes the person: names, codice fiscale, exact
 birth date (kept as 1 January of the birth year, because ``Person.birth_date`` is NOT NULL
 and the snapshot already holds the age), birthplace, residence, contacts and every
-free-text field of their intakes, meetings and referrals; their appointments lose the place
-or link typed for them, their consents to reminders are withdrawn and no reminder still
-waiting is sent. Past quarters therefore do not
+free-text field of their intakes, meetings, referrals, follow-up tasks and contact attempts
+(the situation at exit and the six-month answers stay: they are the ESF+ results); their
+appointments lose the place or link typed for them, their consents to reminders are
+withdrawn and no reminder still waiting is sent. Past quarters therefore do not
 change (``tests/privacy/test_anonymise.py`` proves it on a whole review, special-category
 tables included).
 
@@ -52,6 +53,7 @@ from casework.models import (
     Referral,
     search_text,
 )
+from followup.models import ContactAttempt, ExitSituation, FollowUpTask
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +109,17 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
         .select_related("notice", "operator")
         .order_by("acknowledged_on", "id")
     )
+    situations = list(
+        ExitSituation.objects.filter(intake__person=person)
+        .select_related("intake", "recorded_by")
+        .order_by("intake_id")
+    )
+    tasks = list(
+        FollowUpTask.objects.filter(intake__person=person)
+        .select_related("intake", "done_by")
+        .prefetch_related("attempts__operator")
+        .order_by("due_on", "id")
+    )
     data: dict[str, Any] = {
         "generated_at": timezone.now(),
         "controller": "Consorzio Casalasco Servizi Sociali (Con.Ca.S.S.)",
@@ -124,6 +137,18 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
         "referrals": [
             {"id": r.pk, "intake_id": r.intake_id, **_row(r, skip=("intake",))} for r in referrals
         ],
+        "exit_situations": [
+            {"intake_id": e.intake_id, **_row(e, skip=("intake",))} for e in situations
+        ],
+        "followup_tasks": [
+            {
+                "id": t.pk,
+                "intake_id": t.intake_id,
+                **_row(t, skip=("intake",)),
+                "contact_attempts": [_row(a, skip=("task",)) for a in t.attempts.all()],
+            }
+            for t in tasks
+        ],
         "privacy_acknowledgements": [
             {
                 "notice_version": a.notice.version,
@@ -136,7 +161,7 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
         ],
     }
     data.update(_agenda_data(person))
-    ids = _logged_objects(person, acknowledgements=acks)
+    ids = _logged_objects(person, acknowledgements=acks, tasks=tasks, situations=situations)
     data["audit_trail"] = _history_entries(ids)
     data["admin_log"] = adminlog.describe(adminlog.entries(ids))
     return data
@@ -176,11 +201,24 @@ def _agenda_data(person: Person) -> dict[str, Any]:
 
 
 def _logged_objects(
-    person: Person, *, acknowledgements: list[PrivacyAcknowledgement] | None = None
+    person: Person,
+    *,
+    acknowledgements: list[PrivacyAcknowledgement] | None = None,
+    tasks: list[FollowUpTask] | None = None,
+    situations: list[ExitSituation] | None = None,
 ) -> dict[type[models.Model], set[str]]:
     """The person's rows as the logs name them: record, intakes, meetings, referrals (also
-    those since deleted) and privacy acknowledgements."""
+    those since deleted), privacy acknowledgements, situations at exit, follow-up tasks and
+    their contact attempts."""
     ids = person_object_ids(person.pk)
+    if tasks is None or situations is None:  # erasure: read them; the export has them
+        tasks = list(
+            FollowUpTask.objects.filter(intake__person=person).prefetch_related("attempts")
+        )
+        situations = list(ExitSituation.objects.filter(intake__person=person).only("pk"))
+    ids[ExitSituation] = {str(e.pk) for e in situations}
+    ids[FollowUpTask] = {str(t.pk) for t in tasks}
+    ids[ContactAttempt] = {str(a.pk) for t in tasks for a in t.attempts.all()}
     ack_ids: Iterable[int]
     if acknowledgements is None:
         ack_ids = PrivacyAcknowledgement.objects.filter(person=person).values_list("pk", flat=True)
@@ -328,6 +366,9 @@ def anonymise_person(*, person: Person, by: User | None = None) -> Person:
     Referral.objects.filter(intake__in=intakes).update(
         description="", notes="", version=F("version") + 1, updated_at=now
     )
+    # The follow-up's free texts go; its results (the ESF+ figures) stay, like the intake's.
+    FollowUpTask.objects.filter(intake__in=intakes).update(answer_note="")
+    ContactAttempt.objects.filter(task__intake__in=intakes).update(note="")
     # The agenda keeps dates, modes and statuses (the no-show rate); a place or link typed
     # for the person goes, and no reminder waiting to go out is ever sent.
     Appointment.objects.filter(person=person).update(place="", updated_at=now)

@@ -30,9 +30,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Aggregate, Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
-from casework.choices import Gender
+from agenda.models import Appointment, AppointmentMode, AppointmentStatus
+from casework.choices import Gender, IntakeStatus
 from casework.models import Intake, IntakeQuerySet, Meeting, MeetingQuerySet, Referral
+from followup.choices import TaskKind
+from followup.models import FollowUpTask
 from reports import dimensions, esf
 from reports.counts import (
     ComuneCount,
@@ -318,6 +322,72 @@ def _count_previous(scope: _Scope, start: dt.date, end: dt.date) -> PreviousCoun
     )
 
 
+def _count_results(scope: _Scope) -> Tally:
+    """The ESF+ results by gender, people counted once: of the exits of the period (one
+    query) and of the six-month follow-ups due in it (one query)."""
+    tally: Tally = {}
+    exits = scope.intakes().filter(
+        status=IntakeStatus.CLOSED, closed_on__gte=scope.start, closed_on__lte=scope.end
+    )
+    six_months = FollowUpTask.objects.filter(
+        intake__in=scope.intakes().filter(status=IntakeStatus.CLOSED),
+        kind=TaskKind.SIX_MONTHS,
+        due_on__gte=scope.start,
+        due_on__lte=scope.end,
+    )
+    counted: dict[str, tuple[QuerySet[Any], str, str]] = {
+        "exits": (exits, "gender", "person"),
+        "six_months": (six_months, "intake__gender", "intake__person"),
+    }
+    for table in esf.results():
+        queryset, gender_field, person_field = counted[table.counted]
+        cells = _Aggregates()
+        for indicator in table.indicators:
+            per_gender = tally[f"{table.key}.{indicator.key}"] = {}
+            for gender in Gender.values:
+                condition = indicator.condition & Q(**{gender_field: gender})
+                cells.add(per_gender, gender, Count(person_field, filter=condition, distinct=True))
+        cells.run(queryset.order_by())
+    return tally
+
+
+# An appointment's outcome is recorded when it was held, missed or excused (not when it is
+# still booked, nor cancelled or moved).
+RECORDED_APPOINTMENTS = (
+    AppointmentStatus.HELD,
+    AppointmentStatus.MISSED,
+    AppointmentStatus.EXCUSED,
+)
+
+
+def _count_appointments(scope: _Scope) -> tuple[Tally, Tally]:
+    """The appointments of the period by desk and mode: those with an outcome recorded and
+    those missed (one query)."""
+    recorded: Tally = {mode: {} for mode in AppointmentMode.values}
+    missed: Tally = {mode: {} for mode in AppointmentMode.values}
+    cells = _Aggregates()
+    for col in scope.columns.keys:
+        desk_q = _desk_q(col)
+        for mode in AppointmentMode.values:
+            in_mode = desk_q & Q(mode=mode)
+            cells.add(
+                recorded[mode],
+                col,
+                Count("pk", filter=in_mode & Q(status__in=RECORDED_APPOINTMENTS)),
+            )
+            cells.add(
+                missed[mode], col, Count("pk", filter=in_mode & Q(status=AppointmentStatus.MISSED))
+            )
+    start = timezone.make_aware(dt.datetime.combine(scope.start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min))
+    cells.run(
+        Appointment.objects.visible_to(scope.user).filter(
+            desk__in=scope.desk_ids, starts_at__gte=start, starts_at__lt=end
+        )
+    )
+    return recorded, missed
+
+
 def count_review(
     *,
     user: AnyUser,
@@ -329,11 +399,12 @@ def count_review(
 ) -> Counts:
     """Every count of the review of [start, end] over ``desks`` (already scoped to the
     desks ``user`` sees), within what ``user`` may see; ``previous`` is the period compared
-    with. Eleven queries for several desks, eight for one (no per-desk columns)."""
+    with. Fourteen queries for several desks, eleven for one (no per-desk columns)."""
     scope = _Scope(user=user, columns=Columns(desks), start=start, end=end)
     months = tuple(months_between(start, end))
     persons = _count_people(scope, months, include_special=include_special)
     intakes, intakes_by_month = _count_intakes(scope, months)
+    appointments = _count_appointments(scope)
     return Counts(
         columns=scope.columns,
         months=months,
@@ -345,4 +416,7 @@ def count_review(
         referrals=_count_referrals(scope),
         comuni=_count_comuni(scope),
         previous=_count_previous(scope, *previous),
+        results=_count_results(scope),
+        appointments_recorded=appointments[0],
+        appointments_missed=appointments[1],
     )

@@ -44,7 +44,14 @@ def _sections() -> list[tuple[str, str, tuple[str, ...]]]:
         (
             "meetings",
             _("Colloqui"),
-            ("meeting_mode", "meeting_attendance", "meeting_shares"),
+            (
+                "meeting_mode",
+                "meeting_attendance",
+                "meeting_shares",
+                "appointments_recorded",
+                "appointments_missed",
+                "no_show_rate",
+            ),
         ),
         ("referrals", _("Invii ed esiti"), ("referral_kind", "referral_partner")),
         ("trend", _("Andamento e confronto"), ("trend", "change")),
@@ -52,6 +59,11 @@ def _sections() -> list[tuple[str, str, tuple[str, ...]]]:
             "esf",
             _("Indicatori comuni FSE+"),
             ("esf_labour", "esf_age", "esf_isced", "esf_other", "esf_special"),
+        ),
+        (
+            "esf_results",
+            _("Risultati FSE+: all'uscita e a sei mesi"),
+            ("esf_exit", "esf_six_months"),
         ),
     ]
 

@@ -148,7 +148,7 @@ def test_referral_to_mestieri_then_its_outcome(client, operator, intake):
 
 
 def test_close_and_reopen(client, operator, intake):
-    close_url = reverse("casework:intake_close", args=[intake.pk])
+    close_url = reverse("followup:intake_close", args=[intake.pk])
     assert 'name="version" value="1"' in client.get(close_url).content.decode()
     html = client.post(close_url, {"closed_on": "", "closure_reason": "", "version": 1})
     assert 'id="id_closed_on_error"' in html.content.decode()

@@ -23,8 +23,10 @@ from django.utils import timezone
 
 from agenda import services as agenda_services
 from agenda.models import ReminderConsent
-from casework.choices import ReferralOutcome
+from casework.choices import ClosureReason, IntakeStatus, ReferralOutcome
 from casework.models import Intake, Meeting, Partner, Referral
+from followup.choices import TaskKind
+from followup.models import FollowUpTask
 from tests import factories
 
 ROLES = ("anonymous", "own", "other", "udp", "admin", "no_role")
@@ -132,6 +134,17 @@ def build_objects(desk_slug: str) -> DeskObjects:
         referred_on=dt.date(2024, 3, 8),
         outcome=ReferralOutcome.PENDING,
     )
+    closed: Intake = factories.intake(
+        factories.person(),
+        desk_slug=desk_slug,
+        opened_on=dt.date(2024, 3, 4),
+        status=IntakeStatus.CLOSED,
+        closed_on=dt.date(2024, 3, 20),
+        closure_reason=ClosureReason.GOALS_MET,
+    )
+    task = FollowUpTask.objects.create(
+        intake=closed, kind=TaskKind.SIX_MONTHS, due_on=TaskKind.SIX_MONTHS.due_on(closed.closed_on)
+    )
     appointment = agenda_services.book(
         intake=intake, operator=None, starts_at=timezone.now() + dt.timedelta(days=3)
     )
@@ -144,7 +157,7 @@ def build_objects(desk_slug: str) -> DeskObjects:
         intake.pk,
         meeting.pk,
         referral.pk,
-        extra={"appointment": appointment.pk, "consent": consent.pk},
+        extra={"appointment": appointment.pk, "consent": consent.pk, "task": task.pk},
     )
 
 
@@ -161,6 +174,7 @@ def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> st
         "referral": {"pk": objects.referral_id} if objects else {},
         "appointment": {"pk": objects.extra["appointment"]} if objects else {},
         "consent": {"pk": objects.extra["consent"]} if objects else {},
+        "task": {"pk": objects.extra["task"]} if objects else {},
         "reset": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
     }[expect.obj]
     assert set(values) == set(pattern.kwargs), (

@@ -91,7 +91,7 @@ EXPECTED: dict[str, Expect] = {
         **{**READ, "own": REDIRECT, "udp": REDIRECT, "admin": REDIRECT},
         note="to the case page",
     ),
-    "casework:intake_close": Expect("intake", **WRITE),
+    "followup:intake_close": Expect("intake", **WRITE),
     "casework:intake_reopen": Expect(
         "intake",
         method="POST",
@@ -99,7 +99,7 @@ EXPECTED: dict[str, Expect] = {
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
     ),
     "casework:intake_edit": Expect("intake", **WRITE),
-    "casework:intake_closure_edit": Expect(
+    "followup:intake_closure_edit": Expect(
         "intake",
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
         note="the matrix's intake is open: no closure to correct, back to the case page",
@@ -109,6 +109,29 @@ EXPECTED: dict[str, Expect] = {
     "casework:referral_add": Expect("intake", **WRITE),
     "casework:referral_edit": Expect("referral", **WRITE),
     "casework:referral_outcome": Expect("referral", **WRITE),
+    # --- followup (exits, follow-up tasks, the work list) ---
+    "followup:worklist": Expect("desk", **READ, note="the desk's work list (?chi=miei: mine)"),
+    "followup:task": Expect("task", **READ),
+    "followup:task_attempt": Expect(
+        "task",
+        method="POST",
+        data={"made_at": "2024-09-20T10:00", "channel": "telefono", "outcome": "raggiunta"},
+        **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
+        note="a contact attempt recorded, back to the task",
+    ),
+    "followup:task_answer": Expect(
+        "task",
+        method="POST",
+        data={"employed": "no", "source": "dichiarazione", "answered_on": "2024-09-20"},
+        **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
+        note="the six-month answer recorded, back to the task",
+    ),
+    "followup:task_close": Expect(
+        "task",
+        method="POST",
+        **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
+        note="closed unanswered (or already closed): back to the task",
+    ),
     # --- agenda (appointments, consent to reminders) ---
     "agenda:desk": Expect("desk", **READ, note="a desk's day or week"),
     "agenda:mine": Expect(
