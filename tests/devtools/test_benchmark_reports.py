@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from casework.models import Meeting
 
@@ -16,8 +17,8 @@ from casework.models import Meeting
 def test_benchmark_prints_one_row_per_size():
     out, err = io.StringIO(), io.StringIO()
     call_command("benchmark_reports", sizes="300", runs=1, stdout=out, stderr=err)
-    lines = [line for line in out.getvalue().splitlines() if line.startswith("| ")]
-    header, row = lines[0], lines[-1]
+    tables = _tables(out.getvalue())
+    header, row = tables[0][0], tables[0][-1]
     assert "bare SQL (s)" in header and "import-export rows/s" in header
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert int(cells[0].replace(",", "")) == Meeting.objects.count() > 0
@@ -25,6 +26,38 @@ def test_benchmark_prints_one_row_per_size():
     assert int(cells[6].replace(",", "")) > 0  # exported rows
     assert re.fullmatch(r"\d+\.\d\d×", cells[10])  # ours / openpyxl
     assert re.fullmatch(r"\d+\.\d×", cells[13])  # import-export / ours
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_benchmark_prints_the_quarter_against_its_floor():
+    out = io.StringIO()
+    call_command("benchmark_reports", sizes="600", runs=1, reviews_only=True, stdout=out,
+                 stderr=io.StringIO())  # fmt: skip
+    (table,) = _tables(out.getvalue())  # the reviews only: no export table
+    assert "review / floor" in table[0]
+    cells = [c.strip() for c in table[-1].strip("|").split("|")]
+    assert int(cells[0].replace(",", "")) == Meeting.objects.count()
+    assert int(cells[2].replace(",", "")) > 0  # meetings held in the quarter
+    assert float(cells[3]) > 0
+    if connection.vendor == "postgresql":  # the floor is written for PostgreSQL
+        assert float(cells[4]) > 0 and re.fullmatch(r"\d+\.\d\d×", cells[5])
+    else:
+        assert cells[4] == cells[5] == "—"
+    assert int(cells[6]) > 0
+
+
+def _tables(output: str) -> list[list[str]]:
+    """The Markdown tables printed, each as its lines (header first, no separator)."""
+    tables: list[list[str]] = []
+    previous = ""
+    for line in output.splitlines():
+        if line.startswith("| "):
+            if not previous.startswith(("| ", "|-")):
+                tables.append([])
+            tables[-1].append(line)
+        previous = line
+    return tables
 
 
 def test_bad_sizes_are_refused():
