@@ -47,6 +47,31 @@ def test_benchmark_prints_the_quarter_against_its_floor():
     assert int(cells[6]) > 0
 
 
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a second database on the same server"
+)
+def test_history_keeps_the_quarter_and_compares_it():
+    name = f"{connection.settings_dict['NAME']}_history"
+    out = io.StringIO()
+    try:
+        call_command("benchmark_reports", sizes="300", runs=1, reviews_only=True, history=900,
+                     history_database=name, stdout=out, stderr=io.StringIO())  # fmt: skip
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
+    output = out.getvalue()
+    assert "same figures in both databases: yes" in output
+    _quarter, history = _tables(output)
+    rows = [[c.strip() for c in row.strip("|").split("|")] for row in history[1:]]
+    base, more = rows
+    assert int(base[0].replace(",", "")) == Meeting.objects.count()
+    assert int(more[0].replace(",", "")) > 2 * int(base[0].replace(",", ""))  # ~900 vs ~300
+    assert base[2] == more[2]  # the same meetings held in the quarter
+    assert base[6] == "1.00×" and re.fullmatch(r"\d+\.\d\d×", more[6])
+
+
 def _tables(output: str) -> list[list[str]]:
     """The Markdown tables printed, each as its lines (header first, no separator)."""
     tables: list[list[str]] = []

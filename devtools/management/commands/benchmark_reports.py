@@ -455,6 +455,8 @@ class Command(BaseCommand):
             if not (reuse and abs(held - history) <= 0.02 * history):
                 self.ensure_data(base.size, seed=seed, reuse=False)
                 self.ensure_data(history, seed=seed + 1, reuse=False, end=before, flush=False)
+            else:
+                settle()
         rounds: dict[str, list[Quarter]] = {"base": [], "history": []}
         for _round in range(3):
             rounds["base"].append(self.measure_quarter(start, end, runs=runs))
