@@ -204,7 +204,7 @@ def _count_people(
     # the age x gender and ESF+ tables come from the same cells; the total is their sum.
     by_gender = _Grouped("gender", Gender.values)
     people = by_gender.add(Count("pk"))
-    rows = [
+    total_rows = [
         (b, row, by_gender.add(Count("pk", filter=row.condition)))
         for b in breakdowns
         for row in b.rows
@@ -217,7 +217,7 @@ def _count_people(
     monthly = [(month, by_gender.add(Count("pk", filter=_in_month(month)))) for month in months]
     by_gender.run(_first_intakes(period_intakes, per_desk=False))
     counts.people[TOTAL] = sum(people.values())
-    for breakdown, row, cells in rows:
+    for breakdown, row, cells in total_rows:
         counts.breakdowns[breakdown.key][row.key][TOTAL] = sum(cells.values())
         if breakdown.key == "age_band":
             counts.age_gender[row.key] = {gender: cells[gender] for gender in Gender.values}
