@@ -56,7 +56,7 @@ def test_history_keeps_the_quarter_and_compares_it():
     name = f"{connection.settings_dict['NAME']}_history"
     out = io.StringIO()
     try:
-        call_command("benchmark_reports", sizes="300", runs=1, reviews_only=True, history=900,
+        call_command("benchmark_reports", sizes="1000", runs=1, reviews_only=True, history=3000,
                      history_database=name, stdout=out, stderr=io.StringIO())  # fmt: skip
     finally:
         with connection.cursor() as cursor:
@@ -67,7 +67,7 @@ def test_history_keeps_the_quarter_and_compares_it():
     rows = [[c.strip() for c in row.strip("|").split("|")] for row in history[1:]]
     base, more = rows
     assert int(base[0].replace(",", "")) == Meeting.objects.count()
-    assert int(more[0].replace(",", "")) > 2 * int(base[0].replace(",", ""))  # ~900 vs ~300
+    assert int(more[0].replace(",", "")) > 2 * int(base[0].replace(",", ""))  # ~3,000 vs ~1,000
     assert base[2] == more[2]  # the same meetings held in the quarter
     assert base[6] == "1.00×" and re.fullmatch(r"\d+\.\d\d×", more[6])
 

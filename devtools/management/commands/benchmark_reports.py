@@ -448,6 +448,12 @@ class Command(BaseCommand):
         assert base.quarter is not None
         start, end = base.quarter.start, base.quarter.end
         before = previous_period(start, end)[0] - dt.timedelta(days=1)
+        first = Intake.objects.aggregate(first=Min("opened_on"))["first"]
+        if first is None or before < first:
+            raise CommandError(
+                f"--history: no history before {before + dt.timedelta(days=1):%d/%m/%Y} "
+                "to add to: use a larger size"
+            )
         create_database(database)
         with use_database(database):
             call_command("migrate", verbosity=0, stdout=io.StringIO())
