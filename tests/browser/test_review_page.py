@@ -32,7 +32,7 @@ def test_the_ufficio_di_piano_reads_the_quarter_with_its_charts(page, live_serve
     expect(page.get_by_role("heading", level=1)).to_have_text("Revisione trimestrale")
     expect(page.locator("#review-summary")).to_contain_text(
         "gli sportelli hanno accolto 72 persone (73 prese in carico), con una media di 2,0 "
-        "incontri ciascuna"
+        "colloqui a persona"
     )
     charts = page.locator("canvas[data-drawn=true]")
     expect(charts).to_have_count(9)  # people, age band, gender, labour, ISCED, modes, ...
