@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 SYNC := $(UV) sync --locked
 PORT ?= 8000
-DEMO_MEETINGS ?= 300
+DEMO_MEETINGS ?=
 TEST_WORKERS ?= auto
 FAST := not browser and not system and not slow
 
@@ -20,7 +20,7 @@ FAST := not browser and not system and not slow
 ## with the background worker beside it (stopped with the server).
 run: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
+	$(BIN)/python manage.py demo_data $(if $(DEMO_MEETINGS),--meetings $(DEMO_MEETINGS)) --if-empty
 	$(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -75,7 +75,7 @@ messages:
 ## PNGs of the operator pages for the README, taken on the demo data.
 screenshots: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
+	$(BIN)/python manage.py demo_data $(if $(DEMO_MEETINGS),--meetings $(DEMO_MEETINGS)) --if-empty
 	$(BIN)/python manage.py screenshots --output docs/screenshots
 
 ## Operator pages' response times on DATABASE_URL with BENCH_MEETINGS demo meetings.
