@@ -150,7 +150,9 @@ def test_a_new_version_needs_a_reason_and_the_old_one_stays(client, udp_reader, 
     old = client.get(URL, {**Q, "version": "1"})
     assert _cell(old.context["review"].tables["people"], "people") == 6
     html = page.content.decode()
-    links = [u.replace("&amp;", "&") for u in re.findall(r'href="(/report/inviata\.xlsx[^"]+)"', html)]
+    links = [
+        u.replace("&amp;", "&") for u in re.findall(r'href="(/report/inviata\.xlsx[^"]+)"', html)
+    ]
     v1 = next(u for u in links if "version=1" in u and "variant=external" in u)
     download = client.get(v1)
     assert download.status_code == 200

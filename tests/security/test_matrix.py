@@ -18,7 +18,6 @@ from django.test import Client
 
 from reports.sending import send_review
 from sportelli.models import Desk
-
 from tests.security.matrix import (
     DESKS,
     LOGIN,
