@@ -267,7 +267,6 @@ def render_review(
                     already_sent=bool(extra["versions"]),
                 )
             extra["send_form"] = send_form
-            extra["send_query"] = {**form.data, "period": data["period"]}
         specs = chart_specs(result)
         # A chart with nothing to plot says "nessun dato" instead of drawing blank axes.
         charts = [spec for spec in specs if not chart_is_empty(spec)]
