@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 SYNC := $(UV) sync --locked
 PORT ?= 8000
-DEMO_MEETINGS ?= 300
+DEMO_MEETINGS ?=
 TEST_WORKERS ?= auto
 FAST := not browser and not system and not slow
 
@@ -21,7 +21,7 @@ FAST := not browser and not system and not slow
 ## with the server).
 run: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
+	$(BIN)/python manage.py demo_data $(if $(DEMO_MEETINGS),--meetings $(DEMO_MEETINGS)) --if-empty
 	$(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
 	$(BIN)/python manage.py run_due_work --no-worker --loop 300 -v 0 & due=$$!; \
 	trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
@@ -77,7 +77,7 @@ messages:
 ## PNGs of the operator pages for the README, taken on the demo data.
 screenshots: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
+	$(BIN)/python manage.py demo_data $(if $(DEMO_MEETINGS),--meetings $(DEMO_MEETINGS)) --if-empty
 	$(BIN)/python manage.py screenshots --output docs/screenshots
 
 ## Operator pages' response times on DATABASE_URL with BENCH_MEETINGS demo meetings.

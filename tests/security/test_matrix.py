@@ -11,9 +11,13 @@ method they accept (the CSRF side is ``test_csrf.py``).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
+from reports.sending import send_review
+from sportelli.models import Desk
 from tests.security.matrix import (
     DESKS,
     LOGIN,
@@ -169,6 +173,32 @@ EXPECTED: dict[str, Expect] = {
         query=PERIOD,
         note="pseudonymised records: view_reports (Ufficio di Piano, administrators) only",
     ),
+    "reports:send": Expect(
+        "none",
+        method="POST",
+        data={
+            "period": "custom",
+            "start": "2024-01-01",
+            "end": "2024-03-31",
+            "recipients": "Regione Lombardia",
+            "sent_on": "2024-04-15",
+            "reason": "matrice",
+        },
+        own=403,
+        udp=REDIRECT,
+        admin=REDIRECT,
+        note="mark a review as sent (freezes figures and files): Ufficio di Piano, admins",
+    ),
+    "reports:sent_file": Expect(
+        "desk_query",
+        own=403,
+        other=403,
+        udp=200,
+        admin=200,
+        no_role=403,
+        query=PERIOD + "&version=1&variant=external",
+        note="a workbook as sent, byte for byte: Ufficio di Piano, administrators",
+    ),
     # --- accounts (django.contrib.auth.urls) ---
     "login": Expect("none", **PUBLIC),
     "logout": Expect(
@@ -278,9 +308,18 @@ def personas(op_casalmaggiore, op_gussola, udp_reader, administrator, no_role_us
 
 
 @pytest.mark.django_db
-def test_matrix(personas, settings, capsys):
+def test_matrix(personas, udp_reader, settings, capsys):
     settings.AXES_ENABLED = False
     objects_by_desk = {desk: build_objects(desk) for desk in DESKS}
+    for desk in DESKS:  # a version sent for each desk's quarter (reports:sent_file)
+        send_review(
+            user=udp_reader,
+            start=dt.date(2024, 1, 1),
+            end=dt.date(2024, 3, 31),
+            desk=Desk.objects.get(slug=desk),
+            recipients="Regione Lombardia",
+            sent_on=dt.date(2024, 4, 15),
+        )
     failures: list[str] = []
     total = 0
     table = [(p, EXPECTED[p.name]) for p in _patterns() if p.name in EXPECTED]
