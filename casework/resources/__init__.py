@@ -848,3 +848,55 @@ def row_errors(result: Result) -> list[tuple[int, str]]:
 
 def bad_row_numbers(result: Result) -> Iterable[int]:
     return sorted({number for number, _message in row_errors(result)})
+
+
+# --- What the admin's import page shows ----------------------------------------------------
+
+
+def import_report(result: Result) -> dict[str, Any]:
+    """The import page's content: file-level problems, every bad row numbered as in the
+    spreadsheet (the header is row 1), and the first rows as they will be written.
+
+    Only an :class:`ImportFileError` message is shown as it is; anything else unexpected is
+    a general message (an exception's text could carry data or server paths).
+    """
+    file_errors = []
+    for error in result.base_errors:
+        if isinstance(error.error, ImportFileError):
+            file_errors.append(error.error.message)
+        else:
+            file_errors.append(
+                _("Il file non si può importare: controllare che sia il tipo di dati giusto.")
+            )
+    bad_rows: list[tuple[int, list[tuple[str, str]]]] = []
+    for invalid in result.invalid_rows:
+        messages = []
+        for field, field_messages in invalid.error_dict.items():
+            column = "" if field == NON_FIELD_ERRORS else field
+            messages.append((column, " ".join(str(m) for m in field_messages)))
+        bad_rows.append((invalid.number + 1, messages))
+    for line, errors in result.row_errors():
+        bad_rows.append(
+            (line + 1, [("", _("Errore imprevisto nel salvare la riga.")) for _e in errors])
+        )
+    bad_rows.sort(key=lambda row: row[0])
+    labels = {
+        RowResult.IMPORT_TYPE_NEW: _("Nuova"),
+        RowResult.IMPORT_TYPE_UPDATE: _("Aggiornata"),
+        RowResult.IMPORT_TYPE_SKIP: _("Saltata"),
+        RowResult.IMPORT_TYPE_DELETE: _("Eliminata"),
+    }
+    preview = [
+        (number + 1, labels.get(row.import_type, ""), row.preview)
+        for number, row in enumerate(result.rows, start=1)
+        if getattr(row, "preview", None) is not None
+    ]
+    return {
+        "file_errors": file_errors,
+        "bad_rows": bad_rows,
+        "headers": list(result.diff_headers),
+        "preview": preview,
+        "new": result.totals.get(RowResult.IMPORT_TYPE_NEW, 0),
+        "update": result.totals.get(RowResult.IMPORT_TYPE_UPDATE, 0),
+        "total": result.total_rows,
+    }
