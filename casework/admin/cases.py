@@ -17,7 +17,6 @@ from casework.admin.scoping import (
     CaseImportExportAdmin,
     IntakeCount,
     MeetingCount,
-    ScopedAdmin,
     VersionedAdminForm,
 )
 from casework.fields import PhoneField

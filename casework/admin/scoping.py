@@ -4,22 +4,27 @@ initial values, and :func:`extend_admin` for the apps above casework."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.utils.translation import gettext
-from django.contrib import messages
-from django.http import HttpResponseNotAllowed
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 
@@ -297,10 +302,8 @@ class ItalianExportForm(SelectableFieldsExportForm):
         label = column.replace("_", " ")
         attribute = (field.attribute or "") if field else ""
         if attribute and "__" not in attribute:
-            try:
+            with contextlib.suppress(FieldDoesNotExist):
                 label = str(model._meta.get_field(attribute).verbose_name)
-            except FieldDoesNotExist:
-                pass
         return f"{label[:1].upper()}{label[1:]} ({column})"
 
 
@@ -379,9 +382,7 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
             return HttpResponseRedirect(import_url)
         storage = None
         try:
-            storage = files.PrivateImportStorage(
-                name=confirm_form.cleaned_data["import_file_name"]
-            )
+            storage = files.PrivateImportStorage(name=confirm_form.cleaned_data["import_file_name"])
             input_format = self.get_import_formats()[int(confirm_form.cleaned_data["format"])]()
             dataset = input_format.create_dataset(storage.read())
             result = self.process_dataset(dataset, confirm_form, request, **kwargs)
@@ -409,8 +410,7 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
         messages.success(
             request,
             gettext(
-                "Importazione completata (%(what)s): %(new)d nuove righe, %(update)d "
-                "aggiornate."
+                "Importazione completata (%(what)s): %(new)d nuove righe, %(update)d aggiornate."
             )
             % {
                 "what": self.model._meta.verbose_name_plural,
@@ -420,11 +420,8 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
         )
 
     def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
-        return "{}-{}.{}".format(
-            slugify(str(self.model._meta.verbose_name_plural)),
-            timezone.localdate().isoformat(),
-            file_format.get_extension(),
-        )
+        name = slugify(str(self.model._meta.verbose_name_plural))
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
 
     def init_request_context_data(self, request: HttpRequest, form: Any) -> dict[str, Any]:
         context = super().init_request_context_data(request, form)

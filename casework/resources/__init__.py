@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, router
 from django.db.models import Q, QuerySet
@@ -278,6 +279,7 @@ class CaseworkResource(resources.ModelResource):
         """A value as a person reads it: names and labels, not codes."""
         assert self.lookups is not None
         widget = field.widget
+        value: Any
         try:
             value = None if isinstance(widget, ActivitiesWidget) else field.get_value(instance)
         except (AttributeError, models.ObjectDoesNotExist):
@@ -497,13 +499,13 @@ class PersonResource(CaseworkResource):
             )
         return notice, channel or AckChannel.IN_PERSON, on
 
-    def after_save_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
-        assert self.lookups is not None
+    def after_save_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
+        assert self.lookups is not None and isinstance(instance, Person)
         self.lookups.remember_person(instance)
         ack = getattr(instance, "_import_ack", None)
         if ack is not None:
             notice, channel, on = ack
-            user = self.user if getattr(self.user, "pk", None) else None
+            user = self.user if isinstance(self.user, get_user_model()) else None
             exists = (
                 not getattr(instance, "_import_new", False)
                 and PrivacyAcknowledgement.objects.filter(person=instance, notice=notice).exists()
@@ -648,8 +650,8 @@ class IntakeResource(ByOptionalId, CaseworkResource):
             if instance._state.adding and instance.person_id and instance.opened_on:
                 instance.take_snapshot()
 
-    def after_save_instance(self, instance: Intake, row: Any, **kwargs: Any) -> None:
-        assert self.lookups is not None
+    def after_save_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
+        assert self.lookups is not None and isinstance(instance, Intake)
         self.lookups.remember_intake(instance)
         super().after_save_instance(instance, row, **kwargs)
 
@@ -699,10 +701,14 @@ class _ByIntake(CaseworkResource):
         return {"presa_in_carico": _INTAKE_KEY[:-1]}
 
     def key_columns_message(self, headers: set[str]) -> str | None:
-        keyed = not (_person_key_missing(headers) and "id_persona" not in headers) and {
-            "sportello",
-            "data_presa_in_carico",
-        } <= headers
+        keyed = (
+            not (_person_key_missing(headers) and "id_persona" not in headers)
+            and {
+                "sportello",
+                "data_presa_in_carico",
+            }
+            <= headers
+        )
         if not keyed and not headers & {"presa_in_carico", "id"}:
             return _(
                 "Mancano le colonne che riconoscono la presa in carico: la persona "
@@ -776,9 +782,9 @@ class MeetingResource(ByOptionalId, _ByIntake):
             raise ValidationError(errors)
 
     def filter_export(self, queryset: QuerySet[Meeting], **kwargs: Any) -> QuerySet[Meeting]:
-        return queryset.select_related("intake__person", "intake__desk", "operator").prefetch_related(
-            "activities"
-        )
+        return queryset.select_related(
+            "intake__person", "intake__desk", "operator"
+        ).prefetch_related("activities")
 
 
 class ReferralResource(ByOptionalId, _ByIntake):

@@ -301,6 +301,8 @@ def tmp_dir() -> Path:
 class PrivateImportStorage(BaseStorage):
     """django-import-export's temporary storage, in a private directory."""
 
+    name: str | None
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if self.name is not None and not _NAME.fullmatch(self.name):
@@ -309,7 +311,7 @@ class PrivateImportStorage(BaseStorage):
     def path(self) -> Path:
         if self.name is None:
             self.name = secrets.token_urlsafe(24)
-        return tmp_dir() / self.name
+        return tmp_dir() / str(self.name)
 
     def save_chunks(self, chunks: Iterable[bytes]) -> int:
         """Write the upload as it arrives (never all in memory); returns its size."""

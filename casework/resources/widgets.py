@@ -8,6 +8,7 @@ an error of that row and column.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from django.contrib.auth import get_user_model
@@ -361,13 +362,13 @@ class Lookups:
                 for key in (country.name_en, country.name, country.code):
                     if key:
                         self._countries[key.casefold()] = country
-        country = self._countries.get(text.casefold())
-        if country is None:
+        found = self._countries.get(text.casefold())
+        if found is None:
             raise ValueError(
                 _("Stato estero «%(value)s» sconosciuto: indicare il nome o il codice (Z...).")
                 % {"value": text}
             )
-        return country
+        return found
 
     def operator(self, username: str) -> User:
         if username not in self._users:
@@ -412,7 +413,9 @@ class Lookups:
         wanted = [c for c in dict.fromkeys(codes) if c and c not in self.people_by_cf]
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            found = {p.fiscal_code: p for p in scoped(Person, self.user).filter(fiscal_code__in=chunk)}
+            found = {
+                p.fiscal_code: p for p in scoped(Person, self.user).filter(fiscal_code__in=chunk)
+            }
             for code in chunk:
                 self.people_by_cf[code] = found.get(code)
 

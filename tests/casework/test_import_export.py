@@ -32,7 +32,7 @@ from casework.resources import (
     bad_row_numbers,
     row_errors,
 )
-from sportelli.models import Comune, Origin
+from sportelli.models import Origin
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -210,9 +210,10 @@ def _bomb(uncompressed: int) -> bytes:
     """A valid-looking xlsx whose shared strings would unpack to ``uncompressed`` bytes."""
     real = xlsx_file(["cognome"], [["Rossi"]])
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(real)) as src, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(real)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             dst.writestr(item, src.read(item))
         with dst.open("xl/sharedStrings.xml", "w") as big:
@@ -370,9 +371,7 @@ def test_meetings_and_referrals_name_their_intake_by_person_desk_and_date(people
     messages = dict(row_errors(result))
     assert list(messages) == [3]
     assert "Nessuna presa in carico di Diallo Awa a Gussola del 21/04/2021" in messages[3]
-    result = MeetingResource().import_data(
-        read_csv(italian_excel_csv(meetings[:3])), dry_run=False
-    )
+    result = MeetingResource().import_data(read_csv(italian_excel_csv(meetings[:3])), dry_run=False)
     assert not result.has_validation_errors(), row_errors(result)
     assert Meeting.objects.get(intake__person=people["Diallo"]).mode == "telefono"
     referrals = [
@@ -382,9 +381,7 @@ def test_meetings_and_referrals_name_their_intake_by_person_desk_and_date(people
         [ROSSI, "Casalmaggiore", "15/03/2021", "Programma GOL", "02/04/2021", "assunzione",
          "30/04/2021"],
     ]  # fmt: skip
-    result = ReferralResource().import_data(
-        read_csv(italian_excel_csv(referrals)), dry_run=False
-    )
+    result = ReferralResource().import_data(read_csv(italian_excel_csv(referrals)), dry_run=False)
     assert not result.has_validation_errors(), row_errors(result)
     assert sorted(Referral.objects.values_list("kind", "outcome")) == [
         ("gol", "assunzione"),
@@ -406,7 +403,9 @@ def test_exports_import_back_unchanged_by_natural_keys(people):
     IntakeResource().import_data(read_csv(italian_excel_csv(INTAKES)), dry_run=False)
     for intake in Intake.objects.all():
         factories.meeting(intake, days_after=5)
-    Referral.objects.create(intake=Intake.objects.first(), kind="sil", referred_on=dt.date(2021, 6, 1))
+    Referral.objects.create(
+        intake=Intake.objects.first(), kind="sil", referred_on=dt.date(2021, 6, 1)
+    )
     files = {
         name: CSV().export_data(resource.export(queryset=resource._meta.model.objects.all()))
         for name, resource in (
