@@ -468,3 +468,13 @@ def test_an_acknowledgement_before_any_notice_is_a_bad_row():
     result = PersonResource().import_data(read_csv(italian_excel_csv(rows)), dry_run=True)
     (message,) = dict(row_errors(result)).values()
     assert "informativa_modalita" in message
+
+
+def test_referral_import_is_for_administrators_only(client, udp_reader, op_casalmaggiore):
+    for user in (udp_reader, op_casalmaggiore):
+        user.is_staff = True
+        user.save()
+        client.force_login(user)
+        assert client.get(reverse("admin:casework_referral_import")).status_code == 403
+        response = client.post(reverse("admin:casework_referral_process_import"), {})
+        assert response.status_code == 403
