@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
@@ -205,6 +205,10 @@ class CaseworkResource(resources.ModelResource):
     def extra_validation_exclusions(self, instance: models.Model) -> set[str]:
         return set()
 
+    def known_unique(self, instance: models.Model, constraint: models.BaseConstraint) -> bool:
+        """Whether what the import has read proves ``constraint`` holds (no query)."""
+        return False
+
     def validate_instance(
         self,
         instance: models.Model,
@@ -213,14 +217,22 @@ class CaseworkResource(resources.ModelResource):
     ) -> None:
         errors = dict(import_validation_errors or {})
         exclude = set(errors) | self.extra_validation_exclusions(instance)
-        try:
-            instance.full_clean(
-                exclude=exclude, validate_unique=validate_unique, validate_constraints=False
-            )
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+        # Model.full_clean() as it is, except that a foreign key the import's lookups have
+        # just read from the database is not looked up again (one query per key per row).
+        read = _foreign_keys_read(instance)
+        for step in (
+            lambda: instance.clean_fields(exclude=exclude | read),
+            instance.clean,
+            lambda: instance.validate_unique(exclude=exclude) if validate_unique else None,
+        ):
+            try:
+                step()
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
         # As full_clean does: constraints only on the fields that passed validation.
-        errors = _validate_constraints(instance, exclude | set(errors), errors)
+        errors = _validate_constraints(
+            instance, exclude | set(errors), errors, known_unique=self.known_unique
+        )
         if errors:
             # Name the file's column, not the model attribute.
             columns = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
@@ -300,6 +312,23 @@ class CaseworkResource(resources.ModelResource):
         return str(field.export(instance, lookups=self.lookups))
 
 
+def _foreign_keys_read(instance: models.Model) -> set[str]:
+    """The foreign keys of ``instance`` set to an object loaded from the database."""
+    read = set()
+    for field in instance._meta.concrete_fields:
+        if not (field.is_relation and field.is_cached(instance)):
+            continue
+        related = field.get_cached_value(instance)
+        if (
+            related is not None
+            and not related._state.adding
+            and related.pk is not None
+            and getattr(instance, field.attname) == related.pk
+        ):
+            read.add(field.name)
+    return read
+
+
 def _is_choice_check(constraint: models.BaseConstraint, model: type[models.Model]) -> bool:
     """A CHECK that keeps one choice field to its choices (``casework.models.in_choices``)."""
     if not isinstance(constraint, models.CheckConstraint):
@@ -324,16 +353,39 @@ def _is_choice_check(constraint: models.BaseConstraint, model: type[models.Model
 
 
 def _validate_constraints(
-    instance: models.Model, exclude: set[str], errors: dict[str, list]
+    instance: models.Model,
+    exclude: set[str],
+    errors: dict[str, list],
+    known_unique: Callable[[models.Model, models.BaseConstraint], bool] | None = None,
 ) -> dict[str, list]:
     """Model.validate_constraints() without the choice checks, which cost a query each per
     row: clean_fields() has already refused a typed value outside its choices, the computed
     snapshot takes its values from the choices, and the database still holds every check.
-    The other constraints give their Italian message per row."""
+    The other constraints give their Italian message per row.
+
+    A check constraint is evaluated in Python when its condition is simple enough
+    (:func:`_holds`), instead of Django's query per constraint per row; a unique constraint
+    the import can settle from what it read (``known_unique``) costs no query either. Any
+    other constraint is validated by Django as before. The database holds them all anyway.
+    """
     model = type(instance)
     using = router.db_for_write(model, instance=instance)
     for constraint in model._meta.constraints:
         if _is_choice_check(constraint, model):
+            continue
+        if isinstance(constraint, models.CheckConstraint):
+            fields_used = _fields_of(constraint.condition)
+            if fields_used is not None:
+                if fields_used & exclude:
+                    continue  # as Django does: a field with an error is not checked again
+                if _holds(instance, constraint.condition):
+                    continue
+                message = constraint.get_violation_error_message()
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    ValidationError(message, code=constraint.violation_error_code)
+                )
+                continue
+        if known_unique is not None and known_unique(instance, constraint):
             continue
         try:
             # Every constraint has it (Django 4.1+); django-stubs declares it on none.
@@ -345,6 +397,82 @@ def _validate_constraints(
             else:
                 errors = exc.update_error_dict(errors)
     return errors
+
+
+_LOOKUPS: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": lambda a, b: a == b,
+    "isnull": lambda a, b: (a is None) == b,
+    "in": lambda a, b: a in b,
+    "gte": lambda a, b: a is not None and b is not None and a >= b,
+    "lte": lambda a, b: a is not None and b is not None and a <= b,
+    "regex": lambda a, b: a is not None and re.search(b, str(a)) is not None,
+}
+
+
+def _fields_of(condition: Any) -> set[str] | None:
+    """The fields a condition reads, or None when :func:`_holds` cannot evaluate it."""
+    if isinstance(condition, Q):
+        found: set[str] = set()
+        for child in condition.children:
+            if isinstance(child, Q):
+                inner = _fields_of(child)
+                if inner is None:
+                    return None
+                found |= inner
+                continue
+            if not isinstance(child, tuple):
+                return None
+            lookup, value = child
+            name, _sep, kind = lookup.partition("__")
+            if (kind or "exact") not in _LOOKUPS or "__" in kind:
+                return None
+            found.add(name)
+            if isinstance(value, models.F):
+                found.add(value.name)
+            elif hasattr(value, "resolve_expression"):
+                return None
+        return found
+    # length_check: LessThanOrEqual(Length(field), n)
+    lhs, rhs = getattr(condition, "lhs", None), getattr(condition, "rhs", None)
+    if (
+        type(condition).__name__ == "LessThanOrEqual"
+        and type(lhs).__name__ == "Length"
+        and isinstance(rhs, int)
+    ):
+        (source,) = lhs.get_source_expressions()
+        if isinstance(source, models.F):
+            return {source.name}
+    return None
+
+
+def _value(instance: models.Model, name: str) -> Any:
+    field = instance._meta.get_field(name)
+    return getattr(instance, getattr(field, "attname", name))
+
+
+def _holds(instance: models.Model, condition: Any) -> bool:
+    """Whether ``instance`` satisfies ``condition`` (one that :func:`_fields_of` accepts),
+    with SQL's rule that a comparison with NULL does not fail a CHECK."""
+    if not isinstance(condition, Q):
+        (source,) = condition.lhs.get_source_expressions()
+        text = _value(instance, source.name)
+        return text is None or len(str(text)) <= condition.rhs
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(_holds(instance, child))
+            continue
+        lookup, value = child
+        name, _sep, kind = lookup.partition("__")
+        left = _value(instance, name)
+        right = _value(instance, value.name) if isinstance(value, models.F) else value
+        kind = kind or "exact"
+        if kind in ("gte", "lte") and (left is None or right is None):
+            results.append(True)  # NULL: the CHECK is not violated
+        else:
+            results.append(_LOOKUPS[kind](left, right))
+    held = all(results) if condition.connector == Q.AND else any(results)
+    return not held if condition.negated else held
 
 
 def _constraint_name(error: IntegrityError) -> str:
@@ -424,6 +552,18 @@ class PersonResource(CaseworkResource):
                 "cognome, nome e data_nascita. Aggiungerle all'intestazione (prima riga)."
             )
         return None
+
+    def known_unique(self, instance: models.Model, constraint: models.BaseConstraint) -> bool:
+        # One person per codice fiscale: the import read who has each code of the file.
+        if constraint.name != "casework_person_cf_unique" or self.lookups is None:
+            return False
+        code = cast(Person, instance).fiscal_code
+        if not code:
+            return True
+        if code not in self.lookups.people_by_cf:
+            return False
+        holder = self.lookups.people_by_cf[code]
+        return holder is None or holder.pk == instance.pk
 
     def get_instance(self, instance_loader: Any, row: Any) -> Person | None:
         assert self.lookups is not None
@@ -649,6 +789,28 @@ class IntakeResource(ByOptionalId, CaseworkResource):
         finally:
             if instance._state.adding and instance.person_id and instance.opened_on:
                 instance.take_snapshot()
+
+    def prefetch(self, dataset: Any) -> None:
+        super().prefetch(dataset)
+        assert self.lookups is not None
+        people = [p for p in self.lookups.people_by_cf.values() if p is not None]
+        people += [p for same in self.lookups.people_by_name.values() for p in same]
+        self.lookups.prefetch_intakes(people)
+
+    def known_unique(self, instance: models.Model, constraint: models.BaseConstraint) -> bool:
+        # One open intake per person and desk: the import read the person's intakes.
+        intake = cast(Intake, instance)
+        if constraint.name != "casework_one_open_intake_per_desk" or self.lookups is None:
+            return False
+        if intake.status != IntakeStatus.OPEN:
+            return True
+        if not intake.person_id or not self.lookups.knows_intakes_of(intake.person_id):
+            return False
+        others = self.lookups.intakes_by_person.get(intake.person_id, {}).values()
+        return not any(
+            other.pk != intake.pk and other.desk_id == intake.desk_id and other.is_open
+            for other in others
+        )
 
     def after_save_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
         assert self.lookups is not None and isinstance(instance, Intake)

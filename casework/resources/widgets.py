@@ -284,6 +284,7 @@ class Lookups:
         self.intakes_by_id: dict[int, Intake | None] = {}
         self.intakes_by_key: dict[tuple[int, int, dt.date], list[Intake]] = {}
         self._intakes_of: set[int] = set()
+        self.intakes_by_person: dict[int, dict[int, Intake]] = {}
 
     # Small tables -------------------------------------------------------------------------
 
@@ -513,12 +514,19 @@ class Lookups:
             self._intakes_of.update(chunk)
 
     def remember_intake(self, intake: Intake) -> None:
+        """An intake read or just written (replacing what was known of it)."""
+        previous = self.intakes_by_id.get(intake.pk)
+        if previous is not None:
+            key = (previous.person_id, previous.desk_id, previous.opened_on)
+            self.intakes_by_key[key] = [i for i in self.intakes_by_key[key] if i.pk != intake.pk]
         self.intakes_by_id[intake.pk] = intake
-        same = self.intakes_by_key.setdefault(
+        self.intakes_by_key.setdefault(
             (intake.person_id, intake.desk_id, intake.opened_on), []
-        )
-        if all(i.pk != intake.pk for i in same):
-            same.append(intake)
+        ).append(intake)
+        self.intakes_by_person.setdefault(intake.person_id, {})[intake.pk] = intake
+
+    def knows_intakes_of(self, person_id: int) -> bool:
+        return person_id in self._intakes_of
 
     def intake_by_id(self, pk: int) -> Intake | None:
         if pk not in self.intakes_by_id:

@@ -478,3 +478,53 @@ def test_referral_import_is_for_administrators_only(client, udp_reader, op_casal
         assert client.get(reverse("admin:casework_referral_import")).status_code == 403
         response = client.post(reverse("admin:casework_referral_process_import"), {})
         assert response.status_code == 403
+
+
+# --- Speed without losing a rule -----------------------------------------------------------
+
+
+def test_check_constraints_evaluated_in_python_agree_with_the_database():
+    """_holds() answers as Django's query would, for every check it evaluates."""
+    from django.core.exceptions import ValidationError
+    from django.db import models as dj_models
+
+    from casework.resources import _fields_of, _holds
+
+    person = factories.person()
+    intake = factories.intake(person)
+    variants = [
+        {},
+        {"status": "chiusa"},
+        {"status": "chiusa", "closed_on": dt.date(2021, 3, 1), "closure_reason": "assunzione"},
+        {"closed_on": dt.date(2021, 1, 1)},
+        {"labour_status": "occupato", "unemployment_months": 3},
+        {"labour_status": "occupato", "unemployment_months": None},
+        {"needs": "x" * 2001},
+        {"age_at_intake": 130},
+        {"age_at_intake": None},
+    ]
+    checked = 0
+    for changes in variants:
+        for name, value in changes.items():
+            setattr(intake, name, value)
+        for constraint in Intake._meta.constraints:
+            if not isinstance(constraint, dj_models.CheckConstraint):
+                continue
+            if _fields_of(constraint.condition) is None:
+                continue
+            try:
+                constraint.validate(Intake, intake)
+                expected = True
+            except ValidationError:
+                expected = False
+            assert _holds(intake, constraint.condition) is expected, (constraint.name, changes)
+            checked += 1
+        intake.refresh_from_db()
+    assert checked > 50
+    from sportelli.models import Country
+
+    person.residence_country = Country.objects.first()
+    (one_residence,) = [
+        c for c in Person._meta.constraints if c.name == "casework_person_one_residence"
+    ]
+    assert _holds(person, one_residence.condition) is False

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import random
 import time
 from typing import Any
@@ -99,7 +100,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         vendor = connection.vendor
-        self.stdout.write(f"database: {vendor}")
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        self.stdout.write(f"database: {vendor}; load average: {load}; cores: {os.cpu_count()}")
         self.stdout.write("| righe | file | anteprima (righe/s) | conferma (righe/s) |")
         self.stdout.write("|---:|---|---:|---:|")
         for n in options["rows"]:
