@@ -270,6 +270,13 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 # django-import-export 4 wants the format classes themselves, not dotted paths. The xlsx
 # format writes formula-like text with Excel's quote prefix; csv keeps the apostrophe.
 IMPORT_EXPORT_FORMATS = [_export_formats.XLSX, _formats.CSV]
+# Admin imports (casework/resources/files.py; docs/administration.md). The uploaded file
+# waits for its confirmation in a private directory, and is swept after IMPORT_TMP_MAX_AGE.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 40 * 1024 * 1024, minimum=1)
+IMPORT_MAX_XLSX_BYTES = env_int("IMPORT_MAX_XLSX_BYTES", 250 * 1024 * 1024, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_TMP_DIR = Path(env_str("IMPORT_TMP_DIR", str(DATA_DIR / "imports")))
+IMPORT_TMP_MAX_AGE = env_int("IMPORT_TMP_MAX_AGE", 3600, minimum=60)
 
 # --- The desks' own settings ------------------------------------------------------------
 # An open case with no meeting for more than this many days is an overdue follow-up.

@@ -17,7 +17,6 @@ from casework.admin.scoping import (
     CaseImportExportAdmin,
     IntakeCount,
     MeetingCount,
-    ScopedAdmin,
     VersionedAdminForm,
 )
 from casework.fields import PhoneField
@@ -29,7 +28,12 @@ from casework.models import (
     Referral,
 )
 from casework.permissions import sees_special_categories
-from casework.resources import IntakeResource, MeetingResource, PersonResource
+from casework.resources import (
+    IntakeResource,
+    MeetingResource,
+    PersonResource,
+    ReferralResource,
+)
 from sportelli.admin import OpeningUnknownNotice
 from sportelli.models import Desk
 
@@ -331,7 +335,8 @@ class MeetingAdmin(CaseImportExportAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ScopedAdmin):
+class ReferralAdmin(CaseImportExportAdmin):
+    resource_classes = [ReferralResource]
     list_display = (
         "referred_on",
         "kind",

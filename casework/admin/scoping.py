@@ -4,18 +4,29 @@ initial values, and :func:`extend_admin` for the apps above casework."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import ForeignKey, QuerySet
 from django.forms import ModelChoiceField
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from activitycr.http import AnyUser, logged_in_user
 from activitycr.ids import parse_id
@@ -26,6 +37,7 @@ from casework.models import (
     Person,
 )
 from casework.permissions import sees_all_desks
+from casework.resources import files, import_report
 from casework.services import ConflictError
 from sportelli.models import Desk
 
@@ -253,13 +265,60 @@ class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
 
+class ItalianImportForm(ImportForm):
+    """django-import-export's upload form, in Italian, refusing a file over the size limit
+    before it is copied anywhere."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].label = gettext("Tipo di dati")
+        self.fields["format"].label = gettext("Formato")
+        self.fields["import_file"].label = gettext("File da importare")
+        self.fields["import_file"].help_text = gettext(
+            "xlsx, oppure csv separato da punto e virgola o da virgola (UTF-8 o Windows-1252)."
+        )
+
+    def clean_import_file(self) -> Any:
+        upload = self.cleaned_data["import_file"]
+        try:
+            files.check_upload_size(upload.size or 0)
+        except files.ImportFileError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return upload
+
+
+class ItalianExportForm(SelectableFieldsExportForm):
+    """The export form with each column named as the model names it, in Italian."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].label = gettext("Tipo di dati")
+        self.fields["format"].label = gettext("Formato")
+
+    def _get_field_label(self, resource: Any, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        column = field.column_name if field else field_name
+        model = resource._meta.model
+        label = column.replace("_", " ")
+        attribute = (field.attribute or "") if field else ""
+        if attribute and "__" not in attribute:
+            with contextlib.suppress(FieldDoesNotExist):
+                label = str(model._meta.get_field(attribute).verbose_name)
+        return f"{label[:1].upper()}{label[1:]} ({column})"
+
+
 class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
     """Exports follow the scoped list (and ``audit`` records each one). Imports are for
     administrators: a file may name any desk and any intake, so it needs every desk in scope
     as well as the add and change permissions. The preview shows messages, never
-    tracebacks."""
+    tracebacks; the uploaded file waits in a private directory and is removed as soon as it
+    is no longer needed (``casework.resources.files``)."""
 
     import_error_display = ("message",)
+    import_form_class = ItalianImportForm
+    export_form_class = ItalianExportForm
+    tmp_storage_class = files.PrivateImportStorage
+    import_template_name = "admin/import_export/import.html"
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return (
@@ -267,6 +326,109 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
             and self.has_add_permission(request)
             and self.has_change_permission(request)
         )
+
+    def get_import_formats(self) -> list[type]:
+        return [files.ImportXLSX, files.ImportCSV]
+
+    def write_to_tmp_storage(self, import_file: Any, input_format: Any) -> Any:
+        storage = files.PrivateImportStorage()
+        storage.save_chunks(import_file.chunks())
+        return storage
+
+    def add_data_read_fail_error_to_form(self, form: forms.Form, e: Exception) -> None:
+        if isinstance(e, files.ImportFileError):
+            form.add_error("import_file", e.message)
+        else:
+            form.add_error(
+                "import_file",
+                gettext(
+                    "Il file non si legge: controllare di aver scelto il formato giusto "
+                    "(xlsx o csv) e salvarlo di nuovo da Excel."
+                ),
+            )
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        files.sweep()
+        tmp_name: str | None = None
+        try:
+            response = super().import_action(request, **kwargs)
+            context = getattr(response, "context_data", None) or {}
+            # The library notes the copy's name on the upload (also when it failed to read).
+            tmp_name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+            if context.get("confirm_form"):
+                tmp_name = None  # kept for the confirmation
+            if context:
+                context["title"] = gettext("Importa %(what)s") % {
+                    "what": self.model._meta.verbose_name_plural
+                }
+                if context.get("result") is not None:
+                    context["report"] = import_report(context["result"])
+            return response
+        finally:
+            if tmp_name:
+                files.PrivateImportStorage(name=tmp_name).remove()
+
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        import_url = reverse(
+            "admin:{}_{}_import".format(*self.get_model_info()), current_app=self.admin_site.name
+        )
+        if not confirm_form.is_valid():
+            messages.error(request, gettext("Conferma non valida: caricare di nuovo il file."))
+            return HttpResponseRedirect(import_url)
+        storage = None
+        try:
+            storage = files.PrivateImportStorage(name=confirm_form.cleaned_data["import_file_name"])
+            input_format = self.get_import_formats()[int(confirm_form.cleaned_data["format"])]()
+            dataset = input_format.create_dataset(storage.read())
+            result = self.process_dataset(dataset, confirm_form, request, **kwargs)
+        except (files.ImportFileError, ValueError, IndexError) as exc:
+            message = exc.message if isinstance(exc, files.ImportFileError) else None
+            messages.error(request, message or gettext("Caricare di nuovo il file."))
+            return HttpResponseRedirect(import_url)
+        finally:
+            if storage is not None:
+                storage.remove()
+        if result.has_errors() or result.has_validation_errors():
+            # Changed in between (another import, an operator): nothing was written.
+            messages.error(
+                request,
+                gettext(
+                    "Nessuna riga importata: nel frattempo i dati sono cambiati e alcune righe "
+                    "non sono più valide. Caricare di nuovo il file per vederle."
+                ),
+            )
+            return HttpResponseRedirect(import_url)
+        return self.process_result(result, request)
+
+    def add_success_message(self, result: Any, request: HttpRequest) -> None:
+        totals = result.totals
+        messages.success(
+            request,
+            gettext(
+                "Importazione completata (%(what)s): %(new)d nuove righe, %(update)d aggiornate."
+            )
+            % {
+                "what": self.model._meta.verbose_name_plural,
+                "new": totals.get("new", 0),
+                "update": totals.get("update", 0),
+            },
+        )
+
+    def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:
+        name = slugify(str(self.model._meta.verbose_name_plural))
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
+
+    def init_request_context_data(self, request: HttpRequest, form: Any) -> dict[str, Any]:
+        context = super().init_request_context_data(request, form)
+        context["title"] = gettext("Esporta %(what)s") % {
+            "what": self.model._meta.verbose_name_plural
+        }
+        return context
 
 
 def extend_admin(

@@ -18,10 +18,12 @@ cell conversions live in ``casework/resources/widgets.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, router
 from django.db.models import Q, QuerySet
@@ -30,6 +32,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 
 from casework.choices import (
+    AckChannel,
     Citizenship,
     ClosureReason,
     EducationLevel,
@@ -39,8 +42,19 @@ from casework.choices import (
     LabourStatus,
     MeetingMode,
     Need,
+    ReferralKind,
+    ReferralOutcome,
 )
-from casework.models import Intake, Meeting, Person
+from casework.models import (
+    Intake,
+    Meeting,
+    Person,
+    PrivacyAcknowledgement,
+    PrivacyNotice,
+    Referral,
+    local_today,
+)
+from casework.resources.files import ImportFileError
 from casework.resources.widgets import (
     ActivitiesWidget,
     BooleanWidget,
@@ -53,6 +67,8 @@ from casework.resources.widgets import (
     FiscalCodeWidget,
     IntakeWidget,
     IntegerWidget,
+    Lookups,
+    PartnerWidget,
     PersonWidget,
     PhoneWidget,
     TextWidget,
@@ -85,9 +101,14 @@ _SNAPSHOT_FIELDS = frozenset(
 
 class CaseworkResource(resources.ModelResource):
     """Shared behaviour: full_clean on every row, errors named by column, all or nothing;
-    rows and foreign keys scoped to the importing user."""
+    rows and foreign keys scoped to the importing user; lookups read once per file."""
 
     user: AnyUser | None = None  # set by import_data from the admin's ``user`` argument
+    lookups: Lookups | None = None
+    # Columns that name a row's person or intake without being a field of the resource.
+    extra_columns: tuple[str, ...] = ()
+    # How many valid rows the preview shows (the others are counted).
+    preview_rows = 100
 
     def import_data(
         self,
@@ -102,16 +123,91 @@ class CaseworkResource(resources.ModelResource):
         kw["rollback_on_validation_errors"] = True
         # Rows are matched, and foreign keys found, among what this user may see only.
         self.user = kw.get("user")
-        return super().import_data(
+        self.lookups = kw["lookups"] = Lookups(self.user)
+        self._preview: dict[int, list[str]] = {}
+        result = super().import_data(
             dataset,
             dry_run=dry_run,
             raise_errors=raise_errors,
             use_transactions=True,
             **kw,
         )
+        result.diff_headers = self.preview_headers(dataset.headers or [])
+        return result
+
+    def export(self, queryset: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("lookups", Lookups())
+        return super().export(queryset, **kwargs)
+
+    # The file's columns --------------------------------------------------------------------
+
+    def known_columns(self) -> list[str]:
+        return [f.column_name for f in self.get_import_fields()] + list(self.extra_columns)
+
+    def key_columns_message(self, headers: set[str]) -> str | None:
+        """What is missing for the rows to be recognised, or None."""
+        return None
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        headers = [str(h) for h in dataset.headers or []]
+        known = self.known_columns()
+        unknown = [h for h in headers if h not in known]
+        if unknown:
+            raise ImportFileError(
+                _(
+                    "Colonne sconosciute: %(unknown)s. Correggere l'intestazione (prima riga) "
+                    "con i nomi di colonna previsti: %(known)s."
+                )
+                % {"unknown": ", ".join(unknown), "known": ", ".join(dict.fromkeys(known))}
+            )
+        missing = self.key_columns_message(set(headers))
+        if missing:
+            raise ImportFileError(missing)
+        self.prefetch(dataset)
+
+    def _check_import_id_fields(self, headers: Any) -> None:
+        """The key columns are checked by before_import, with an Italian message."""
+
+    def prefetch(self, dataset: Any) -> None:
+        """Read at once the people (and intakes) the file names."""
+        assert self.lookups is not None
+        headers = dataset.headers or []
+        if "codice_fiscale" in headers:
+            widget = FiscalCodeWidget()
+            self.lookups.prefetch_people(
+                code
+                for code in (widget.clean(v) for v in dataset["codice_fiscale"])
+                if code and len(code) == 16
+            )
+        if "data_nascita" in headers:
+            dates = []
+            for value in dataset["data_nascita"]:
+                try:
+                    date = DateWidget().clean(value)
+                except ValueError:
+                    continue
+                if date is not None:
+                    dates.append(date)
+            self.lookups.prefetch_people_by_name(dates)
+
+    def before_import_row(self, row: Any, **kwargs: Any) -> None:
+        # The person (or the intake) may be named by columns that are not its own field:
+        # the field must run whenever any of them is in the file.
+        for column, keys in self.key_fields().items():
+            if column not in row and any(k in row for k in keys):
+                row[column] = ""
+
+    def key_fields(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
+    # Validation ---------------------------------------------------------------------------
 
     def extra_validation_exclusions(self, instance: models.Model) -> set[str]:
         return set()
+
+    def known_unique(self, instance: models.Model, constraint: models.BaseConstraint) -> bool:
+        """Whether what the import has read proves ``constraint`` holds (no query)."""
+        return False
 
     def validate_instance(
         self,
@@ -121,14 +217,22 @@ class CaseworkResource(resources.ModelResource):
     ) -> None:
         errors = dict(import_validation_errors or {})
         exclude = set(errors) | self.extra_validation_exclusions(instance)
-        try:
-            instance.full_clean(
-                exclude=exclude, validate_unique=validate_unique, validate_constraints=False
-            )
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+        # Model.full_clean() as it is, except that a foreign key the import's lookups have
+        # just read from the database is not looked up again (one query per key per row).
+        read = _foreign_keys_read(instance)
+        for step in (
+            lambda: instance.clean_fields(exclude=exclude | read),
+            instance.clean,
+            lambda: instance.validate_unique(exclude=exclude) if validate_unique else None,
+        ):
+            try:
+                step()
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
         # As full_clean does: constraints only on the fields that passed validation.
-        errors = _validate_constraints(instance, exclude | set(errors), errors)
+        errors = _validate_constraints(
+            instance, exclude | set(errors), errors, known_unique=self.known_unique
+        )
         if errors:
             # Name the file's column, not the model attribute.
             columns = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
@@ -146,6 +250,7 @@ class CaseworkResource(resources.ModelResource):
             )
             return invalid
         row_result = super().import_row(row, instance_loader, **kwargs)
+        row_result.preview = self._preview.pop(kwargs.get("row_number", 0), None)
         # What full_clean missed and the database refused (a trigger, a race) is a bad row
         # like the others, with a message naming the rule and no data from the row.
         if row_result.errors and all(
@@ -160,6 +265,68 @@ class CaseworkResource(resources.ModelResource):
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
             row_result.validation_error = ValidationError({NON_FIELD_ERRORS: messages})
         return row_result
+
+    # The preview ---------------------------------------------------------------------------
+
+    def preview_fields(self, headers: Sequence[str]) -> list[fields.Field]:
+        present = set(headers)
+        return [
+            f
+            for f in self.get_import_fields()
+            if f.column_name in present or f.column_name in self.key_fields()
+        ]
+
+    def preview_headers(self, headers: Sequence[str]) -> list[str]:
+        return [f.column_name for f in self.preview_fields(headers)]
+
+    def after_save_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
+        super().after_save_instance(instance, row, **kwargs)
+        number = kwargs.get("row_number", 0)
+        if kwargs.get("dry_run") and number <= self.preview_rows:
+            self._preview[number] = [
+                self.preview_value(f, instance, row) for f in self.preview_fields(list(row))
+            ]
+
+    def preview_value(self, field: fields.Field, instance: models.Model, row: Any) -> str:
+        """A value as a person reads it: names and labels, not codes."""
+        assert self.lookups is not None
+        widget = field.widget
+        value: Any
+        try:
+            value = None if isinstance(widget, ActivitiesWidget) else field.get_value(instance)
+        except (AttributeError, models.ObjectDoesNotExist):
+            return ""
+        if (value is None or value == "") and not isinstance(widget, ActivitiesWidget):
+            return ""
+        if isinstance(widget, ChoiceWidget):
+            return str(dict(widget.choices.choices).get(value, value))
+        if isinstance(widget, ComuneWidget):
+            return self.lookups.comune_name(value)
+        if isinstance(widget, PersonWidget):
+            return f"{value} ({value.fiscal_code})" if value.fiscal_code else str(value)
+        if isinstance(widget, IntakeWidget):
+            return f"{value.person} · {value.desk.name} · {value.opened_on:%d/%m/%Y}"
+        if isinstance(widget, ActivitiesWidget):  # set after this point: read from the row
+            activities = widget.clean(row.get(field.column_name), lookups=self.lookups)
+            return ", ".join(str(a) for a in activities)
+        return str(field.export(instance, lookups=self.lookups))
+
+
+def _foreign_keys_read(instance: models.Model) -> set[str]:
+    """The foreign keys of ``instance`` set to an object loaded from the database."""
+    read = set()
+    for field in instance._meta.concrete_fields:
+        if not (field.is_relation and field.is_cached(instance)):
+            continue
+        related = field.get_cached_value(instance)
+        if (
+            related is not None
+            and not related._state.adding
+            and related.pk is not None
+            and getattr(instance, field.attname) == related.pk
+        ):
+            read.add(field.name)
+    return read
 
 
 def _is_choice_check(constraint: models.BaseConstraint, model: type[models.Model]) -> bool:
@@ -186,16 +353,39 @@ def _is_choice_check(constraint: models.BaseConstraint, model: type[models.Model
 
 
 def _validate_constraints(
-    instance: models.Model, exclude: set[str], errors: dict[str, list]
+    instance: models.Model,
+    exclude: set[str],
+    errors: dict[str, list],
+    known_unique: Callable[[models.Model, models.BaseConstraint], bool] | None = None,
 ) -> dict[str, list]:
     """Model.validate_constraints() without the choice checks, which cost a query each per
     row: clean_fields() has already refused a typed value outside its choices, the computed
     snapshot takes its values from the choices, and the database still holds every check.
-    The other constraints give their Italian message per row."""
+    The other constraints give their Italian message per row.
+
+    A check constraint is evaluated in Python when its condition is simple enough
+    (:func:`_holds`), instead of Django's query per constraint per row; a unique constraint
+    the import can settle from what it read (``known_unique``) costs no query either. Any
+    other constraint is validated by Django as before. The database holds them all anyway.
+    """
     model = type(instance)
     using = router.db_for_write(model, instance=instance)
     for constraint in model._meta.constraints:
         if _is_choice_check(constraint, model):
+            continue
+        if isinstance(constraint, models.CheckConstraint):
+            fields_used = _fields_of(constraint.condition)
+            if fields_used is not None:
+                if fields_used & exclude:
+                    continue  # as Django does: a field with an error is not checked again
+                if _holds(instance, constraint.condition):
+                    continue
+                message = constraint.get_violation_error_message()
+                errors.setdefault(NON_FIELD_ERRORS, []).append(
+                    ValidationError(message, code=constraint.violation_error_code)
+                )
+                continue
+        if known_unique is not None and known_unique(instance, constraint):
             continue
         try:
             # Every constraint has it (Django 4.1+); django-stubs declares it on none.
@@ -209,6 +399,82 @@ def _validate_constraints(
     return errors
 
 
+_LOOKUPS: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": lambda a, b: a == b,
+    "isnull": lambda a, b: (a is None) == b,
+    "in": lambda a, b: a in b,
+    "gte": lambda a, b: a is not None and b is not None and a >= b,
+    "lte": lambda a, b: a is not None and b is not None and a <= b,
+    "regex": lambda a, b: a is not None and re.search(b, str(a)) is not None,
+}
+
+
+def _fields_of(condition: Any) -> set[str] | None:
+    """The fields a condition reads, or None when :func:`_holds` cannot evaluate it."""
+    if isinstance(condition, Q):
+        found: set[str] = set()
+        for child in condition.children:
+            if isinstance(child, Q):
+                inner = _fields_of(child)
+                if inner is None:
+                    return None
+                found |= inner
+                continue
+            if not isinstance(child, tuple):
+                return None
+            lookup, value = child
+            name, _sep, kind = lookup.partition("__")
+            if (kind or "exact") not in _LOOKUPS or "__" in kind:
+                return None
+            found.add(name)
+            if isinstance(value, models.F):
+                found.add(value.name)
+            elif hasattr(value, "resolve_expression"):
+                return None
+        return found
+    # length_check: LessThanOrEqual(Length(field), n)
+    lhs, rhs = getattr(condition, "lhs", None), getattr(condition, "rhs", None)
+    if (
+        type(condition).__name__ == "LessThanOrEqual"
+        and type(lhs).__name__ == "Length"
+        and isinstance(rhs, int)
+    ):
+        (source,) = lhs.get_source_expressions()
+        if isinstance(source, models.F):
+            return {source.name}
+    return None
+
+
+def _value(instance: models.Model, name: str) -> Any:
+    field = instance._meta.get_field(name)
+    return getattr(instance, getattr(field, "attname", name))
+
+
+def _holds(instance: models.Model, condition: Any) -> bool:
+    """Whether ``instance`` satisfies ``condition`` (one that :func:`_fields_of` accepts),
+    with SQL's rule that a comparison with NULL does not fail a CHECK."""
+    if not isinstance(condition, Q):
+        (source,) = condition.lhs.get_source_expressions()
+        text = _value(instance, source.name)
+        return text is None or len(str(text)) <= condition.rhs
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(_holds(instance, child))
+            continue
+        lookup, value = child
+        name, _sep, kind = lookup.partition("__")
+        left = _value(instance, name)
+        right = _value(instance, value.name) if isinstance(value, models.F) else value
+        kind = kind or "exact"
+        if kind in ("gte", "lte") and (left is None or right is None):
+            results.append(True)  # NULL: the CHECK is not violated
+        else:
+            results.append(_LOOKUPS[kind](left, right))
+    held = all(results) if condition.connector == Q.AND else any(results)
+    return not held if condition.negated else held
+
+
 def _constraint_name(error: IntegrityError) -> str:
     text = str(error)
     match = re.search(r"(casework|sportelli)_[a-z0-9_]+", text)
@@ -219,9 +485,20 @@ def _field(attribute: str, column: str, widget: widgets.Widget, **kwargs: Any) -
     return fields.Field(attribute=attribute, column_name=column, widget=widget, **kwargs)
 
 
+_PERSON_KEY = ("codice_fiscale", "cognome", "nome", "data_nascita", "id_persona")
+_INTAKE_KEY = (*_PERSON_KEY, "sportello", "data_presa_in_carico", "presa_in_carico")
+
+
+def _person_key_missing(headers: set[str]) -> bool:
+    return "codice_fiscale" not in headers and not {"cognome", "nome", "data_nascita"} <= headers
+
+
 class PersonResource(CaseworkResource):
     """People. The import recognises a person by codice fiscale; someone without one by
-    surname, name and birth date among the people without a codice fiscale."""
+    surname, name and birth date among the people without a codice fiscale. A date in
+    ``informativa_firmata_il`` records an acknowledgement of the privacy notice (the
+    version in force on that date, or ``informativa_versione``; ``informativa_modalita``,
+    in person by default), by the importing administrator."""
 
     id = _field("id", "id", IntegerWidget(), readonly=True)
     fiscal_code = _field("fiscal_code", "codice_fiscale", FiscalCodeWidget())
@@ -238,6 +515,8 @@ class PersonResource(CaseworkResource):
     email = _field("email", "email", TextWidget())
     phone = _field("phone", "telefono", PhoneWidget())
     privacy_ack_on = _field("privacy_ack_on", "informativa_firmata_il", DateWidget())
+
+    extra_columns = ("informativa_versione", "informativa_modalita")
 
     class Meta:
         model = Person
@@ -264,26 +543,122 @@ class PersonResource(CaseworkResource):
         skip_unchanged = False
         report_skipped = True
         use_transactions = True
+        skip_diff = True
+
+    def key_columns_message(self, headers: set[str]) -> str | None:
+        if _person_key_missing(headers):
+            return _(
+                "Mancano le colonne che riconoscono la persona: codice_fiscale, oppure "
+                "cognome, nome e data_nascita. Aggiungerle all'intestazione (prima riga)."
+            )
+        return None
+
+    def known_unique(self, instance: models.Model, constraint: models.BaseConstraint) -> bool:
+        # One person per codice fiscale: the import read who has each code of the file.
+        if constraint.name != "casework_person_cf_unique" or self.lookups is None:
+            return False
+        code = cast(Person, instance).fiscal_code
+        if not code:
+            return True
+        if code not in self.lookups.people_by_cf:
+            return False
+        holder = self.lookups.people_by_cf[code]
+        return holder is None or holder.pk == instance.pk
 
     def get_instance(self, instance_loader: Any, row: Any) -> Person | None:
+        assert self.lookups is not None
         code = FiscalCodeWidget().clean(row.get("codice_fiscale"))
         if code:
-            return scoped(Person, self.user).filter(fiscal_code=code).first()
+            return self.lookups.person_by_cf(code)
         try:
             birth_date = DateWidget().clean(row.get("data_nascita"))
         except ValueError:
             return None  # reported by the field itself
         if birth_date is None:
             return None  # a required field: nobody has none, and the field reports it
-        matches = list(
-            scoped(Person, self.user).filter(
-                fiscal_code__isnull=True,
-                last_name__iexact=TextWidget().clean(row.get("cognome")),
-                first_name__iexact=TextWidget().clean(row.get("nome")),
-                birth_date=birth_date,
-            )[:2]
+        matches = self.lookups.person_by_name(
+            TextWidget().clean(row.get("cognome")), TextWidget().clean(row.get("nome")), birth_date
         )
         return matches[0] if len(matches) == 1 else None
+
+    def import_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        instance._import_new = instance._state.adding  # type: ignore[attr-defined]
+        instance._import_ack = None  # type: ignore[attr-defined]
+        if "privacy_ack_on" not in errors and instance.privacy_ack_on is not None:
+            try:
+                instance._import_ack = self._acknowledgement(  # type: ignore[attr-defined]
+                    instance.privacy_ack_on, row
+                )
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _acknowledgement(self, on: dt.date, row: Any) -> tuple[PrivacyNotice, str, dt.date]:
+        """The notice and channel of the row's acknowledgement, checked as
+        ``services.record_acknowledgement`` checks them."""
+        assert self.lookups is not None
+        column = "informativa_firmata_il"
+        version = TextWidget().clean(row.get("informativa_versione"))
+        try:
+            channel = ChoiceWidget(AckChannel).clean(row.get("informativa_modalita"))
+        except ValueError as exc:
+            raise ValidationError({"informativa_modalita": [str(exc)]}) from None
+        if version:
+            notice = self.lookups.notice_by_version(version)
+            if notice is None:
+                raise ValidationError(
+                    {
+                        "informativa_versione": _(
+                            "Nessuna informativa privacy in versione «%(version)s»."
+                        )
+                        % {"version": version}
+                    }
+                )
+        else:
+            notice = self.lookups.notice_on(on)
+            if notice is None:
+                raise ValidationError(
+                    {column: _("Nessuna informativa privacy in vigore alla data indicata.")}
+                )
+        if on > local_today():
+            raise ValidationError(
+                {column: _("La data della presa visione non può essere nel futuro.")}
+            )
+        if on < notice.valid_from:
+            raise ValidationError(
+                {
+                    column: _("La versione %(version)s dell'informativa è in vigore dal %(date)s.")
+                    % {"version": notice.version, "date": f"{notice.valid_from:%d/%m/%Y}"}
+                }
+            )
+        return notice, channel or AckChannel.IN_PERSON, on
+
+    def after_save_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
+        assert self.lookups is not None and isinstance(instance, Person)
+        self.lookups.remember_person(instance)
+        ack = getattr(instance, "_import_ack", None)
+        if ack is not None:
+            notice, channel, on = ack
+            user = self.user if isinstance(self.user, get_user_model()) else None
+            exists = (
+                not getattr(instance, "_import_new", False)
+                and PrivacyAcknowledgement.objects.filter(person=instance, notice=notice).exists()
+            )
+            if not exists:
+                PrivacyAcknowledgement.objects.create(
+                    person=instance,
+                    notice=notice,
+                    acknowledged_on=on,
+                    channel=channel,
+                    operator=user,
+                )
+        super().after_save_instance(instance, row, **kwargs)
 
     def filter_export(self, queryset: QuerySet[Person], **kwargs: Any) -> QuerySet[Person]:
         return queryset.select_related(
@@ -308,13 +683,27 @@ class ByOptionalId:
         return scoped(self._meta.model, self.user).filter(pk=pk).first()
 
 
+def _person_columns(prefix: str) -> dict[str, fields.Field]:
+    """The person's key, exported beside the person's codice fiscale (read-only: on import
+    the key columns name the person, see ``Lookups.person``)."""
+    return {
+        "person_last_name": _field(f"{prefix}last_name", "cognome", TextWidget(), readonly=True),
+        "person_first_name": _field(f"{prefix}first_name", "nome", TextWidget(), readonly=True),
+        "person_birth_date": _field(
+            f"{prefix}birth_date", "data_nascita", DateWidget(), readonly=True
+        ),
+    }
+
+
 class IntakeResource(ByOptionalId, CaseworkResource):
     """Intakes, recognised by id. A new intake takes its snapshot (age at intake, origin...)
-    from the person, exactly as one typed in the app."""
+    from the person, exactly as one typed in the app. The person is named by codice
+    fiscale, or by cognome + nome + data_nascita (or id_persona)."""
 
     id = _field("id", "id", IntegerWidget())
     person = _field("person", "codice_fiscale", PersonWidget())
     person_id = _field("person_id", "id_persona", IntegerWidget(), readonly=True)
+    locals().update(_person_columns("person__"))
     desk = _field("desk", "sportello", DeskWidget())
     opened_on = _field("opened_on", "data_presa_in_carico", DateWidget())
     operator = _field("operator", "operatore", UserWidget())
@@ -345,6 +734,9 @@ class IntakeResource(ByOptionalId, CaseworkResource):
         fields = (
             "id",
             "person",
+            "person_last_name",
+            "person_first_name",
+            "person_birth_date",
             "person_id",
             "desk",
             "opened_on",
@@ -370,6 +762,26 @@ class IntakeResource(ByOptionalId, CaseworkResource):
         skip_unchanged = False
         report_skipped = True
         use_transactions = True
+        skip_diff = True
+
+    def known_columns(self) -> list[str]:
+        return [*super().known_columns(), "cognome", "nome", "data_nascita", "id_persona"]
+
+    def key_fields(self) -> dict[str, tuple[str, ...]]:
+        return {"codice_fiscale": ("cognome", "nome", "data_nascita", "id_persona")}
+
+    def key_columns_message(self, headers: set[str]) -> str | None:
+        if "id" not in headers and (
+            (_person_key_missing(headers) and "id_persona" not in headers)
+            or not {"sportello", "data_presa_in_carico"} <= headers
+        ):
+            return _(
+                "Mancano le colonne che riconoscono la presa in carico: la persona "
+                "(codice_fiscale, oppure cognome, nome e data_nascita), sportello e "
+                "data_presa_in_carico; oppure id per correggere prese in carico esistenti. "
+                "Aggiungerle all'intestazione (prima riga)."
+            )
+        return None
 
     def import_instance(self, instance: Intake, row: Any, **kwargs: Any) -> None:
         try:
@@ -377,6 +789,33 @@ class IntakeResource(ByOptionalId, CaseworkResource):
         finally:
             if instance._state.adding and instance.person_id and instance.opened_on:
                 instance.take_snapshot()
+
+    def prefetch(self, dataset: Any) -> None:
+        super().prefetch(dataset)
+        assert self.lookups is not None
+        people = [p for p in self.lookups.people_by_cf.values() if p is not None]
+        people += [p for same in self.lookups.people_by_name.values() for p in same]
+        self.lookups.prefetch_intakes(people)
+
+    def known_unique(self, instance: models.Model, constraint: models.BaseConstraint) -> bool:
+        # One open intake per person and desk: the import read the person's intakes.
+        intake = cast(Intake, instance)
+        if constraint.name != "casework_one_open_intake_per_desk" or self.lookups is None:
+            return False
+        if intake.status != IntakeStatus.OPEN:
+            return True
+        if not intake.person_id or not self.lookups.knows_intakes_of(intake.person_id):
+            return False
+        others = self.lookups.intakes_by_person.get(intake.person_id, {}).values()
+        return not any(
+            other.pk != intake.pk and other.desk_id == intake.desk_id and other.is_open
+            for other in others
+        )
+
+    def after_save_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
+        assert self.lookups is not None and isinstance(instance, Intake)
+        self.lookups.remember_intake(instance)
+        super().after_save_instance(instance, row, **kwargs)
 
     def extra_validation_exclusions(self, instance: models.Model) -> set[str]:
         # No snapshot without a person and a date; their own errors are reported already.
@@ -387,9 +826,72 @@ class IntakeResource(ByOptionalId, CaseworkResource):
         return queryset.select_related("person", "desk", "operator")
 
 
-class MeetingResource(ByOptionalId, CaseworkResource):
+def _intake_columns() -> dict[str, fields.Field]:
+    """The intake's key, exported beside its number (read-only: on import the key columns
+    name the intake, see ``Lookups.intake``)."""
+    return {
+        "intake_person": _field(
+            "intake__person__fiscal_code", "codice_fiscale", TextWidget(), readonly=True
+        ),
+        **_person_columns("intake__person__"),
+        "intake_desk": _field("intake__desk", "sportello", DeskWidget(), readonly=True),
+        "intake_opened_on": _field(
+            "intake__opened_on", "data_presa_in_carico", DateWidget(), readonly=True
+        ),
+    }
+
+
+_INTAKE_KEY_FIELDS = (
+    "intake",
+    "intake_person",
+    "person_last_name",
+    "person_first_name",
+    "person_birth_date",
+    "intake_desk",
+    "intake_opened_on",
+)
+
+
+class _ByIntake(CaseworkResource):
+    """Meetings and referrals: their intake by the person's key, desk and intake date, or by
+    its number (``presa_in_carico``)."""
+
+    def known_columns(self) -> list[str]:
+        return [*super().known_columns(), "id_persona"]
+
+    def key_fields(self) -> dict[str, tuple[str, ...]]:
+        return {"presa_in_carico": _INTAKE_KEY[:-1]}
+
+    def key_columns_message(self, headers: set[str]) -> str | None:
+        keyed = (
+            not (_person_key_missing(headers) and "id_persona" not in headers)
+            and {
+                "sportello",
+                "data_presa_in_carico",
+            }
+            <= headers
+        )
+        if not keyed and not headers & {"presa_in_carico", "id"}:
+            return _(
+                "Mancano le colonne che riconoscono la presa in carico: la persona "
+                "(codice_fiscale, oppure cognome, nome e data_nascita), sportello e "
+                "data_presa_in_carico; oppure presa_in_carico, il suo numero. Aggiungerle "
+                "all'intestazione (prima riga)."
+            )
+        return None
+
+    def prefetch(self, dataset: Any) -> None:
+        super().prefetch(dataset)
+        assert self.lookups is not None
+        people = [p for p in self.lookups.people_by_cf.values() if p is not None]
+        people += [p for same in self.lookups.people_by_name.values() for p in same]
+        self.lookups.prefetch_intakes(people)
+
+
+class MeetingResource(ByOptionalId, _ByIntake):
     id = _field("id", "id", IntegerWidget())
     intake = _field("intake", "presa_in_carico", IntakeWidget())
+    locals().update(_intake_columns())
     held_on = _field("held_on", "data", DateWidget())
     start_time = _field("start_time", "ora", TimeWidget())
     mode = _field("mode", "modalita", ChoiceWidget(MeetingMode))
@@ -405,7 +907,7 @@ class MeetingResource(ByOptionalId, CaseworkResource):
         name = "Colloqui"
         fields = (
             "id",
-            "intake",
+            *_INTAKE_KEY_FIELDS,
             "held_on",
             "start_time",
             "mode",
@@ -421,6 +923,7 @@ class MeetingResource(ByOptionalId, CaseworkResource):
         skip_unchanged = False
         report_skipped = True
         use_transactions = True
+        skip_diff = True
 
     def import_instance(self, instance: Meeting, row: Any, **kwargs: Any) -> None:
         # The library sets many-to-many values after saving, where a bad code would be a
@@ -432,7 +935,7 @@ class MeetingResource(ByOptionalId, CaseworkResource):
             errors = exc.update_error_dict(errors)
         if "attivita" in row:
             try:
-                self.fields["activities"].clean(row)
+                self.fields["activities"].clean(row, lookups=self.lookups)
             except ValueError as exc:
                 errors["activities"] = [str(exc)]
         if instance.duration_minutes is None:
@@ -441,7 +944,53 @@ class MeetingResource(ByOptionalId, CaseworkResource):
             raise ValidationError(errors)
 
     def filter_export(self, queryset: QuerySet[Meeting], **kwargs: Any) -> QuerySet[Meeting]:
-        return queryset.select_related("intake", "operator").prefetch_related("activities")
+        return queryset.select_related(
+            "intake__person", "intake__desk", "operator"
+        ).prefetch_related("activities")
+
+
+class ReferralResource(ByOptionalId, _ByIntake):
+    """Referrals (invii): to a course, an agency, an internship, a measure."""
+
+    id = _field("id", "id", IntegerWidget())
+    intake = _field("intake", "presa_in_carico", IntakeWidget())
+    locals().update(_intake_columns())
+    kind = _field("kind", "tipo", ChoiceWidget(ReferralKind))
+    partner = _field("partner", "partner", PartnerWidget())
+    description = _field("description", "descrizione", TextWidget())
+    referred_on = _field("referred_on", "data_invio", DateWidget())
+    outcome = _field("outcome", "esito", ChoiceWidget(ReferralOutcome))
+    outcome_on = _field("outcome_on", "data_esito", DateWidget())
+    notes = _field("notes", "note", TextWidget())
+
+    class Meta:
+        model = Referral
+        name = "Invii"
+        fields = (
+            "id",
+            *_INTAKE_KEY_FIELDS,
+            "kind",
+            "partner",
+            "description",
+            "referred_on",
+            "outcome",
+            "outcome_on",
+            "notes",
+        )
+        import_id_fields = ["id"]  # optional column: an empty id is a new row
+        clean_model_instances = True
+        skip_unchanged = False
+        report_skipped = True
+        use_transactions = True
+        skip_diff = True
+
+    def import_instance(self, instance: Referral, row: Any, **kwargs: Any) -> None:
+        super().import_instance(instance, row, **kwargs)
+        if not instance.outcome:
+            instance.outcome = ReferralOutcome.PENDING
+
+    def filter_export(self, queryset: QuerySet[Referral], **kwargs: Any) -> QuerySet[Referral]:
+        return queryset.select_related("intake__person", "intake__desk", "partner")
 
 
 # --- Reporting the rows that are wrong -----------------------------------------------------
@@ -467,3 +1016,55 @@ def row_errors(result: Result) -> list[tuple[int, str]]:
 
 def bad_row_numbers(result: Result) -> Iterable[int]:
     return sorted({number for number, _message in row_errors(result)})
+
+
+# --- What the admin's import page shows ----------------------------------------------------
+
+
+def import_report(result: Result) -> dict[str, Any]:
+    """The import page's content: file-level problems, every bad row numbered as in the
+    spreadsheet (the header is row 1), and the first rows as they will be written.
+
+    Only an :class:`ImportFileError` message is shown as it is; anything else unexpected is
+    a general message (an exception's text could carry data or server paths).
+    """
+    file_errors = []
+    for error in result.base_errors:
+        if isinstance(error.error, ImportFileError):
+            file_errors.append(error.error.message)
+        else:
+            file_errors.append(
+                _("Il file non si può importare: controllare che sia il tipo di dati giusto.")
+            )
+    bad_rows: list[tuple[int, list[tuple[str, str]]]] = []
+    for invalid in result.invalid_rows:
+        messages = []
+        for field, field_messages in invalid.error_dict.items():
+            column = "" if field == NON_FIELD_ERRORS else field
+            messages.append((column, " ".join(str(m) for m in field_messages)))
+        bad_rows.append((invalid.number + 1, messages))
+    for line, errors in result.row_errors():
+        bad_rows.append(
+            (line + 1, [("", _("Errore imprevisto nel salvare la riga.")) for _e in errors])
+        )
+    bad_rows.sort(key=lambda row: row[0])
+    labels = {
+        RowResult.IMPORT_TYPE_NEW: _("Nuova"),
+        RowResult.IMPORT_TYPE_UPDATE: _("Aggiornata"),
+        RowResult.IMPORT_TYPE_SKIP: _("Saltata"),
+        RowResult.IMPORT_TYPE_DELETE: _("Eliminata"),
+    }
+    preview = [
+        (number + 1, labels.get(row.import_type, ""), row.preview)
+        for number, row in enumerate(result.rows, start=1)
+        if getattr(row, "preview", None) is not None
+    ]
+    return {
+        "file_errors": file_errors,
+        "bad_rows": bad_rows,
+        "headers": list(result.diff_headers),
+        "preview": preview,
+        "new": result.totals.get(RowResult.IMPORT_TYPE_NEW, 0),
+        "update": result.totals.get(RowResult.IMPORT_TYPE_UPDATE, 0),
+        "total": result.total_rows,
+    }
