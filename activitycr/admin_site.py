@@ -134,3 +134,84 @@ class CaseDeskAdminSite(admin.AdminSite):
 
 class CaseDeskAdminConfig(AdminConfig):
     default_site = "activitycr.admin_site.CaseDeskAdminSite"
+
+
+# --- Italian names for the third-party apps -------------------------------------------------
+
+# (app label, model name or None for the app itself) -> (singular, plural) or the app's name.
+THIRD_PARTY_NAMES: dict[str, Any] = {
+    "axes": (
+        gettext_lazy("Blocco degli accessi"),
+        {
+            "accessattempt": (
+                gettext_lazy("tentativo di accesso fallito"),
+                gettext_lazy("tentativi di accesso falliti"),
+            ),
+            "accessfailurelog": (
+                gettext_lazy("accesso fallito"),
+                gettext_lazy("accessi falliti"),
+            ),
+            "accesslog": (gettext_lazy("accesso"), gettext_lazy("registro degli accessi")),
+            "accessattemptexpiration": (
+                gettext_lazy("scadenza di un tentativo di accesso"),
+                gettext_lazy("scadenze dei tentativi di accesso"),
+            ),
+        },
+    ),
+    "otp_totp": (
+        gettext_lazy("Accesso a due fattori: app di autenticazione"),
+        {
+            "totpdevice": (
+                gettext_lazy("app di autenticazione registrata"),
+                gettext_lazy("app di autenticazione registrate"),
+            ),
+        },
+    ),
+    "django_otp": (gettext_lazy("Accesso a due fattori: app di autenticazione"), {}),
+    "auditlog": (
+        gettext_lazy("Registro delle attività"),
+        {
+            "logentry": (
+                gettext_lazy("voce del registro"),
+                gettext_lazy("registro accessi e modifiche"),
+            ),
+        },
+    ),
+    "django_tasks_database": (
+        gettext_lazy("Attività in background"),
+        {
+            "dbtaskresult": (
+                gettext_lazy("attività in background"),
+                gettext_lazy("attività in background"),
+            ),
+        },
+    ),
+    "django_tasks": (gettext_lazy("Attività in background"), {}),
+    "import_export": (gettext_lazy("Importazione ed esportazione"), {}),
+    "contenttypes": (
+        gettext_lazy("Tipi di contenuto"),
+        {"contenttype": (gettext_lazy("tipo di contenuto"), gettext_lazy("tipi di contenuto"))},
+    ),
+}
+
+
+def name_third_party_apps() -> None:
+    """Give the third-party apps and their models Italian (translatable) names, as the
+    admin's home page, lists, titles and breadcrumbs show them. Called when the apps are
+    ready (``activitycr/apps.py``).
+
+    Only what the admin reads is changed (``AppConfig.verbose_name`` and the models'
+    ``_meta.verbose_name(_plural)``); ``_meta.original_attrs``, which the migrations are
+    built from, keeps the libraries' own names, so no migration of theirs changes."""
+    from django.apps import apps  # noqa: PLC0415 - only once the apps are loaded
+
+    for app_label, (app_name, models_names) in THIRD_PARTY_NAMES.items():
+        try:
+            config = apps.get_app_config(app_label)
+        except LookupError:  # an optional app that is not installed
+            continue
+        config.verbose_name = app_name
+        for model_name, (singular, plural) in models_names.items():
+            opts = config.get_model(model_name)._meta
+            opts.verbose_name = singular
+            opts.verbose_name_plural = plural
