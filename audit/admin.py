@@ -18,7 +18,9 @@ from auditlog.filters import ResourceTypeFilter as AuditlogResourceTypeFilter
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,12 +28,13 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
 
 from activitycr.ids import MAX_ID, parse_id
 from audit.adminlog import NamelessAdminLogMixin, NamelessImportLogMixin
-from audit.display import Described, describe_entries
+from audit.display import ACTION_LABELS, Described, describe_entries
 from audit.reads import AuditedExportMixin
 from audit.trail import person_entries_filter, person_history
 from casework.admin import ScopedAdmin, SearchByPostMixin, extend_admin
@@ -60,8 +63,39 @@ class PersonFilter(admin.SimpleListFilter):
         return queryset.filter(person_entries_filter(person_id))
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """By action, with the Italian labels of the list (creazione, modifica...)."""
+
+    title = _("azione")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [(str(action), label) for action, label in ACTION_LABELS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value is None:
+            return queryset
+        action = parse_id(value) if value != "0" else 0
+        if action is None:
+            return queryset.none()
+        return queryset.filter(action=action)
+
+
 class ResourceTypeFilter(AuditlogResourceTypeFilter):
     """django-auditlog's filter by model, which passed a 30-digit value to the database."""
+
+    title = _("tipo di oggetto")
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        ids = model_admin.get_queryset(request).order_by().values_list("content_type_id", flat=True)
+        named = []
+        for content_type_id in ids.distinct():
+            content_type = ContentType.objects.get_for_id(content_type_id)  # cached
+            model = content_type.model_class()
+            name = capfirst(model._meta.verbose_name_plural) if model else content_type.model
+            named.append((content_type_id, name))
+        return sorted(named, key=lambda pair: str(pair[1]))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
@@ -99,7 +133,7 @@ def _described(entry: LogEntry) -> Described:
 class AuditEntryAdmin(SearchByPostMixin, LogEntryAdmin):
     """django-auditlog's list and entry page, in Italian and with names (audit/display.py)."""
 
-    list_filter = [PersonFilter, "action", ResourceTypeFilter]
+    list_filter = [PersonFilter, ActionFilter, ResourceTypeFilter]
     list_per_page = 100
     list_display = ["when", "who", "action_label", "subject", "details"]
     list_display_links = ["when"]
@@ -108,6 +142,23 @@ class AuditEntryAdmin(SearchByPostMixin, LogEntryAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return AuditChangeList
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, object] | None = None,
+    ) -> HttpResponse:
+        # The entry named in Italian (django-auditlog's own name is "Logged person #12").
+        entry = self.get_object(request, unquote(object_id))
+        if entry is not None:
+            described = _described(entry)
+            extra_context = {
+                **(extra_context or {}),
+                "subtitle": f"{capfirst(described.action)}: {described.subject}",
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("quando"), ordering="timestamp")
     def when(self, entry: LogEntry) -> str:

@@ -145,6 +145,8 @@ def _describe(entry: LogEntry, names: dict[type[models.Model], dict[str, str]]) 
         return described
     for name, values in sorted((entry.changes_dict or {}).items()):
         model_field = _field(model, name)
+        if model is not None and (model_field is None or model_field.primary_key):
+            continue  # its id, or a reverse relation ("casework.Intake.None" on creation)
         label = capfirst(str(model_field.verbose_name)) if model_field else name
         if isinstance(values, dict):  # many-to-many: {"operation": ..., "objects": [...]}
             sign = "+" if values.get("operation") == "add" else "−"
@@ -152,6 +154,8 @@ def _describe(entry: LogEntry, names: dict[type[models.Model], dict[str, str]]) 
             described.changes.append((label, "", f"{sign} {objects}"))
             continue
         old, new = [*values, None, None][:2]
+        if _is_empty(old) and _is_empty(new):
+            continue  # left empty on creation
         described.changes.append(
             (label, _value(model_field, old, names), _value(model_field, new, names))
         )
@@ -205,8 +209,9 @@ def _value(
         moment = parse_datetime(text)
         if moment is None:
             return text
-        if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
+        if timezone.is_naive(moment):  # django-auditlog stores them naive, in UTC
+            moment = moment.replace(tzinfo=dt.UTC)
+        moment = timezone.localtime(moment)
         return f"{moment:%d/%m/%Y %H:%M}"
     if isinstance(model_field, models.DateField):
         day = parse_date(text)
