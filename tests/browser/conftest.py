@@ -201,8 +201,7 @@ def axe_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) 
         }"""
     )
     return [
-        f"{v['impact']}: {v['id']} ({v['help']}), {v['count']} nodes,"
-        f" at {', '.join(v['targets'])}"
+        f"{v['impact']}: {v['id']} ({v['help']}), {v['count']} nodes, at {', '.join(v['targets'])}"
         for v in result
         if v["impact"] in impacts
     ]
