@@ -24,6 +24,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db import models
 from django.forms.formsets import DELETION_FIELD_NAME, BaseFormSet
+from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
@@ -47,7 +48,7 @@ class PostAutocompleteJsonView(AutocompleteJsonView):
         return super().get(request, *args, **kwargs)
 
 
-def label_fields(form_class: type[forms.BaseForm], *, every_field: bool) -> None:
+def label_fields(form_class: Any, *, every_field: bool) -> None:  # a form class
     """Give the widgets of ``form_class`` their field's label as ``aria-label``: the parts of
     a multi-part widget always (their ``<label>`` points at neither), every other visible
     widget when ``every_field`` (a table row, where the label is only a column header).
@@ -78,7 +79,9 @@ class LabelledFieldsMixin(_ModelAdmin):
         label_fields(form, every_field=False)
         return form
 
-    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> type[BaseFormSet]:
+    def get_changelist_formset(
+        self, request: HttpRequest, **kwargs: Any
+    ) -> type[BaseModelFormSet[Any, Any]]:
         formset = super().get_changelist_formset(request, **kwargs)
         label_fields(formset.form, every_field=True)
         return formset

@@ -119,13 +119,13 @@ class AuditChangeList(SearchByPostChangeList):
         super().get_results(request)
         self.result_list = list(self.result_list)
         for described in describe_entries(self.result_list):
-            described.entry._described = described  # type: ignore[attr-defined]
+            described.entry._described = described
 
 
 def _described(entry: LogEntry) -> Described:
     described = getattr(entry, "_described", None)
     if described is None:  # the change page: one entry
-        described = entry._described = describe_entries([entry])[0]  # type: ignore[attr-defined]
+        described = entry._described = describe_entries([entry])[0]
     return described
 
 
@@ -138,7 +138,7 @@ class AuditEntryAdmin(SearchByPostMixin, LogEntryAdmin):
     list_display = ["when", "who", "action_label", "subject", "details"]
     list_display_links = ["when"]
     readonly_fields = ["when", "who", "action_label", "subject", "details", "remote_addr"]
-    fieldsets = [(None, {"fields": readonly_fields})]
+    fieldsets = [(None, {"fields": tuple(readonly_fields)})]
 
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return AuditChangeList

@@ -95,6 +95,12 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     return found if isinstance(found, models.Field) else None
 
 
+def _target(model_field: models.Field) -> type[models.Model] | None:
+    """The model a foreign key points at."""
+    target = model_field.related_model
+    return target if isinstance(target, type) else None
+
+
 def _plausible_pk(model: type[models.Model], value: object) -> bool:
     """Whether ``value`` (text from the trail) can be one of ``model``'s keys."""
     try:
@@ -121,8 +127,9 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[Described]:
             related = _field(model, name)
             if related is None or not (related.many_to_one or related.one_to_one):
                 continue
-            if isinstance(values, list):
-                wanted[related.related_model].update(v for v in values if not _is_empty(v))
+            target = _target(related)
+            if target is not None and isinstance(values, list):
+                wanted[target].update(v for v in values if not _is_empty(v))
     names: dict[type[models.Model], dict[str, str]] = {}
     for model, pks in wanted.items():
         valid = [pk for pk in pks if _plausible_pk(model, pk)]
@@ -198,7 +205,8 @@ def _value(
     if model_field is None:
         return text
     if model_field.many_to_one or model_field.one_to_one:
-        related = names.get(model_field.related_model, {})
+        target = _target(model_field)
+        related = names.get(target, {}) if target is not None else {}
         return related.get(text, gettext("#%(id)s (non più presente)") % {"id": text})
     if model_field.choices:
         labels = {str(k): str(v) for k, v in model_field.flatchoices}
