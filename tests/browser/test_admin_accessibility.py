@@ -134,6 +134,8 @@ def test_every_admin_page_has_no_serious_or_critical_violation(page, live_server
     assert {"axes.accessattempt", "otp_totp.totpdevice", "auditlog.logentry"} <= models_seen
     assert "django_tasks_database.dbtaskresult" in models_seen
     sign_in(page, superadmin, live_server.url)
+    # The comuni list (100 editable rows) takes seconds on a busy 2-core machine.
+    page.set_default_navigation_timeout(60_000)
     problems: list[str] = []
     for label, path in pages:
         response = page.goto(path)
