@@ -95,6 +95,7 @@ def reschedule(
     starts_at: dt.datetime,
     mode: str | None = None,
     place: str | None = None,
+    duration_minutes: int | None = None,
     check_time: bool = True,
 ) -> Appointment:
     """Move a booked appointment: the old row becomes "rinviato", a new one is booked with
@@ -113,7 +114,7 @@ def reschedule(
         starts_at=starts_at,
         mode=mode or old.mode,
         place=old.place if place is None else place,
-        duration_minutes=old.duration_minutes,
+        duration_minutes=duration_minutes or old.duration_minutes,
         booked_in=old.booked_in,
         uid=old.uid,
         sequence=old.sequence + 1,

@@ -179,6 +179,7 @@ def reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 starts_at=form.cleaned_data["starts_at"],
                 mode=form.cleaned_data["mode"],
                 place=form.cleaned_data["place"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

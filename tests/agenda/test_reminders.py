@@ -21,7 +21,11 @@ from agenda.models import (
 )
 from tests.agenda.conftest import invitation
 
-pytestmark = pytest.mark.django_db
+# The worker runs in this process (``run_due_work`` calls ``db_worker --batch``) and closes
+# a connection that is inside a transaction (Django's ``close_old_connections``): on
+# PostgreSQL that would end the test's own transaction, so these tests commit for real
+# (and get the seeded rows back afterwards, like the browser tests).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _book(case, op, hours: float, **extra):

@@ -75,7 +75,7 @@ def test_book_remind_and_hold_an_appointment(page, smtp, settings, op_casalmaggi
 
     # The clock moves past the start: the agenda offers to record the meeting.
     settings.CLOCK_OFFSET = dt.timedelta(minutes=10)
-    page.goto("/agenda/sportello/casalmaggiore/")
+    page.goto(f"/agenda/sportello/casalmaggiore/?data={starts.date().isoformat()}")
     row = page.locator(f"#appuntamento-{appt.pk}")
     expect(row).to_contain_text("Bianchi Giulia")
     row.locator(f"#record-{appt.pk}").click()
