@@ -10,19 +10,21 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 SYNC := $(UV) sync --locked
 PORT ?= 8000
-DEMO_MEETINGS ?= 300
+DEMO_MEETINGS ?=
 TEST_WORKERS ?= auto
 FAST := not browser and not system and not slow
 
 .PHONY: run uv setup setup-test test test-fast check lint lock messages screenshots benchmark-operator loadtest clean
 
 ## One command: install, migrate, load demo data and logins, serve on http://127.0.0.1:$(PORT)
-## with the background worker beside it (stopped with the server).
+## with the background worker beside it and the reminders queued every 5 minutes (stopped
+## with the server).
 run: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
+	$(BIN)/python manage.py demo_data $(if $(DEMO_MEETINGS),--meetings $(DEMO_MEETINGS)) --if-empty
 	$(BIN)/python manage.py db_worker --queue-name '*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py run_due_work --no-worker --loop 300 -v 0 & due=$$!; \
+	trap 'kill $$worker $$due 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Python packages exactly as uv.lock pins them (runtime plus the test and dev groups; what
@@ -75,7 +77,7 @@ messages:
 ## PNGs of the operator pages for the README, taken on the demo data.
 screenshots: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data --meetings $(DEMO_MEETINGS) --if-empty
+	$(BIN)/python manage.py demo_data $(if $(DEMO_MEETINGS),--meetings $(DEMO_MEETINGS)) --if-empty
 	$(BIN)/python manage.py screenshots --output docs/screenshots
 
 ## Operator pages' response times on DATABASE_URL with BENCH_MEETINGS demo meetings.

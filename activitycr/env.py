@@ -68,3 +68,15 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if raw not in choices:
         raise ImproperlyConfigured(f"{name}={raw!r} must be one of: {', '.join(choices)}.")
     return raw
+
+
+def env_int_list(name: str, default: list[int], *, minimum: int = 0) -> list[int]:
+    """Whole numbers separated by commas ("2,1")."""
+    items = env_list(name, [str(v) for v in default])
+    try:
+        values = [int(item) for item in items]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must list whole numbers separated by commas.") from exc
+    if any(v < minimum for v in values):
+        raise ImproperlyConfigured(f"{name}: every number must be at least {minimum}.")
+    return values

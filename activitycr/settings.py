@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from activitycr.env import env_bool, env_int, env_list, env_str
+from activitycr.env import env_bool, env_int, env_int_list, env_list, env_str
 from activitycr.security import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "import_export",
     "sportelli",
     "casework",
+    "followup",
     "reports",
     "privacy",
     "auditlog",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "audit",
     "twofactor",
+    "agenda",
     "django_tasks",
     "django_tasks_db",
     "activitycr",  # system checks of the deployment (activitycr/checks.py)
@@ -282,6 +284,41 @@ OVERDUE_FOLLOWUP_DAYS = env_int("OVERDUE_FOLLOWUP_DAYS", 30, minimum=1)
 # GDPR retention: a person is anonymised this many years after their last case closed
 # (`manage.py anonymise`); the statistics keep their figures.
 RETENTION_YEARS = env_int("RETENTION_YEARS", 10, minimum=1)
+
+# --- The follow-through: agenda, reminders ---------------------------------------------
+# The clock of the agenda and the reminders (activitycr/clock.py): moved by this many days
+# for a test or a demonstration; zero in production.
+CLOCK_OFFSET = dt.timedelta(days=env_int("CLOCK_OFFSET_DAYS", 0))
+# Reminders go out this many days before an appointment (with the person's consent), and a
+# failed sending is tried again after these many minutes, one after the other.
+REMINDER_DAYS_BEFORE = env_int_list("REMINDER_DAYS_BEFORE", [2, 1], minimum=1)
+REMINDER_RETRY_MINUTES = env_int_list("REMINDER_RETRY_MINUTES", [5, 30, 120], minimum=1)
+# SMS: a dotted path to a backend class (agenda/sms.py documents the interface). In
+# development the console; the file backend writes one file per message to SMS_FILE_PATH.
+SMS_BACKEND = env_str("SMS_BACKEND", "agenda.sms.ConsoleBackend")
+SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(DATA_DIR / "sms")))
+
+# E-mail: real SMTP from the environment (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or EMAIL_USE_SSL). In development the messages are
+# printed by the console backend unless EMAIL_BACKEND says otherwise (docs/operations.md).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Activity.Cr <activitycr@concass.it>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Logging: never personal data. Messages name ids, not people. -----------------------
 LOGGING = {

@@ -12,6 +12,7 @@ urlpatterns = [
     # LOGIN_REDIRECT_URL: each role's landing page (admin, review or "home").
     path("account/ingresso/", after_login, name="after_login"),
     path("", include("casework.urls")),
+    path("", include("followup.urls")),
     path("account/2fa/", include("twofactor.urls")),
     # Login, logout and password change. No self-service password reset: the desks' accounts
     # are managed by the consortium's administrators, and the app sends no e-mail.
@@ -26,6 +27,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("agenda/", include("agenda.urls")),
     path("report/", include("reports.urls")),
     path("territorio/", include("sportelli.urls")),
     path("admin/", admin.site.urls),

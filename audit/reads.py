@@ -47,7 +47,8 @@ else:
 READ_VIEWS: dict[str, tuple[str, str, str]] = {
     "casework:person": ("casework", "person", "pk"),
     "casework:person_edit": ("casework", "person", "pk"),
-    "casework:intake_close": ("casework", "intake", "pk"),
+    "followup:intake_close": ("casework", "intake", "pk"),
+    "followup:task": ("followup", "followuptask", "pk"),
     "casework:meeting_add": ("casework", "intake", "pk"),
     "casework:referral_add": ("casework", "intake", "pk"),
     "casework:meeting_edit": ("casework", "meeting", "pk"),

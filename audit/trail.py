@@ -19,8 +19,6 @@ Reads are recorded too, as entries with ``action=ACCESS`` (see ``audit/reads.py`
 
 from __future__ import annotations
 
-from typing import Any
-
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
@@ -116,33 +114,3 @@ def person_history(person_id: int) -> models.QuerySet[LogEntry]:
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")
     )
-
-
-def describe(entry: LogEntry) -> dict[str, Any]:
-    """What an administrator reads in the person's history: field label, old, new."""
-    model = entry.content_type.model_class()
-    rows: list[tuple[str, str, str]] = []
-    for name, values in sorted((entry.changes_dict or {}).items()):
-        try:
-            label = str(model._meta.get_field(name).verbose_name) if model else name
-        except Exception:
-            label = name
-        if isinstance(values, dict):  # many-to-many: {"operation": ..., "objects": [...]}
-            operation = "+" if values.get("operation") == "add" else "−"
-            rows.append(
-                (label, "", f"{operation} {', '.join(map(str, values.get('objects', [])))}")
-            )
-        else:
-            old, new = [*values, None, None][:2]
-            rows.append(
-                (
-                    label,
-                    "—" if old in (None, "None") else old,
-                    "—" if new in (None, "None") else new,
-                )
-            )
-    return {
-        "entry": entry,
-        "view": (entry.additional_data or {}).get("view", ""),
-        "changes": rows,
-    }

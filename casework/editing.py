@@ -18,7 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -83,10 +83,43 @@ def shown_value(instance: models.Model, name: str) -> str:
     return str(raw) if isinstance(raw, models.Model) else str(formats.localize(raw))
 
 
+def _is_model_field(instance: models.Model, name: str) -> bool:
+    try:
+        instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def form_shown_value(form: Any, name: str) -> str:
+    """A form-only field's value (e.g. the situation at exit on the closing form, stored in
+    another model), as the unbound ``form`` starts from: choices by label, dates dd/mm/yyyy."""
+    value = form[name].value()
+    values = value if isinstance(value, list | tuple) else [value]
+    labels = dict(getattr(form.fields[name], "choices", ()))
+    shown = []
+    for item in values:
+        if item is None or item == "":
+            continue
+        if isinstance(item, dt.date):
+            shown.append(date_format(item, "d/m/Y"))
+        else:
+            shown.append(str(labels.get(item, labels.get(str(item), item))))
+    return ", ".join(shown) or "—"
+
+
+def current_value(form: Any, instance: models.Model, name: str) -> str:
+    """A field's saved value as shown: from the record, or for a form-only field from the
+    unbound ``form`` on that record."""
+    if _is_model_field(instance, name):
+        return shown_value(instance, name)
+    return form_shown_value(form, name)
+
+
 def saved_values(form: Any, instance: models.Model) -> list[tuple[str, str]]:
     """(label, value as shown) of the form's fields on the saved record (conflict panel)."""
     return [
-        (str(field.label), shown_value(instance, name))
+        (str(field.label), current_value(form, instance, name))
         for name, field in form.fields.items()
         if name != "version"
     ]
@@ -257,7 +290,7 @@ def _conflict_page(
     outcome = merge(now, posted, base, now) if base is not None else Merge(data=posted, both=[])
     outcome.data["version"] = str(current.version)
     # As saved now, read before the bound form writes the typed values onto its instance.
-    shown_now = {name: shown_value(current, name) for name in outcome.both}
+    shown_now = {name: current_value(now, current, name) for name in outcome.both}
     panel = saved_values(now, current)
     form = form_class(outcome.data, instance=current, **form_kwargs)
     form.is_valid()

@@ -43,6 +43,7 @@ from casework.models import (
     Partner,
     Person,
     Referral,
+    search_text,
 )
 from casework.permissions import sees_special_categories
 from sportelli.models import Comune, Country
@@ -460,12 +461,45 @@ class CrossDeskForm(forms.Form):
         ),
     )
 
+    last_name_check = forms.CharField(
+        label=_("Cognome, come sul documento della persona"),
+        max_length=100,
+        help_text=_(
+            "Per verificare che il codice fiscale sia proprio della persona presente: il "
+            "cognome registrato non viene mostrato finché la presa in carico non è registrata."
+        ),
+        error_messages={"required": _("Scrivere il cognome della persona, dal suo documento.")},
+    )
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_last_name_check(self) -> str:
+        """UX audit B 27: the operator cannot see the registered name before the take-in
+        (review M6), so they type the surname from the person's document and it must match
+        the registry's (case, accents, spaces and apostrophes aside)."""
+        typed = self.cleaned_data["last_name_check"]
+        if _bare_name(typed) != _bare_name(self.person.last_name):
+            raise forms.ValidationError(
+                _(
+                    "Il cognome non corrisponde a quello registrato con questo codice fiscale: "
+                    "controllare il documento e il codice fiscale della persona."
+                )
+            )
+        return typed
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("reason") == CrossDeskReason.OTHER and not cleaned.get("note", "").strip():
             self.add_error("note", _("Per «Altro motivo» scrivere la spiegazione."))
         return cleaned
+
+
+def _bare_name(value: str) -> str:
+    """A name compared as written on a document: no case, accents, spaces or apostrophes."""
+    return "".join(ch for ch in search_text(value) if ch.isalnum())
 
 
 # --- Corrections --------------------------------------------------------------------------

@@ -100,9 +100,32 @@ def search_text(value: str) -> str:
 
     "Nicolò D'Àlessandro" -> "nicolo d'alessandro". The same on every database backend.
     """
-    decomposed = unicodedata.normalize("NFKD", value or "")
+    decomposed = unicodedata.normalize("NFKD", value or "").translate(_APOSTROPHES)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
+
+
+# The typographic apostrophes a name may be typed or pasted with, read as "'".
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+SEARCH_KEY_LENGTH = 240
+
+
+def build_search_key(last_name: str, first_name: str, fiscal_code: str | None) -> str:
+    """The key "surname name cf", then each name of several words written as one ("De Santis" ->
+    "de santis mario desantis"), so that "desantis" and "dalessandro" find them too.
+
+    The prefix search reads the key's start; the written-as-one forms only serve the
+    "contains" search, so they go last (cut first when a key is too long).
+    """
+    key = search_text(f"{last_name} {first_name} {fiscal_code or ''}")
+    joined = []
+    for name in (last_name, first_name):
+        words = search_text(name).replace("'", " ").replace("-", " ").split()
+        if len(words) > 1:
+            joined.append("".join(words))
+    return " ".join([key, *joined])[:SEARCH_KEY_LENGTH].rstrip()
 
 
 class Partner(models.Model):
@@ -263,7 +286,7 @@ class Person(VersionedSave, models.Model):
     # "surname name cf", lowercase and without accents (search_text), kept by save(): the
     # operators' search is a portable LIKE on it, accent-insensitive on SQLite and PostgreSQL.
     search_key = models.CharField(
-        _("chiave di ricerca"), max_length=240, blank=True, editable=False
+        _("chiave di ricerca"), max_length=SEARCH_KEY_LENGTH, blank=True, editable=False
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
@@ -314,7 +337,7 @@ class Person(VersionedSave, models.Model):
         return phones.display(self.phone)
 
     def build_search_key(self) -> str:
-        return search_text(f"{self.last_name} {self.first_name} {self.fiscal_code or ''}")
+        return build_search_key(self.last_name, self.first_name, self.fiscal_code)
 
     @property
     def origin(self) -> str:

@@ -21,7 +21,6 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from casework import fiscal_code
-from casework.choices import IntakeStatus
 from casework.models import (
     CrossDeskTakeIn,
     Intake,
@@ -74,7 +73,6 @@ class Dashboard:
     desk: Desk
     today: dt.date
     overdue_days: int
-    appointments: list[Meeting]
     overdue: list[OverdueRow]
     overdue_count: int  # capped at OVERDUE_COUNT_CAP
 
@@ -101,17 +99,22 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 
 def overdue_intakes(desk: Desk, *, today: dt.date | None = None) -> IntakeQuerySet[Intake]:
-    """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff, and no
-    appointment booked from today on (a person with a booked appointment is followed).
+    """Open intakes at ``desk`` with no meeting (and no intake) since the cutoff, whose
+    person has no appointment booked from today on (a person with a booked appointment is
+    followed).
 
-    Anti-joins on the meeting (intake, held_on) and next-appointment indexes: no per-case
-    aggregation.
+    Anti-joins on the meeting (intake, held_on) and the appointments' (person, status,
+    starts_at) indexes: no per-case aggregation. The appointments are the ``agenda`` app's,
+    reached through their reverse relation (``Person.appointments``) so that casework,
+    below the agenda, imports nothing of it; "prenotato" is ``AppointmentStatus.BOOKED``.
     """
     today = today or local_today()
     cutoff = overdue_cutoff(today)
     recent_meeting = Meeting.objects.filter(intake=OuterRef("pk"), held_on__gte=cutoff)
-    booked = Meeting.objects.filter(
-        intake=OuterRef("pk"), next_appointment_at__gte=_start_of(today)
+    booked = Person.objects.filter(
+        pk=OuterRef("person_id"),
+        appointments__status="prenotato",
+        appointments__starts_at__gte=_start_of(today),
     )
     return (
         Intake.objects.open()
@@ -143,31 +146,13 @@ def overdue_row(intake: WithAnnotations[Intake, LastMeeting], today: dt.date) ->
 
 
 def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
-    """The figures of one desk's dashboard: 5 queries (appointments, overdue list and count,
-    recent intakes, other desks' take-ins of this desk's people).
+    """The figures of one desk's dashboard: 4 queries (overdue list and count, recent
+    intakes, other desks' take-ins of this desk's people). The upcoming appointments are
+    the agenda's (``{% agenda_upcoming %}``, one query).
 
     The caller has already checked that ``desk`` is visible to the user.
     """
     today = today or local_today()
-    start_of_today = _start_of(today)
-    appointments = list(
-        Meeting.objects.filter(
-            intake__desk=desk,
-            intake__status=IntakeStatus.OPEN,
-            next_appointment_at__gte=start_of_today,
-        )
-        .select_related("intake__person")
-        .only(
-            "id",
-            "next_appointment_at",
-            "mode",
-            "intake__id",
-            "intake__person__id",
-            "intake__person__last_name",
-            "intake__person__first_name",
-        )
-        .order_by("next_appointment_at", "id")[:APPOINTMENTS_SHOWN]
-    )
     overdue = [
         overdue_row(intake, today) for intake in overdue_rows(desk, today=today)[:OVERDUE_SHOWN]
     ]
@@ -188,7 +173,6 @@ def dashboard(*, desk: Desk, today: dt.date | None = None) -> Dashboard:
         desk=desk,
         today=today,
         overdue_days=settings.OVERDUE_FOLLOWUP_DAYS,
-        appointments=appointments,
         overdue=overdue,
         overdue_count=overdue_count,
         recent=recent,

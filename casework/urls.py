@@ -17,10 +17,12 @@ casework:cf_decode       /codice-fiscale/decodifica/            JSON, POST ``fis
 casework:person          /persona/<id>/                         the case page (timeline)
 casework:person_edit     /persona/<id>/modifica/                edit the person (versioned)
 casework:intake          /presa-in-carico/<id>/                 redirect to the case page
-casework:intake_close    /presa-in-carico/<id>/chiudi/          close with a reason
+followup:intake_close    /presa-in-carico/<id>/chiudi/          close with a reason and the
+                                                                situation at exit (followup)
 casework:intake_reopen   /presa-in-carico/<id>/riapri/          POST ``version``
 casework:intake_edit     /presa-in-carico/<id>/modifica/        correct the intake (versioned)
-casework:intake_closure_edit  /presa-in-carico/<id>/chiusura/   correct a closure (versioned)
+followup:intake_closure_edit  /presa-in-carico/<id>/chiusura/   correct a closure (versioned;
+                                                                followup)
 casework:meeting_add     /presa-in-carico/<id>/colloquio/       new meeting
 casework:meeting_edit    /colloquio/<id>/modifica/              edit a meeting (versioned)
 casework:referral_add    /presa-in-carico/<id>/invio/           new referral or candidacy
@@ -53,8 +55,9 @@ Form field names (the ``name`` of the inputs):
 * referral: ``kind``, ``partner`` (select, by partner id), ``description``, ``referred_on``,
   ``outcome``, ``outcome_on``, ``notes``; outcome page: ``outcome``, ``outcome_on``,
   ``notes``, ``version``.
-* close, and closure correction: ``closed_on``, ``closure_reason``, ``closure_note``,
-  ``version``.
+* close, and closure correction (``followup``): ``closed_on``, ``closure_reason``,
+  ``closure_note``, ``exit_results`` (checkboxes: ricerca, formazione, qualifica, occupato,
+  nessuna), ``exit_source`` (dichiarazione, partner, co), ``exit_as_of``, ``version``.
 * intake correction: the intake part above, ``residence_comune`` (residence at intake),
   ``version``.
 * Every form page's submit button has the id ``form-submit``.
@@ -76,12 +79,8 @@ urlpatterns = [
     path("persona/<int:pk>/", case.person_detail, name="person"),
     path("persona/<int:pk>/modifica/", case.person_edit, name="person_edit"),
     path("presa-in-carico/<int:pk>/", case.intake_detail, name="intake"),
-    path("presa-in-carico/<int:pk>/chiudi/", case.intake_close, name="intake_close"),
     path("presa-in-carico/<int:pk>/riapri/", case.intake_reopen, name="intake_reopen"),
     path("presa-in-carico/<int:pk>/modifica/", case.intake_edit, name="intake_edit"),
-    path(
-        "presa-in-carico/<int:pk>/chiusura/", case.intake_closure_edit, name="intake_closure_edit"
-    ),
     path("presa-in-carico/<int:pk>/colloquio/", case.meeting_add, name="meeting_add"),
     path("colloquio/<int:pk>/modifica/", case.meeting_edit, name="meeting_edit"),
     path("presa-in-carico/<int:pk>/invio/", case.referral_add, name="referral_add"),

@@ -9,7 +9,10 @@ date, the meeting modes and activities, the referral kinds, partners and outcome
 overwrites everything that names or describes the person: names, codice fiscale, exact
 birth date (kept as 1 January of the birth year, because ``Person.birth_date`` is NOT NULL
 and the snapshot already holds the age), birthplace, residence, contacts and every
-free-text field of their intakes, meetings and referrals. Past quarters therefore do not
+free-text field of their intakes, meetings, referrals, follow-up tasks and contact attempts
+(the situation at exit and the six-month answers stay: they are the ESF+ results); their
+appointments lose the place or link typed for them, their consents to reminders are
+withdrawn and no reminder still waiting is sent. Past quarters therefore do not
 change (``tests/privacy/test_anonymise.py`` proves it on a whole review, special-category
 tables included).
 
@@ -38,6 +41,7 @@ from django.db import models, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from agenda.models import Appointment, MessageStatus, ReminderConsent, ReminderMessage
 from audit import adminlog
 from audit.trail import MASK, objects_filter, person_object_ids
 from casework.choices import IntakeStatus
@@ -49,6 +53,7 @@ from casework.models import (
     Referral,
     search_text,
 )
+from followup.models import ContactAttempt, ExitSituation, FollowUpTask
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +109,17 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
         .select_related("notice", "operator")
         .order_by("acknowledged_on", "id")
     )
+    situations = list(
+        ExitSituation.objects.filter(intake__person=person)
+        .select_related("intake", "recorded_by")
+        .order_by("intake_id")
+    )
+    tasks = list(
+        FollowUpTask.objects.filter(intake__person=person)
+        .select_related("intake", "done_by")
+        .prefetch_related("attempts__operator")
+        .order_by("due_on", "id")
+    )
     data: dict[str, Any] = {
         "generated_at": timezone.now(),
         "controller": "Consorzio Casalasco Servizi Sociali (Con.Ca.S.S.)",
@@ -121,6 +137,18 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
         "referrals": [
             {"id": r.pk, "intake_id": r.intake_id, **_row(r, skip=("intake",))} for r in referrals
         ],
+        "exit_situations": [
+            {"intake_id": e.intake_id, **_row(e, skip=("intake",))} for e in situations
+        ],
+        "followup_tasks": [
+            {
+                "id": t.pk,
+                "intake_id": t.intake_id,
+                **_row(t, skip=("intake",)),
+                "contact_attempts": [_row(a, skip=("task",)) for a in t.attempts.all()],
+            }
+            for t in tasks
+        ],
         "privacy_acknowledgements": [
             {
                 "notice_version": a.notice.version,
@@ -132,27 +160,77 @@ def subject_access_data(*, person: Person) -> dict[str, Any]:
             for a in acks
         ],
     }
-    ids = _logged_objects(person, acknowledgements=acks)
+    data.update(_agenda_data(person))
+    ids = _logged_objects(person, acknowledgements=acks, tasks=tasks, situations=situations)
     data["audit_trail"] = _history_entries(ids)
     data["admin_log"] = adminlog.describe(adminlog.entries(ids))
     return data
+
+
+def _agenda_data(person: Person) -> dict[str, Any]:
+    """Appointments, consents to reminders and the reminders sent (agenda): three queries."""
+    appointments = list(
+        Appointment.objects.filter(person=person)
+        .select_related("desk", "operator", "person", "intake", "meeting", "booked_in")
+        .select_related("rescheduled_to")
+        .order_by("starts_at", "id")
+    )
+    consents = list(
+        ReminderConsent.objects.filter(person=person)
+        .select_related("operator", "withdrawn_by", "person")
+        .order_by("given_on", "id")
+    )
+    messages = list(
+        ReminderMessage.objects.filter(appointment__person=person).order_by("due_at", "id")
+    )
+    return {
+        "appointments": [
+            {"id": a.pk, **_row(a, skip=("person", "intake", "meeting", "booked_in"))}
+            | {"intake_id": a.intake_id, "meeting_id": a.meeting_id}
+            for a in appointments
+        ],
+        "reminder_consents": [{"id": c.pk, **_row(c, skip=("person",))} for c in consents],
+        "reminder_messages": [
+            {"id": m.pk, "appointment_id": m.appointment_id, **_row(m, skip=("appointment",))}
+            for m in messages
+        ],
+    }
 
 
 # --- Audit trail integration (issue 5, part 1: the ``audit`` app on django-auditlog) ------
 
 
 def _logged_objects(
-    person: Person, *, acknowledgements: list[PrivacyAcknowledgement] | None = None
+    person: Person,
+    *,
+    acknowledgements: list[PrivacyAcknowledgement] | None = None,
+    tasks: list[FollowUpTask] | None = None,
+    situations: list[ExitSituation] | None = None,
 ) -> dict[type[models.Model], set[str]]:
     """The person's rows as the logs name them: record, intakes, meetings, referrals (also
-    those since deleted) and privacy acknowledgements."""
+    those since deleted), privacy acknowledgements, situations at exit, follow-up tasks and
+    their contact attempts."""
     ids = person_object_ids(person.pk)
+    if tasks is None or situations is None:  # erasure: read them; the export has them
+        tasks = list(
+            FollowUpTask.objects.filter(intake__person=person).prefetch_related("attempts")
+        )
+        situations = list(ExitSituation.objects.filter(intake__person=person).only("pk"))
+    ids[ExitSituation] = {str(e.pk) for e in situations}
+    ids[FollowUpTask] = {str(t.pk) for t in tasks}
+    ids[ContactAttempt] = {str(a.pk) for t in tasks for a in t.attempts.all()}
     ack_ids: Iterable[int]
     if acknowledgements is None:
         ack_ids = PrivacyAcknowledgement.objects.filter(person=person).values_list("pk", flat=True)
     else:
         ack_ids = [a.pk for a in acknowledgements]
     ids[PrivacyAcknowledgement] = {str(pk) for pk in ack_ids}
+    ids[Appointment] = {
+        str(pk) for pk in Appointment.objects.filter(person=person).values_list("pk", flat=True)
+    }
+    ids[ReminderConsent] = {
+        str(pk) for pk in ReminderConsent.objects.filter(person=person).values_list("pk", flat=True)
+    }
     return ids
 
 
@@ -288,6 +366,18 @@ def anonymise_person(*, person: Person, by: User | None = None) -> Person:
     Referral.objects.filter(intake__in=intakes).update(
         description="", notes="", version=F("version") + 1, updated_at=now
     )
+    # The follow-up's free texts go; its results (the ESF+ figures) stay, like the intake's.
+    FollowUpTask.objects.filter(intake__in=intakes).update(answer_note="")
+    ContactAttempt.objects.filter(task__intake__in=intakes).update(note="")
+    # The agenda keeps dates, modes and statuses (the no-show rate); a place or link typed
+    # for the person goes, and no reminder waiting to go out is ever sent.
+    Appointment.objects.filter(person=person).update(place="", updated_at=now)
+    ReminderConsent.objects.filter(person=person, withdrawn_on__isnull=True).update(
+        withdrawn_on=timezone.localdate(now)
+    )
+    ReminderMessage.objects.filter(
+        appointment__person=person, status__in=[MessageStatus.PENDING, MessageStatus.RETRYING]
+    ).update(status=MessageStatus.SKIPPED, next_attempt_at=None, updated_at=now)
     _scrub_history(person=person, by=by, now=now)
     logger.info("person id=%s anonymised by user id=%s", person.pk, getattr(by, "pk", None) or "-")
     person.refresh_from_db()

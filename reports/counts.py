@@ -84,3 +84,8 @@ class Counts:
     referrals: tuple[ReferralCount, ...]
     comuni: tuple[ComuneCount, ...]
     previous: PreviousCounts
+    results: Tally = field(default_factory=dict)  # ESF+ result -> gender -> people
+    # Appointments of the period (agenda) by mode -> column: with an outcome recorded
+    # (held, missed, excused), and missed (the no-shows).
+    appointments_recorded: Tally = field(default_factory=dict)
+    appointments_missed: Tally = field(default_factory=dict)

@@ -109,3 +109,18 @@ def change() -> str:
         "sportelli selezionati. La variazione percentuale manca quando il periodo "
         "precedente vale zero."
     )
+
+
+def appointments() -> str:
+    return _(
+        "Appuntamenti dell'agenda con data nel periodo, negli sportelli selezionati, per "
+        "modalità, con l'esito registrato: svolti, non presentati o assenze giustificate "
+        "(non contano quelli ancora da segnare, annullati o rinviati). "
+    )
+
+
+def no_show_rate() -> str:
+    return appointments() + _(
+        "Tasso di mancata presentazione: appuntamenti «non presentato» diviso gli "
+        "appuntamenti con esito registrato, in percentuale."
+    )

@@ -3,7 +3,9 @@
 A participant is a person taken in during the period (counted once). Each indicator is a SQL
 condition on the person's first intake in the period — the snapshot taken at the intake
 (labour status, age, education, citizenship, comune of residence) — or, for the
-special-category items, on the person's record. This module declares each indicator once,
+special-category items, on the person's record. The result tables (``results``) count the
+exits of the period and the six-month follow-ups due in it (app ``followup``). This module
+declares each indicator once,
 its label beside its condition, grouped in the tables of the page; ``reports.queries``
 counts every condition by gender in the same query as the other person-level breakdowns, and
 ``reports.layout`` lays the counts out, every figure broken down by women, men and
@@ -25,6 +27,7 @@ from casework.choices import (
     IscedBand,
     LabourStatus,
 )
+from followup.choices import TaskStatus
 from reports.tables import Category
 
 _UNEMPLOYED = Q(labour_status=LabourStatus.UNEMPLOYED)
@@ -182,4 +185,110 @@ def _special() -> EsfTable:
             ),
         ),
         special_category=True,
+    )
+
+
+# --- Results: at exit and six months after (followup) -------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """An ESF+ result table: its indicators, each counted by gender on ``counted`` (the
+    exits of the period, or the six-month follow-ups that fell due in it)."""
+
+    key: str
+    title: str
+    definition: str
+    indicators: tuple[Category, ...]
+    counted: str  # "exits" (intakes) or "six_months" (follow-up tasks)
+
+
+_KNOWN = Q(exit_situation__known=True)
+
+
+def results() -> tuple[ResultTable, ...]:
+    """The result tables, in the order of the page."""
+    return (_exit_results(), _six_month_results())
+
+
+def _exit_results() -> ResultTable:
+    return ResultTable(
+        "esf_exit",
+        _("FSE+ · Risultati all'uscita"),
+        _(
+            "Persone uscite nel periodo: persone con una presa in carico chiusa nel periodo "
+            "(data di chiusura tra il primo e l'ultimo giorno), contate una volta. Situazione "
+            "in uscita registrata alla chiusura o con la verifica a quattro settimane, riferita "
+            "a una data entro quattro settimane dalla chiusura, con la sua fonte (dichiarazione "
+            "della persona, partner, comunicazioni obbligatorie). Una persona può stare in più "
+            "righe (una qualifica e un lavoro): le righe non sommano al totale. Genere: quello "
+            "rilevato alla presa in carico."
+        ),
+        (
+            Category("left", _("Persone uscite nel periodo"), Q()),
+            Category(
+                "job_searching",
+                _("In cerca di lavoro all'uscita"),
+                _KNOWN & Q(exit_situation__job_searching=True),
+            ),
+            Category(
+                "education",
+                _("In istruzione o formazione all'uscita"),
+                _KNOWN & Q(exit_situation__in_education=True),
+            ),
+            Category(
+                "qualification",
+                _("Hanno ottenuto una qualifica all'uscita"),
+                _KNOWN & Q(exit_situation__qualification=True),
+            ),
+            Category(
+                "employed",
+                _("Occupati/e all'uscita, compresi i lavoratori autonomi"),
+                _KNOWN & Q(exit_situation__employed=True),
+            ),
+            Category(
+                "unknown",
+                _("Situazione all'uscita non nota"),
+                Q(exit_situation__isnull=True) | Q(exit_situation__known=False),
+            ),
+        ),
+        counted="exits",
+    )
+
+
+def _six_month_results() -> ResultTable:
+    answered = Q(status=TaskStatus.ANSWERED)
+    return ResultTable(
+        "esf_six_months",
+        _("FSE+ · Risultati a sei mesi dall'uscita"),
+        _(
+            "Persone il cui follow-up a sei mesi dall'uscita cade nel periodo (sei mesi dopo "
+            "la data di chiusura), contate una volta. Occupati/e: risposta registrata "
+            "«occupato/a, compreso il lavoro autonomo». Situazione migliorata (definizione "
+            "FSE+, solo per chi era occupato/a alla presa in carico): passaggio da un lavoro "
+            "precario a uno stabile, da un impiego ridotto a uno a tempo pieno, a un lavoro "
+            "che richiede più competenze o responsabilità, oppure una promozione. Senza "
+            "risposta: attività ancora aperte o chiuse senza risposta."
+        ),
+        (
+            Category("followed", _("Persone con follow-up a sei mesi nel periodo"), Q()),
+            Category("answered", _("Risposta ottenuta"), answered),
+            Category(
+                "employed",
+                _("Occupati/e a sei mesi, compresi i lavoratori autonomi"),
+                answered & Q(employed=True),
+            ),
+            Category(
+                "employed_at_intake",
+                _("Occupati/e alla presa in carico"),
+                Q(intake__labour_status=LabourStatus.EMPLOYED),
+            ),
+            Category(
+                "improved",
+                _("Con situazione lavorativa migliorata a sei mesi"),
+                answered & Q(improved=True),
+            ),
+            Category("no_answer", _("Senza risposta"), ~answered),
+        ),
+        counted="six_months",
     )

@@ -7,6 +7,7 @@ see is a 404, a missing permission a 403, an anonymous user goes to the login pa
 
 from __future__ import annotations
 
+import base64
 import tempfile
 from typing import Any
 
@@ -20,10 +21,12 @@ from django.utils import timezone
 from activitycr.http import AuthenticatedHttpRequest
 from audit.reads import record_export
 from casework.models import Intake
-from casework.permissions import reads_review, sees_all_desks
+from casework.permissions import reads_review, sees_all_desks, sees_special_categories
 from reports.forms import ReviewFilterForm
+from reports.models import SentFile, SentReview
 from reports.records import record_rows, records_filename, write_records_xlsx
 from reports.review import compute_review
+from reports.sending import may_read_sent
 from reports.views import can_see_review
 from reports.workbook import Variant, build_workbook, may_use_variant, workbook_filename
 from sportelli.models import Desk
@@ -127,3 +130,55 @@ def records(request: AuthenticatedHttpRequest) -> FileResponse | HttpResponse:
         start=data["start"], end=data["end"], desk_slug=selected[0].slug if selected else None
     )
     return _send(handle, filename)
+
+
+@login_required
+def sent_file(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A workbook exactly as it was sent (``?…&version=N&variant=external|internal``), byte
+    for byte, with its SHA-256 in ``Repr-Digest``. Ufficio di Piano and administrators; a
+    version holding special-category tables only for who may see them. Audited."""
+    user = request.user
+    if not may_read_sent(user):
+        raise PermissionDenied
+    variant = request.GET.get("variant", Variant.EXTERNAL)
+    version = request.GET.get("version", "")
+    if variant not in Variant.values or not version.isdigit() or len(version) > 5:
+        raise Http404
+    form, selected = _selection(request)
+    if not form.is_valid():
+        return _back_to_review(request)
+    data = form.cleaned_data
+    sending = (
+        SentReview.objects.filter(
+            start=data["start"],
+            end=data["end"],
+            desk=selected[0] if selected else None,
+            version=int(version),
+        )
+        .only("pk", "includes_special", "figures")
+        .first()
+    )
+    if sending is None:
+        raise Http404
+    if sending.includes_special and not sees_special_categories(user):
+        raise PermissionDenied
+    sent = SentFile.objects.filter(sending=sending, variant=variant).first()
+    if sent is None:
+        raise Http404
+    content = bytes(sent.content)
+    rows = sum(len(t["rows"]) for t in sending.figures[variant]["tables"])
+    _audit(
+        request,
+        form,
+        selected,
+        rows=rows,
+        variant=variant,
+        sent_version=int(version),
+        sha256=sent.sha256,
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{sent.filename}"'
+    response["Cache-Control"] = "no-store"
+    digest = base64.b64encode(bytes.fromhex(sent.sha256)).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    return response

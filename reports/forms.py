@@ -72,15 +72,17 @@ class ReviewFilterForm(forms.Form):
         desks: Sequence[Desk],
         today: dt.date,
         whole_project: bool,
+        opening: tuple[dt.date, dt.date] | None = None,
     ) -> None:
         self.presets: dict[str, Preset] = {
             p.key: p
             for p in (*quarter_presets(today), *opening_presets(desks, whole_project=whole_project))
         }
-        self.default_key = self._default_key(today)
+        self.default_key = self._default_key(opening or default_period(today))
         self.latest = latest_date(today)
         if not data or not data.get("period"):
-            # No period chosen (e.g. only ?desk=gussola): the last completed quarter.
+            # No period chosen (e.g. only ?desk=gussola): the last completed quarter, or the
+            # ``opening`` period the view chose (the last quarter with data).
             given = data.dict() if isinstance(data, MultiValueDict) else dict(data or {})
             data = {**given, "period": self.default_key}
         super().__init__(data)
@@ -94,9 +96,12 @@ class ReviewFilterForm(forms.Form):
             *((desk.slug, desk.name) for desk in desks),
         ]
 
-    def _default_key(self, today: dt.date) -> str:
-        start, _end = default_period(today)
-        return next(k for k, p in self.presets.items() if p.start == start)
+    def _default_key(self, period: tuple[dt.date, dt.date]) -> str:
+        start, _end = period
+        return next(
+            (k for k, p in self.presets.items() if p.start == start and k.startswith("q")),
+            next(iter(self.presets)),
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -126,3 +131,58 @@ class ReviewFilterForm(forms.Form):
             elif (end - start).days > MAX_DAYS:
                 self.add_error("end", _("L'intervallo non può superare i dieci anni."))
         return data
+
+
+class SendForm(forms.Form):
+    """Mark the review shown as sent: to whom, on which day, and (from the second version
+    on) why a new version. The period and the desk travel as hidden fields, read by the
+    same ReviewFilterForm as the page."""
+
+    recipients = forms.CharField(
+        label=_("Destinatari"),
+        max_length=300,
+        help_text=_("Per esempio: Regione Lombardia, partner del progetto."),
+    )
+    sent_on = forms.DateField(
+        label=_("Inviata il"),
+        widget=DateInput(),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    )
+    reason = forms.CharField(
+        label=_("Motivo della nuova versione"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obbligatorio quando la revisione è già stata inviata."),
+    )
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        today: dt.date,
+        period_start: dt.date,
+        already_sent: bool,
+    ) -> None:
+        super().__init__(data, initial={"sent_on": today})
+        self.today = today
+        self.period_start = period_start
+        self.already_sent = already_sent
+        if already_sent:
+            self.fields["reason"].required = True
+
+    def clean_sent_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["sent_on"]
+        if day > self.today:
+            raise forms.ValidationError(_("La data di invio non può essere nel futuro."))
+        if day < self.period_start:
+            raise forms.ValidationError(
+                _("La data di invio non può precedere l'inizio del periodo.")
+            )
+        return day
+
+    def clean_recipients(self) -> str:
+        value = self.cleaned_data["recipients"].strip()
+        if not value:
+            raise forms.ValidationError(_("Indicare a chi è stata inviata."))
+        return value

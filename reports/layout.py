@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
+from agenda.models import AppointmentMode
 from casework.choices import MeetingMode, ReferralKind, ReferralOutcome
 from reports import definitions, dimensions, esf
 from reports.counts import ComuneCount, Counts, ReferralCount
@@ -36,11 +37,13 @@ def build_tables(counts: Counts, *, include_special: bool) -> dict[str, Table[Va
         *_people_tables(counts),
         *_breakdown_tables(counts),
         *_meeting_tables(counts),
+        *_appointment_tables(counts),
         *_referral_tables(counts.referrals),
         _trend_table(counts),
         _age_gender_table(counts),
         _change_table(counts),
         *_esf_tables(counts, include_special=include_special),
+        *_result_tables(counts),
     ]
     return {table.key: table for table in tables}
 
@@ -231,6 +234,69 @@ def _meeting_tables(counts: Counts) -> list[Table[Value]]:
     ]
 
 
+# --- 3b. Appointments (agenda): by mode, the no-shows and their rate ---------------------
+
+
+def _appointment_tables(counts: Counts) -> list[Table[Value]]:
+    cols = counts.columns
+    recorded, missed = counts.appointments_recorded, counts.appointments_missed
+    modes = [(str(value), str(label)) for value, label in AppointmentMode.choices]
+
+    def rows(tally: dict[str, dict[str, int]]) -> list[Row[Value]]:
+        return [cols.row(label, tally[mode], mode) for mode, label in modes]
+
+    recorded_rows, missed_rows = rows(recorded), rows(missed)
+    recorded_total, missed_total = total_row(recorded_rows), total_row(missed_rows)
+    rates = [
+        cols.row(
+            label,
+            {c: percent(missed[mode][c], recorded[mode][c]) for c in cols.keys},
+            mode,
+        )
+        for mode, label in modes
+    ]
+    rates.append(
+        Row(
+            _("Tutte le modalità"),
+            tuple(
+                percent(int(m or 0), int(r or 0))
+                for m, r in zip(missed_total.values, recorded_total.values, strict=True)
+            ),
+            TOTAL,
+        )
+    )
+    return [
+        _per_desk(
+            cols,
+            "appointments_recorded",
+            _("Appuntamenti con esito registrato, per modalità"),
+            _("Modalità"),
+            recorded_rows,
+            recorded_total,
+            definitions.appointments(),
+        ),
+        _per_desk(
+            cols,
+            "appointments_missed",
+            _("Appuntamenti non presentati, per modalità"),
+            _("Modalità"),
+            missed_rows,
+            missed_total,
+            definitions.appointments(),
+        ),
+        _per_desk(
+            cols,
+            "no_show_rate",
+            _("Tasso di mancata presentazione agli appuntamenti (%)"),
+            _("Modalità"),
+            rates,
+            None,
+            definitions.no_show_rate(),
+            counts_people=False,
+        ),
+    ]
+
+
 # --- 4. Referrals by kind and by partner, per outcome -------------------------------------
 
 
@@ -389,3 +455,28 @@ def _esf_tables(counts: Counts, *, include_special: bool) -> list[Table[Value]]:
             )
         )
     return tables
+
+
+def _result_tables(counts: Counts) -> list[Table[Value]]:
+    """The ESF+ results at exit and six months after, by gender (no total row: a person
+    may have several results, and the first row is the people they are counted among)."""
+    return [
+        Table(
+            key=declared.key,
+            title=declared.title,
+            columns=_gender_columns(),
+            label_header=_("Indicatore"),
+            rows=tuple(
+                _by_gender(
+                    indicator.label,
+                    indicator.key,
+                    counts.results[f"{declared.key}.{indicator.key}"],
+                )
+                for indicator in declared.indicators
+            ),
+            total=None,
+            definition=declared.definition,
+            counts_people=True,
+        )
+        for declared in esf.results()
+    ]

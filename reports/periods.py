@@ -14,7 +14,6 @@ from sportelli.models import Desk
 
 # The first desk (Casalmaggiore) opened on 28/01/2021: the project's first day (DESIGN.md).
 PROJECT_START = dt.date(2021, 1, 28)
-QUARTERS_BACK = 8
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -87,12 +86,19 @@ def _span(start: dt.date, end: dt.date) -> str:
     return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}"
 
 
+def quarter_key(start: dt.date) -> str:
+    """``q2021-1`` for the quarter starting on ``start`` (the review's ``?period=``)."""
+    return f"q{start.year}-{(start.month - 1) // 3 + 1}"
+
+
 def quarter_presets(today: dt.date) -> list[Preset]:
-    """The current quarter and the eight before it, newest first."""
+    """Every calendar quarter from the project's first (2021 Q1) to the current one, newest
+    first: each is selectable and bookmarkable as ``?period=q2021-1``."""
     presets: list[Preset] = []
     start, _end = quarter_of(today)
-    for back in range(QUARTERS_BACK + 1):
-        q_start = add_months(start, -3 * back)
+    first, _first_end = quarter_of(min(PROJECT_START, today))
+    q_start = start
+    while q_start >= first:
         q_end = add_months(q_start, 3) - dt.timedelta(days=1)
         number = (q_start.month - 1) // 3 + 1
         label = _("%(n)sº trimestre %(year)s (%(span)s)") % {
@@ -100,9 +106,10 @@ def quarter_presets(today: dt.date) -> list[Preset]:
             "year": q_start.year,
             "span": _span(q_start, q_end),
         }
-        if back == 0:
+        if q_start == start:
             label = _("%(label)s, in corso") % {"label": label}
-        presets.append(Preset(f"q{q_start.year}-{number}", label, q_start, q_end))
+        presets.append(Preset(quarter_key(q_start), label, q_start, q_end))
+        q_start = add_months(q_start, -3)
     return presets
 
 

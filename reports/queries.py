@@ -30,9 +30,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Aggregate, Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
-from casework.choices import Gender
+from agenda.models import Appointment, AppointmentMode, AppointmentStatus
+from casework.choices import Gender, IntakeStatus
 from casework.models import Intake, IntakeQuerySet, Meeting, MeetingQuerySet, Referral
+from followup.choices import TaskKind
+from followup.models import FollowUpTask
 from reports import dimensions, esf
 from reports.counts import (
     ComuneCount,
@@ -78,6 +82,35 @@ class _Aggregates:
         for alias, value in queryset.aggregate(**self._exprs).items():
             into, key = self._cells[alias]
             into[key] = value or 0
+
+
+class _Grouped:
+    """Aggregate expressions run as one statement grouped by ``field`` (a desk, a gender):
+    each expression is compiled once whatever the number of groups — compiling hundreds of
+    filtered aggregates costs more than counting a quarter — and fills one cell per group,
+    keyed by the group's value as a string. Every group of ``groups`` gets a cell (0 when
+    the database returned no row for it); rows of other groups are counted in ``seen``."""
+
+    def __init__(self, field: str, groups: Iterable[str]) -> None:
+        self.field = field
+        self.groups = tuple(groups)
+        self._exprs: dict[str, Aggregate] = {}
+        self._cells: dict[str, dict[str, int]] = {}
+
+    def add(self, expr: Aggregate) -> dict[str, int]:
+        """The cells (group -> count) that ``expr`` fills when the statement runs."""
+        alias = f"c{len(self._exprs)}"
+        self._exprs[alias] = expr
+        cells = self._cells[alias] = dict.fromkeys(self.groups, 0)
+        return cells
+
+    def run(self, queryset: QuerySet[Any]) -> None:
+        if not self._exprs:
+            return
+        for row in queryset.order_by().values(self.field).annotate(**self._exprs).order_by():
+            group = str(row.pop(self.field))
+            for alias, value in row.items():
+                self._cells[alias][group] = value or 0
 
 
 # --- Small helpers ------------------------------------------------------------------------
@@ -128,6 +161,18 @@ class _Scope:
     def desk_ids(self) -> list[int]:
         return [desk.pk for desk in self.columns.desks]
 
+    @property
+    def desk_keys(self) -> list[str]:
+        """Every selected desk's key (its column's, when there are desk columns)."""
+        return [str(pk) for pk in self.desk_ids]
+
+    def columns_of(self, per_desk: dict[str, int]) -> PerColumn:
+        """The columns of a count per desk where each record is at one desk: the desk
+        columns (when shown) and the total, their sum."""
+        columns = {col: per_desk[col] for col in self.columns.desk_keys}
+        columns[TOTAL] = sum(per_desk[key] for key in self.desk_keys)
+        return columns
+
     def intakes(self) -> IntakeQuerySet[Intake]:
         return Intake.objects.visible_to(self.user).filter(desk__in=self.desk_ids)
 
@@ -138,83 +183,86 @@ class _Scope:
         return Meeting.objects.visible_to(self.user).filter(intake__desk__in=self.desk_ids)
 
 
-def _add_person_cells(
-    cells: _Aggregates,
-    counts: PersonCounts,
-    columns: Sequence[str],
-    breakdowns: Sequence[dimensions.Breakdown],
-) -> None:
-    """Every person-level count of ``columns``: the people, then each breakdown's rows."""
-    for col in columns:
-        desk_q = _desk_q(col)
-        cells.add(counts.people, col, Count("pk", filter=desk_q))
-        for breakdown in breakdowns:
-            tally = counts.breakdowns[breakdown.key]
-            for row in breakdown.rows:
-                cells.add(tally[row.key], col, Count("pk", filter=desk_q & row.condition))
-
-
 def _count_people(
     scope: _Scope, months: Sequence[dt.date], *, include_special: bool
 ) -> PersonCounts:
     """Per desk (first intake at each desk) and in total (first intake in the period), the
-    age x gender table and the ESF+ indicators (by gender) included: two queries at most."""
+    age x gender table and the ESF+ indicators (by gender) included: two queries at most,
+    grouped by desk and by gender (each row's condition is compiled once)."""
     breakdowns = dimensions.breakdowns()
     counts = PersonCounts(breakdowns={b.key: _tally(b.rows) for b in breakdowns})
     period_intakes = scope.period_intakes()
     if scope.columns.desk_keys:
-        per_desk = _Aggregates()
-        _add_person_cells(per_desk, counts, scope.columns.desk_keys, breakdowns)
+        per_desk = _Grouped("desk_id", scope.columns.desk_keys)
+        people = per_desk.add(Count("pk"))
+        rows = [
+            (counts.breakdowns[b.key][row.key], per_desk.add(Count("pk", filter=row.condition)))
+            for b in breakdowns
+            for row in b.rows
+        ]
         per_desk.run(_first_intakes(period_intakes, per_desk=True))
-    total = _Aggregates()
-    _add_person_cells(total, counts, (TOTAL,), breakdowns)
-    for age in dimensions.age_bands():
-        counts.age_gender[age.key] = {}
-        for gender in Gender.values:
-            condition = age.condition & Q(gender=gender)
-            total.add(counts.age_gender[age.key], gender, Count("pk", filter=condition))
-    for table in esf.declared(include_special=include_special):
-        for indicator in table.indicators:
-            counts.esf[indicator.key] = {}
-            for gender in Gender.values:
-                condition = indicator.condition & Q(gender=gender)
-                total.add(counts.esf[indicator.key], gender, Count("pk", filter=condition))
-    for month in months:
-        total.add(counts.by_month, month, Count("pk", filter=_in_month(month)))
-    total.run(_first_intakes(period_intakes, per_desk=False))
+        counts.people.update(people)
+        for tally, cells in rows:
+            tally.update(cells)
+    # The total column: grouped by gender (each person's first intake has one), so that
+    # the age x gender and ESF+ tables come from the same cells; the total is their sum.
+    by_gender = _Grouped("gender", Gender.values)
+    people = by_gender.add(Count("pk"))
+    total_rows = [
+        (b, row, by_gender.add(Count("pk", filter=row.condition)))
+        for b in breakdowns
+        for row in b.rows
+    ]
+    indicators = [
+        (indicator.key, by_gender.add(Count("pk", filter=indicator.condition)))
+        for table in esf.declared(include_special=include_special)
+        for indicator in table.indicators
+    ]
+    monthly = [(month, by_gender.add(Count("pk", filter=_in_month(month)))) for month in months]
+    by_gender.run(_first_intakes(period_intakes, per_desk=False))
+    counts.people[TOTAL] = sum(people.values())
+    for breakdown, row, cells in total_rows:
+        counts.breakdowns[breakdown.key][row.key][TOTAL] = sum(cells.values())
+        if breakdown.key == "age_band":
+            counts.age_gender[row.key] = {gender: cells[gender] for gender in Gender.values}
+    for key, cells in indicators:
+        counts.esf[key] = {gender: cells[gender] for gender in Gender.values}
+    for month, cells in monthly:
+        counts.by_month[month] = sum(cells.values())
     return counts
 
 
 def _count_intakes(scope: _Scope, months: Sequence[dt.date]) -> tuple[PerColumn, Monthly]:
-    """Intakes per desk and per month."""
-    per_column: PerColumn = {}
-    by_month: Monthly = {}
-    cells = _Aggregates()
-    for col in scope.columns.keys:
-        cells.add(per_column, col, Count("pk", filter=_desk_q(col)))
-    for month in months:
-        cells.add(by_month, month, Count("pk", filter=_in_month(month)))
-    cells.run(scope.period_intakes())
-    return per_column, by_month
+    """Intakes per desk and per month: grouped by desk; an intake is at one desk, so the
+    total is the desks' sum."""
+    per_desk = _Grouped("desk_id", scope.desk_keys)
+    intakes = per_desk.add(Count("pk"))
+    monthly = [(month, per_desk.add(Count("pk", filter=_in_month(month)))) for month in months]
+    per_desk.run(scope.period_intakes())
+    per_column = scope.columns_of(intakes)
+    return per_column, {month: sum(cells.values()) for month, cells in monthly}
 
 
 def _count_meetings(scope: _Scope, months: Sequence[dt.date]) -> MeetingCounts:
-    """Meetings held in the period: by desk and mode, attendance, attended by month."""
+    """Meetings held in the period: by desk and mode, attendance, attended by month.
+    Grouped by their intake's desk; a meeting is at one desk, so the total is the sum."""
     modes, attendance = dimensions.meeting_modes(), dimensions.attendance()
     counts = MeetingCounts(by_mode=_tally(modes), attendance=_tally(attendance))
-    cells = _Aggregates()
-    for col in scope.columns.keys:
-        desk_q = _desk_q(col, "intake__desk_id")
-        for rows, tally in ((modes, counts.by_mode), (attendance, counts.attendance)):
-            for row in rows:
-                cells.add(tally[row.key], col, Count("pk", filter=desk_q & row.condition))
-    for month in months:
-        cells.add(
-            counts.attended_by_month,
-            month,
-            Count("pk", filter=Q(attended=True) & _in_month(month, "held_on")),
-        )
-    cells.run(scope.meetings().in_period(scope.start, scope.end))
+    per_desk = _Grouped("intake__desk_id", scope.desk_keys)
+    rows = [
+        (tally[row.key], per_desk.add(Count("pk", filter=row.condition)))
+        for rows, tally in ((modes, counts.by_mode), (attendance, counts.attendance))
+        for row in rows
+    ]
+    monthly = [
+        (month, per_desk.add(Count("pk", filter=Q(attended=True) & _in_month(month, "held_on"))))
+        for month in months
+    ]
+    per_desk.run(scope.meetings().in_period(scope.start, scope.end))
+    for tally, cells in rows:
+        tally.update(scope.columns_of(cells))
+    for month, cells in monthly:
+        counts.attended_by_month[month] = sum(cells.values())
     return counts
 
 
@@ -318,6 +366,72 @@ def _count_previous(scope: _Scope, start: dt.date, end: dt.date) -> PreviousCoun
     )
 
 
+def _count_results(scope: _Scope) -> Tally:
+    """The ESF+ results by gender, people counted once: of the exits of the period (one
+    query) and of the six-month follow-ups due in it (one query)."""
+    tally: Tally = {}
+    exits = scope.intakes().filter(
+        status=IntakeStatus.CLOSED, closed_on__gte=scope.start, closed_on__lte=scope.end
+    )
+    six_months = FollowUpTask.objects.filter(
+        intake__in=scope.intakes().filter(status=IntakeStatus.CLOSED),
+        kind=TaskKind.SIX_MONTHS,
+        due_on__gte=scope.start,
+        due_on__lte=scope.end,
+    )
+    counted: dict[str, tuple[QuerySet[Any], str, str]] = {
+        "exits": (exits, "gender", "person"),
+        "six_months": (six_months, "intake__gender", "intake__person"),
+    }
+    for table in esf.results():
+        queryset, gender_field, person_field = counted[table.counted]
+        cells = _Aggregates()
+        for indicator in table.indicators:
+            per_gender = tally[f"{table.key}.{indicator.key}"] = {}
+            for gender in Gender.values:
+                condition = indicator.condition & Q(**{gender_field: gender})
+                cells.add(per_gender, gender, Count(person_field, filter=condition, distinct=True))
+        cells.run(queryset.order_by())
+    return tally
+
+
+# An appointment's outcome is recorded when it was held, missed or excused (not when it is
+# still booked, nor cancelled or moved).
+RECORDED_APPOINTMENTS = (
+    AppointmentStatus.HELD,
+    AppointmentStatus.MISSED,
+    AppointmentStatus.EXCUSED,
+)
+
+
+def _count_appointments(scope: _Scope) -> tuple[Tally, Tally]:
+    """The appointments of the period by desk and mode: those with an outcome recorded and
+    those missed (one query)."""
+    recorded: Tally = {mode: {} for mode in AppointmentMode.values}
+    missed: Tally = {mode: {} for mode in AppointmentMode.values}
+    cells = _Aggregates()
+    for col in scope.columns.keys:
+        desk_q = _desk_q(col)
+        for mode in AppointmentMode.values:
+            in_mode = desk_q & Q(mode=mode)
+            cells.add(
+                recorded[mode],
+                col,
+                Count("pk", filter=in_mode & Q(status__in=RECORDED_APPOINTMENTS)),
+            )
+            cells.add(
+                missed[mode], col, Count("pk", filter=in_mode & Q(status=AppointmentStatus.MISSED))
+            )
+    start = timezone.make_aware(dt.datetime.combine(scope.start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min))
+    cells.run(
+        Appointment.objects.visible_to(scope.user).filter(
+            desk__in=scope.desk_ids, starts_at__gte=start, starts_at__lt=end
+        )
+    )
+    return recorded, missed
+
+
 def count_review(
     *,
     user: AnyUser,
@@ -329,11 +443,12 @@ def count_review(
 ) -> Counts:
     """Every count of the review of [start, end] over ``desks`` (already scoped to the
     desks ``user`` sees), within what ``user`` may see; ``previous`` is the period compared
-    with. Eleven queries for several desks, eight for one (no per-desk columns)."""
+    with. Fourteen queries for several desks, eleven for one (no per-desk columns)."""
     scope = _Scope(user=user, columns=Columns(desks), start=start, end=end)
     months = tuple(months_between(start, end))
     persons = _count_people(scope, months, include_special=include_special)
     intakes, intakes_by_month = _count_intakes(scope, months)
+    appointments = _count_appointments(scope)
     return Counts(
         columns=scope.columns,
         months=months,
@@ -345,4 +460,7 @@ def count_review(
         referrals=_count_referrals(scope),
         comuni=_count_comuni(scope),
         previous=_count_previous(scope, *previous),
+        results=_count_results(scope),
+        appointments_recorded=appointments[0],
+        appointments_missed=appointments[1],
     )

@@ -57,30 +57,44 @@ def write_summary(
     )
     average = total("meetings_mean", "mean")
     if people:
-        parts[-1] += _(", con una media di %(mean)s incontri ciascuna") % {
+        parts[-1] += _(", con una media di %(mean)s colloqui a persona") % {
             "mean": fmt_number(average, 1)
         }
-    parts[-1] += _("; in tutto %(accesses)s accessi tra prese in carico e colloqui.") % {
-        "accesses": fmt_number(intakes + meetings)
-    }
+    accesses = intakes + meetings
+    parts[-1] += ngettext(
+        "; in tutto %(accesses)s accesso tra prese in carico e colloqui svolti.",
+        "; in tutto %(accesses)s accessi tra prese in carico e colloqui svolti.",
+        accesses,
+    ) % {"accesses": fmt_number(accesses)}
     if people:
         young = int(total("age_band", AgeBand.FROM_18_TO_35) or 0)
         casalasco = int(total("origin", Origin.CASALASCO) or 0)
         women = int(total("gender", Gender.WOMAN) or 0)
+        # Each clause agrees with its own number: "1 persona su 3 (33%) aveva…", "1 risiede…",
+        # "1 è una donna".
+        age = ngettext(
+            "%(young)s persona su %(people)s (%(young_pct)s%%) aveva tra 18 e 35 anni",
+            "%(young)s persone su %(people)s (%(young_pct)s%%) avevano tra 18 e 35 anni",
+            young,
+        ) % {
+            "young": fmt_number(young),
+            "people": fmt_number(people),
+            "young_pct": fmt_number(percent(young, people)),
+        }
+        residence = ngettext(
+            "%(local)s (%(local_pct)s%%) risiede nel Distretto Casalasco",
+            "%(local)s (%(local_pct)s%%) risiedono nel Distretto Casalasco",
+            casalasco,
+        ) % {
+            "local": fmt_number(casalasco),
+            "local_pct": fmt_number(percent(casalasco, people)),
+        }
+        gender = ngettext("%(women)s è una donna", "%(women)s sono donne", women) % {
+            "women": fmt_number(women)
+        }
         parts.append(
-            _(
-                "%(young)s persone su %(people)s (%(young_pct)s%%) avevano tra 18 e 35 anni, "
-                "%(local)s (%(local_pct)s%%) risiedono nel Distretto Casalasco e %(women)s "
-                "sono donne."
-            )
-            % {
-                "young": fmt_number(young),
-                "people": fmt_number(people),
-                "young_pct": fmt_number(percent(young, people)),
-                "local": fmt_number(casalasco),
-                "local_pct": fmt_number(percent(casalasco, people)),
-                "women": fmt_number(women),
-            }
+            _("%(age)s, %(residence)s e %(women)s.")
+            % {"age": age, "residence": residence, "women": gender}
         )
     by_mode = tables["meeting_mode"].total
     recorded = int(by_mode.values[-1] or 0) if by_mode is not None else 0

@@ -336,6 +336,11 @@ _DERIVED: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
         ),
         "no_show": (("meeting_attendance", "total"), ("meeting_attendance", "no_show")),
     },
+    # The agenda's no-show rate by mode (and over all modes: the tables' total rows).
+    "no_show_rate": {
+        mode: (("appointments_recorded", mode), ("appointments_missed", mode))
+        for mode in ("presenza", "telefono", "video", "total")
+    },
 }
 
 

@@ -57,6 +57,8 @@ _SHEETS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("work", gettext_lazy("Lavoro e istruzione"), ("labour_status", "isced", "groups")),
     ("meetings", gettext_lazy("Colloqui"),
      ("meeting_mode", "meeting_attendance", "meeting_shares")),
+    ("appointments", gettext_lazy("Appuntamenti"),
+     ("appointments_recorded", "appointments_missed", "no_show_rate")),
     ("referrals", gettext_lazy("Invii ed esiti"), ("referral_kind", "referral_partner")),
     ("trend", gettext_lazy("Andamento"), ("trend", "change")),
 )  # fmt: skip

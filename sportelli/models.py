@@ -130,6 +130,10 @@ class Desk(models.Model):
         Comune, verbose_name=_("comune"), on_delete=models.PROTECT, related_name="desks"
     )
     address = models.CharField(_("indirizzo"), max_length=200, blank=True)
+    # Told to the people in their reminders (agenda): how to reach the desk. Nullable so that
+    # SQLite adds the columns in place (a table rebuild would break the case triggers).
+    phone = models.CharField(_("telefono"), max_length=30, null=True, blank=True)
+    email = models.EmailField(_("e-mail"), null=True, blank=True)
     opened_on = models.DateField(
         _("data di apertura"),
         null=True,

@@ -78,6 +78,7 @@ class PersonAdmin(CaseImportExportAdmin):
     list_display_links = ("last_name", "first_name")
     list_select_related = ("residence_comune",)
     search_fields = ("last_name", "first_name", "fiscal_code")
+    person_key = "search_key"  # accent-insensitive, as the desk's search (PersonKeySearchMixin)
     list_filter = (DeskFilter.on("intakes__desk"), "gender", "citizenship", "education")
     date_hierarchy = "created_at"
     autocomplete_fields = (
@@ -127,15 +128,6 @@ class PersonAdmin(CaseImportExportAdmin):
             )
         )
         return fieldsets
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
-    ) -> tuple[QuerySet[Any], bool]:
-        # A codice fiscale is stored upper case without spaces: find it however it is typed.
-        term = search_term.strip()
-        if len(term.replace(" ", "")) == 16:
-            term = term.replace(" ", "").upper()
-        return super().get_search_results(request, queryset, term)
 
 
 # --- Intake with its meetings and referrals ------------------------------------------------
@@ -214,6 +206,7 @@ class IntakeAdmin(OpeningUnknownNotice, CaseImportExportAdmin):
     list_select_related = ("person", "desk")
     scoped_select_related = ("person", "desk")
     search_fields = ("person__last_name", "person__first_name", "person__fiscal_code")
+    person_key = "person__search_key"
     list_filter = (
         DeskFilter.on("desk"),
         QuarterFilter.on("opened_on"),
@@ -302,6 +295,7 @@ class MeetingAdmin(CaseImportExportAdmin):
         "intake__person__first_name",
         "intake__person__fiscal_code",
     )
+    person_key = "intake__person__search_key"
     list_filter = (
         DeskFilter.on("intake__desk"),
         QuarterFilter.on("held_on"),
@@ -355,6 +349,7 @@ class ReferralAdmin(CaseImportExportAdmin):
         "intake__person__fiscal_code",
         "description",
     )
+    person_key = "intake__person__search_key"
     list_filter = (
         DeskFilter.on("intake__desk"),
         QuarterFilter.on("referred_on"),

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
-from django.db.models import ForeignKey, QuerySet
+from django.db.models import ForeignKey, Q, QuerySet
 from django.forms import ModelChoiceField
 from django.http import (
     HttpRequest,
@@ -35,6 +35,7 @@ from casework.editing import shown_value
 from casework.models import (
     Intake,
     Person,
+    search_text,
 )
 from casework.permissions import sees_all_desks
 from casework.resources import files, import_report
@@ -96,6 +97,8 @@ def check_references(obj: models.Model, user: AnyUser) -> None:
 
 SEARCH_REF_VAR = "_ricerca"  # the list's address carries this opaque reference, not ``q``
 SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 5  # as the desk's search
+PERSON_KEY_FIELDS = ("last_name", "first_name", "fiscal_code")  # what Person.search_key holds
 
 
 class SearchByPostChangeList(ChangeList):
@@ -142,6 +145,33 @@ class SearchByPostMixin(_ModelAdmin):
             params[SEARCH_REF_VAR] = searchref.store(request, term)
         query = params.urlencode()
         return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+
+
+class PersonKeySearchMixin(_ModelAdmin):
+    """The admin's search finds people as the desk's search does (``search_people``):
+    every word typed, lower case and without accents, inside ``Person.search_key``
+    ("surname name cf"), so "nicolo" finds Nicolò and a codice fiscale is found however it
+    is typed. ``person_key`` is the path to that key from the listed model; the other
+    ``search_fields`` (not about the person) are searched as Django does, word by word."""
+
+    person_key = ""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        typed = search_term.split()[:SEARCH_MAX_WORDS]
+        if not self.person_key or not typed:
+            return super().get_search_results(request, queryset, search_term)
+        prefix = self.person_key.removesuffix("search_key")  # "", "person__", "intake__person__"
+        in_key = {f"{prefix}{name}" for name in PERSON_KEY_FIELDS}
+        others = [f for f in self.get_search_fields(request) if f not in in_key]
+        condition = Q()
+        for word in typed:
+            matches_word = Q(**{f"{self.person_key}__contains": search_text(word)})
+            for name in others:
+                matches_word |= Q(**{f"{name}__icontains": word})
+            condition &= matches_word
+        return queryset.filter(condition), False
 
 
 # --- Optimistic concurrency in the admin -------------------------------------------------
@@ -213,7 +243,7 @@ class SafeInitialMixin(_ModelAdmin):
         return initial
 
 
-class ScopedAdmin(SafeInitialMixin, SearchByPostMixin, admin.ModelAdmin):
+class ScopedAdmin(SafeInitialMixin, PersonKeySearchMixin, SearchByPostMixin, admin.ModelAdmin):
     """Case records: the list, the change form, autocomplete and exports start from
     ``visible_to(user)``; superusers see everything. ``audit`` extends every one of them
     (``audit/admin.py``): their admin-log rows name objects by id only."""

@@ -1,6 +1,7 @@
 """The case page (the person and their intakes at the user's desks, as a timeline), the
 person's edit page, and what is done within a case: meetings, referrals and their outcome,
-closing and reopening. Edits of saved records are versioned (``casework/editing.py``)."""
+reopening. Closing a case, with the situation at exit, is ``followup/views.py``. Edits of
+saved records are versioned (``casework/editing.py``)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ from casework.editing import (
     versioned_edit,
 )
 from casework.forms import (
-    CloseIntakeForm,
-    ClosureCorrectionForm,
     IntakeCorrectionForm,
     MeetingEditForm,
     MeetingForm,
@@ -280,37 +279,6 @@ def referral_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@needs("casework.change_intake", resumable=True)
-def intake_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    intake = _intake_for_write(request, pk)
-    if not intake.is_open:
-        messages.info(request, _("La presa in carico è già chiusa."))
-        return redirect(case_url(intake))
-
-    def save(form: CloseIntakeForm, version: int) -> None:
-        services.close_intake(
-            intake=form.instance,
-            version=version,
-            closed_on=form.cleaned_data["closed_on"],
-            closure_reason=form.cleaned_data["closure_reason"],
-            closure_note=form.cleaned_data["closure_note"],
-        )
-
-    return versioned_edit(
-        request,
-        form_class=CloseIntakeForm,
-        instance=intake,
-        save=save,
-        success_url=case_url(intake),
-        success_message=_("Presa in carico chiusa."),
-        context={
-            "intake": intake,
-            "title": _("Chiudi la presa in carico di %(name)s") % {"name": intake.person},
-            "back_url": case_url(intake),
-        },
-    )
-
-
 @needs("casework.change_intake")
 @require_POST
 def intake_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -363,41 +331,6 @@ def intake_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context={
             "intake": intake,
             "title": _("Modifica la presa in carico di %(name)s") % {"name": intake.person},
-            "back_url": case_url(intake),
-        },
-    )
-
-
-@needs("casework.change_intake", resumable=True)
-def intake_closure_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Correct the date, reason or note of a closed intake."""
-    intake = _intake_for_write(request, pk)
-    if intake.is_open:
-        messages.info(
-            request, _("La presa in carico è aperta: non c'è una chiusura da correggere.")
-        )
-        return redirect(case_url(intake))
-
-    def save(form: ClosureCorrectionForm, version: int) -> None:
-        services.correct_closure(
-            intake=form.instance,
-            version=version,
-            closed_on=form.cleaned_data["closed_on"],
-            closure_reason=form.cleaned_data["closure_reason"],
-            closure_note=form.cleaned_data["closure_note"],
-        )
-
-    return versioned_edit(
-        request,
-        form_class=ClosureCorrectionForm,
-        instance=intake,
-        save=save,
-        success_url=case_url(intake),
-        success_message=_("Chiusura corretta."),
-        context={
-            "intake": intake,
-            "title": _("Correggi la chiusura della presa in carico di %(name)s")
-            % {"name": intake.person},
             "back_url": case_url(intake),
         },
     )

@@ -252,7 +252,12 @@ def _known_person(
         initial = request.POST.dict()  # what was typed for the intake comes along
     starting = initial is not None or request.method != "POST"
     intake_form = IntakeForm(None if starting else request.POST, initial=initial)
-    reason_form = CrossDeskForm(None if starting else request.POST) if elsewhere else None
+    reason_form = None
+    if elsewhere:  # the surname the operator typed on the first step comes along (B 27)
+        typed = {"last_name_check": (initial or {}).get("last_name", "")}
+        reason_form = CrossDeskForm(
+            None if starting else request.POST, person=person, initial=typed
+        )
     action = reverse("casework:intake_new", args=[desk.slug])
     if not elsewhere:
         action += f"?persona={person.pk}"

@@ -36,7 +36,14 @@ from casework.models import (
     months_since_15,
 )
 from devtools.demo.logins import DEMO_LOGINS, refuse_in_production
-from devtools.demo.period import Axis, DeskInfo, desk_infos, is_working_day, plan_period
+from devtools.demo.period import (
+    Axis,
+    DeskInfo,
+    desk_infos,
+    is_working_day,
+    people_at_article_density,
+    plan_period,
+)
 from devtools.demo.reference import (
     ACTIVITY_WEIGHTS,
     AGE_BRACKETS,
@@ -685,7 +692,7 @@ def _case_models() -> list[type[models.Model]]:
 
 def generate(
     *,
-    meetings: int,
+    meetings: int | None,
     seed: int = 2021,
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -693,14 +700,17 @@ def generate(
     progress=None,
 ) -> DemoResult:
     """Add exactly ``meetings`` follow-up meetings, with the people, intakes and referrals
-    around them, reproducibly from ``seed``. Nothing is dated after yesterday (or ``end``)."""
+    around them, reproducibly from ``seed``. Nothing is dated after yesterday (or ``end``).
+
+    ``meetings=None``: as many people as the article's density gives from the first opening
+    (or ``start``) to yesterday (or ``end``), so that every quarter is full."""
     refuse_in_production()
     started = time.perf_counter()
     today = today or timezone.localdate()
     limit = end or (today - dt.timedelta(days=1))
     if limit > today:
         raise ValueError(_("La data di fine non può essere nel futuro."))
-    if meetings < 0:
+    if meetings is not None and meetings < 0:
         raise ValueError(_("Il numero di colloqui non può essere negativo."))
     result = DemoResult()
     desks = desk_infos()
@@ -708,7 +718,12 @@ def generate(
         raise ValueError(_("Nessuno sportello attivo."))
 
     rng = random.Random(seed)
-    counts = _meetings_per_person(rng, meetings)
+    if meetings is None:
+        first = max(start or min(d.opened_on for d in desks), min(d.opened_on for d in desks))
+        counts = _people_meetings(rng, people_at_article_density(desks, first, end or limit))
+        start, end = first, end or limit
+    else:
+        counts = _meetings_per_person(rng, meetings)
     people = len(counts)
     start, end = plan_period(people=people, desks=desks, start=start, end=end, limit=limit)
     if start > end:
@@ -725,6 +740,12 @@ def generate(
            started=started, progress=progress)  # fmt: skip
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _people_meetings(rng: random.Random, people: int) -> bytearray:
+    """How many meetings each of ``people`` people has."""
+    per_person = Weighted(enumerate(MEETINGS_PER_PERSON))
+    return bytearray(per_person(rng) for _n in range(people))
 
 
 def _meetings_per_person(rng: random.Random, meetings: int) -> bytearray:

@@ -83,6 +83,13 @@ class Axis:
         return self.days[min(index, len(self.days) - 1)]
 
 
+def people_at_article_density(desks: Sequence[DeskInfo], start: dt.date, end: dt.date) -> int:
+    """How many people the desks open between ``start`` and ``end`` take in at the article's
+    density (72 people in the first quarter, per working day and desk weight)."""
+    rate = ARTICLE_PEOPLE / capacity(*ARTICLE_QUARTER, desks)
+    return round(rate * capacity(start, end, desks))
+
+
 def plan_period(
     *,
     people: int,

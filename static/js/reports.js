@@ -12,6 +12,10 @@
   var palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
   var locale = document.documentElement.lang || "it";
   var numbers = new Intl.NumberFormat(locale);
+  // Lines that coincide (people taken in and new intakes, month by month) stay apart by
+  // their dash and marker, not by colour alone (UX audit C 29).
+  var dashes = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
+  var markers = ["circle", "triangle", "rectRot", "rect"];
 
   specs.forEach(function (spec) {
     var canvas = document.getElementById("chart-" + spec.table);
@@ -29,6 +33,9 @@
           : colour,
         borderColor: colour,
         tension: 0.2,
+        borderDash: spec.type === "line" ? dashes[i % dashes.length] : undefined,
+        pointStyle: markers[i % markers.length],
+        pointRadius: spec.type === "line" ? 3 + i : undefined,
       };
     });
     canvas.parentElement.style.height = spec.horizontal ? "22rem" : "18rem";

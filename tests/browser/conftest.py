@@ -195,12 +195,13 @@ def axe_violations(page, *, impacts: tuple[str, ...] = ("serious", "critical")) 
             const r = await axe.run(document, {resultTypes: ['violations']});
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
+                count: v.nodes.length,
                 targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
             }));
         }"""
     )
     return [
-        f"{v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['targets'])}"
+        f"{v['impact']}: {v['id']} ({v['help']}), {v['count']} nodes, at {', '.join(v['targets'])}"
         for v in result
         if v["impact"] in impacts
     ]

@@ -258,7 +258,7 @@ def test_a_recorded_outcome_is_edited_from_the_case_page(client, operator, intak
 
 
 def test_a_closure_is_corrected_versioned_and_audited(client, operator, intake):
-    url = reverse("casework:intake_closure_edit", args=[intake.pk])
+    url = reverse("followup:intake_closure_edit", args=[intake.pk])
     assert url not in case_page(client, intake)  # open: nothing to correct
     response = client.get(url, follow=True)
     assert "non c&#x27;è una chiusura da correggere" in response.content.decode()
@@ -302,7 +302,7 @@ def test_a_closure_is_corrected_versioned_and_audited(client, operator, intake):
 
 def test_closure_correction_on_a_stale_version_is_a_conflict(client, operator, intake):
     intake = closed(intake)
-    url = reverse("casework:intake_closure_edit", args=[intake.pk])
+    url = reverse("followup:intake_closure_edit", args=[intake.pk])
     stale = {
         "closed_on": intake.closed_on.isoformat(),
         "closure_reason": ClosureReason.HIRED,
@@ -342,7 +342,7 @@ def test_closure_correction_service_refuses_an_open_intake(intake):
 # --- Who may correct --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["casework:intake_edit", "casework:intake_closure_edit"])
+@pytest.mark.parametrize("name", ["casework:intake_edit", "followup:intake_closure_edit"])
 @pytest.mark.parametrize(
     ("who", "status"),
     [("op_casalmaggiore", 200), ("op_gussola", 404), ("udp_reader", 403), ("no_role_user", 403)],
@@ -371,4 +371,4 @@ def test_the_ufficio_di_piano_sees_no_correction_links(client, udp_reader, intak
     page = case_page(client, intake)
     assert "Superti" in page
     assert reverse("casework:intake_edit", args=[intake.pk]) not in page
-    assert reverse("casework:intake_closure_edit", args=[intake.pk]) not in page
+    assert reverse("followup:intake_closure_edit", args=[intake.pk]) not in page

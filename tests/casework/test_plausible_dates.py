@@ -221,7 +221,7 @@ def followed() -> Intake:
 
 def test_closing_before_the_last_event_is_a_form_error(followed):
     client = _logged_in("casalmaggiore")
-    url = reverse("casework:intake_close", args=[followed.pk])
+    url = reverse("followup:intake_close", args=[followed.pk])
     data = {
         "version": followed.version,
         "closed_on": "2021-03-19",
@@ -316,7 +316,7 @@ def test_out_of_range_dates_on_the_intake_page_are_field_errors(value):
 @pytest.mark.parametrize(
     ("url_name", "field", "extra"),
     [
-        ("casework:intake_close", "closed_on", {"closure_reason": ClosureReason.GOALS_MET}),
+        ("followup:intake_close", "closed_on", {"closure_reason": ClosureReason.GOALS_MET}),
         (
             "casework:meeting_add",
             "held_on",

@@ -54,11 +54,51 @@ def test_search_text_strips_accents_and_case():
 
 def test_search_key_is_kept_by_save(people):
     nicolo = people["nicolo"]
-    assert nicolo.search_key == f"d'alessandro nicolo {nicolo.fiscal_code.lower()}"
+    assert nicolo.search_key == f"d'alessandro nicolo {nicolo.fiscal_code.lower()} dalessandro"
     nicolo.first_name = "Niccolò"
     nicolo.save(update_fields=["first_name"])
     nicolo.refresh_from_db()
     assert nicolo.search_key.startswith("d'alessandro niccolo ")
+
+
+def test_search_text_reads_typographic_apostrophes_as_straight():
+    assert search_text("D’Alessandro") == search_text("D'Alessandro") == "d'alessandro"
+
+
+@pytest.mark.parametrize(
+    ("last_name", "first_name", "typed"),
+    [
+        ("De Santis", "Mario", "desantis"),  # UX audit B 21
+        ("De Santis", "Mario", "desantis mario"),
+        ("De Santis", "Mario", "de santis"),
+        ("D’Alessandro", "Nicolò", "dalessandro"),
+        ("Rossi-Bianchi", "Anna Maria", "rossibianchi annamaria"),
+        ("Lo Presti", "Gian Luca", "gianluca"),
+    ],
+)
+def test_a_name_of_several_words_is_found_written_as_one(
+    client, op_casalmaggiore, last_name, first_name, typed
+):
+    """Audit B 21: "desantis" finds De Santis; the name as typed still finds them too."""
+    person = factories.intake(factories.person(last_name=last_name, first_name=first_name)).person
+    client.force_login(op_casalmaggiore)
+    assert reverse("casework:person", args=[person.pk]) in found(client, typed)
+
+
+def test_the_migration_rebuilds_every_key_like_the_model():
+    """0015 carries its own copy of the key function: the same keys as the model's."""
+    import importlib
+
+    migration = importlib.import_module("casework.migrations.0015_search_key_joined_names")
+    from casework.models import build_search_key
+
+    for names in [
+        ("De Santis", "Mario", "DSNMRA80A01B898X"),
+        ("D’Àlessandro", "Nicolò", None),
+        ("Rossi-Bianchi", "Anna Maria", ""),
+        ("X" * 100, "Y Z" * 33, "ABCDEF12G34H567I"),
+    ]:
+        assert migration._key(*names) == build_search_key(*names)
 
 
 @pytest.mark.parametrize("q", ["alessandro", "ALESSANDRO", "àlessandro", "nicolo", "NICOLÒ"])

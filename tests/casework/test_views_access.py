@@ -45,7 +45,7 @@ READ_PAGES = [
 WRITE_PAGES = [
     ("casework:intake_new", lambda c: ["casalmaggiore"]),
     ("casework:person_edit", lambda c: [c["intake"].person_id]),
-    ("casework:intake_close", lambda c: [c["intake"].pk]),
+    ("followup:intake_close", lambda c: [c["intake"].pk]),
     ("casework:meeting_add", lambda c: [c["intake"].pk]),
     ("casework:meeting_edit", lambda c: [c["meeting"].pk]),
     ("casework:referral_add", lambda c: [c["intake"].pk]),

@@ -7,7 +7,10 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from agenda import services as agenda_services
+from agenda.models import ReminderMessage
 from casework import services
 from casework.choices import ClosureReason, IntakeStatus, MeetingMode, ReferralOutcome
 from casework.models import Activity, Intake, Meeting, Partner, Person, Referral, local_today
@@ -145,7 +148,7 @@ def test_referral_to_mestieri_then_its_outcome(client, operator, intake):
 
 
 def test_close_and_reopen(client, operator, intake):
-    close_url = reverse("casework:intake_close", args=[intake.pk])
+    close_url = reverse("followup:intake_close", args=[intake.pk])
     assert 'name="version" value="1"' in client.get(close_url).content.decode()
     html = client.post(close_url, {"closed_on": "", "closure_reason": "", "version": 1})
     assert 'id="id_closed_on_error"' in html.content.decode()
@@ -294,6 +297,15 @@ def test_case_page_runs_a_fixed_number_of_queries(client, operator, intake):
             Referral.objects.create(
                 intake=intake, kind="candidatura", partner=mestieri, referred_on=intake.opened_on
             )
+            appt = agenda_services.book(
+                intake=intake,
+                operator=operator,
+                starts_at=timezone.now() + dt.timedelta(days=day + 1),
+                check_time=False,
+            )
+            ReminderMessage.objects.create(
+                appointment=appt, kind="promemoria", channel="email", due_at=appt.starts_at
+            )
 
     grow(2)
     small, response = own_queries(client, "get", url)
@@ -301,9 +313,11 @@ def test_case_page_runs_a_fixed_number_of_queries(client, operator, intake):
     grow(18)
     large, response = own_queries(client, "get", url)
     assert response.content.decode().count('id="colloquio-') == 20
+    assert response.content.decode().count('id="appuntamento-') == 20
     # person, intakes, meetings, activities, referrals (with partners), desks for new
-    # intakes, and the audit log's record of this read of the person's data
-    assert small == large == 7
+    # intakes, the audit log's record of this read of the person's data, and the agenda:
+    # appointments, their messages, consents
+    assert small == large == 10
 
 
 def test_person_list_of_new_intake_desks_offers_only_desks_without_an_open_case(

@@ -245,8 +245,9 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, op_casalmaggiore):
     large, response = own_queries(client, "get", DESK)
     assert response.content.decode().count("/persona/") >= 40
     assert "cross-desk-intakes" in response.content.decode()
-    # desks, appointments, overdue list, overdue count, recent intakes, cross-desk take-ins
-    assert small == large == 6
+    # desks, appointments, overdue list, overdue count, recent intakes, cross-desk take-ins,
+    # and the work list's counts: today's appointments, follow-up tasks, idle cases
+    assert small == large == 9
 
 
 def test_overdue_count_stops_at_the_cap(client, op_casalmaggiore, monkeypatch):

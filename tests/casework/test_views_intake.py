@@ -282,7 +282,13 @@ def test_person_known_at_another_desk_is_taken_in_here_without_seeing_their_case
     assert other.last_name not in html
     assert "id_opened_on_error" not in html  # the first view has no errors
     response = client.post(
-        NEW, {**form_data(), "known_cf": other.fiscal_code, "reason": "richiesta_persona"}
+        NEW,
+        {
+            **form_data(),
+            "known_cf": other.fiscal_code,
+            "reason": "richiesta_persona",
+            "last_name_check": other.last_name,
+        },
     )
     assert response.status_code == 302
     assert Person.objects.count() == 1

@@ -312,3 +312,28 @@ def test_refused_in_production(settings):
         run("--meetings", "50")
     assert not User.objects.filter(username="admin").exists()
     assert not Person.objects.exists()
+
+
+def test_without_a_size_every_quarter_to_yesterday_is_full_at_the_articles_density():
+    """Issue 11, item 10: ``make run`` (no --meetings) fills every quarter from the first
+    opening to yesterday, so the newcomer's first review — the last completed quarter — is
+    full. Here "today" is 15/01/2022: four full quarters and a half."""
+    today = dt.date(2022, 1, 15)
+    result = demo.generate(meetings=None, seed=3, today=today)
+    assert result.start == dt.date(2021, 1, 28)
+    assert result.end == dt.date(2022, 1, 14)
+    per_quarter = Counter(
+        (day.year, (day.month - 1) // 3 + 1)
+        for day in Intake.objects.values_list("opened_on", flat=True)
+    )
+    # The article: 72 people from 28/01 to 30/04/2021 at one to four desks; once the four
+    # desks are open a quarter holds more.
+    assert 30 <= per_quarter[(2021, 1)] <= 60
+    for quarter in ((2021, 2), (2021, 3), (2021, 4)):
+        assert 60 <= per_quarter[quarter] <= 110, (quarter, per_quarter)
+    assert per_quarter[(2022, 1)] > 0
+    meetings = Meeting.objects.filter(
+        held_on__gte=dt.date(2021, 10, 1), held_on__lte=dt.date(2021, 12, 31)
+    )
+    assert 1.5 * per_quarter[(2021, 4)] <= meetings.count() <= 2.5 * per_quarter[(2021, 4)]
+    assert not Intake.objects.filter(opened_on__gte=today).exists()

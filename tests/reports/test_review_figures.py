@@ -300,8 +300,8 @@ def test_special_category_only_with_permission(review, reviews):
 def test_summary_is_written_from_the_figures(review):
     assert review.summary == (
         "Dal 28/01/2021 al 27/04/2021 gli sportelli hanno accolto 72 persone "
-        "(73 prese in carico), con una media di 2,0 incontri ciascuna; in tutto 218 accessi "
-        "tra prese in carico e colloqui. 51 persone su 72 (71%) avevano tra 18 e 35 anni, "
+        "(73 prese in carico), con una media di 2,0 colloqui a persona; in tutto 218 accessi "
+        "tra prese in carico e colloqui svolti. 51 persone su 72 (71%) avevano tra 18 e 35 anni, "
         "57 (79%) risiedono nel Distretto Casalasco e 43 sono donne. Il 61% dei colloqui si "
         "è svolto a distanza (telefono, videochiamata o e-mail). Nel periodo precedente "
         "(dal 28/10/2020 al 27/01/2021) era stata accolta 1 persona."

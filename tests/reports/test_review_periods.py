@@ -64,16 +64,20 @@ def test_previous_period_is_the_same_length_immediately_before(start, end, expec
     assert previous_period(start, end) == expected
 
 
-def test_quarter_presets_are_the_current_and_eight_before():
+def test_quarter_presets_are_every_quarter_since_the_project_started():
     presets = quarter_presets(D(2026, 11, 24))
-    assert len(presets) == 9
+    assert len(presets) == 24  # 2021 Q1 … 2026 Q4
     assert (presets[0].key, presets[0].start, presets[0].end) == (
         "q2026-4",
         D(2026, 10, 1),
         D(2026, 12, 31),
     )
     assert presets[0].label == "4º trimestre 2026 (01/10/2026–31/12/2026), in corso"
-    assert (presets[-1].key, presets[-1].start) == ("q2024-4", D(2024, 10, 1))
+    assert (presets[-1].key, presets[-1].start, presets[-1].end) == (
+        "q2021-1",
+        D(2021, 1, 1),
+        D(2021, 3, 31),
+    )
     assert presets[1].label == "3º trimestre 2026 (01/07/2026–30/09/2026)"
     assert default_period(D(2026, 11, 24)) == (D(2026, 7, 1), D(2026, 9, 30))
 

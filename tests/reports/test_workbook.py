@@ -87,6 +87,7 @@ def test_sheets(files):
         "Provenienza",
         "Lavoro e istruzione",
         "Colloqui",
+        "Appuntamenti",
         "Invii ed esiti",
         "Andamento",
         "FSE+",

@@ -19,9 +19,14 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from casework.choices import ReferralOutcome
+from agenda import services as agenda_services
+from agenda.models import ReminderConsent
+from casework.choices import ClosureReason, IntakeStatus, ReferralOutcome
 from casework.models import Intake, Meeting, Partner, Referral
+from followup.choices import TaskKind
+from followup.models import FollowUpTask
 from tests import factories
 
 ROLES = ("anonymous", "own", "other", "udp", "admin", "no_role")
@@ -43,7 +48,8 @@ SKIPPED_PREFIXES = {
 class Expect:
     """What each role gets from one URL. ``obj`` names the object kind its kwargs need."""
 
-    obj: str  # "none", "desk", "desk_query", "person", "intake", "meeting", "referral", "reset"
+    obj: str  # "none", "desk", "desk_query", "person", "intake", "meeting", "referral",
+    # "appointment", "consent", "reset"
     anonymous: int | str = LOGIN
     own: int | str = 200
     other: int | str = 404
@@ -116,7 +122,8 @@ class DeskObjects:
 
 
 def build_objects(desk_slug: str) -> DeskObjects:
-    """A person with an open intake, a meeting and a pending referral at ``desk_slug``."""
+    """A person with an open intake, a meeting, a pending referral, a booked appointment and
+    a consent to reminders at ``desk_slug``."""
     person = factories.person()
     intake: Intake = factories.intake(person, desk_slug=desk_slug, opened_on=dt.date(2024, 3, 4))
     meeting: Meeting = factories.meeting(intake, days_after=3)
@@ -127,7 +134,31 @@ def build_objects(desk_slug: str) -> DeskObjects:
         referred_on=dt.date(2024, 3, 8),
         outcome=ReferralOutcome.PENDING,
     )
-    return DeskObjects(desk_slug, person.pk, intake.pk, meeting.pk, referral.pk)
+    closed: Intake = factories.intake(
+        factories.person(),
+        desk_slug=desk_slug,
+        opened_on=dt.date(2024, 3, 4),
+        status=IntakeStatus.CLOSED,
+        closed_on=dt.date(2024, 3, 20),
+        closure_reason=ClosureReason.GOALS_MET,
+    )
+    task = FollowUpTask.objects.create(
+        intake=closed, kind=TaskKind.SIX_MONTHS, due_on=TaskKind.SIX_MONTHS.due_on(closed.closed_on)
+    )
+    appointment = agenda_services.book(
+        intake=intake, operator=None, starts_at=timezone.now() + dt.timedelta(days=3)
+    )
+    consent = ReminderConsent.objects.create(
+        person=person, channel="email", source="presenza", given_on=dt.date(2024, 3, 4)
+    )
+    return DeskObjects(
+        desk_slug,
+        person.pk,
+        intake.pk,
+        meeting.pk,
+        referral.pk,
+        extra={"appointment": appointment.pk, "consent": consent.pk, "task": task.pk},
+    )
 
 
 def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> str:
@@ -141,6 +172,9 @@ def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> st
         "intake": {"pk": objects.intake_id} if objects else {},
         "meeting": {"pk": objects.meeting_id} if objects else {},
         "referral": {"pk": objects.referral_id} if objects else {},
+        "appointment": {"pk": objects.extra["appointment"]} if objects else {},
+        "consent": {"pk": objects.extra["consent"]} if objects else {},
+        "task": {"pk": objects.extra["task"]} if objects else {},
         "reset": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
     }[expect.obj]
     assert set(values) == set(pattern.kwargs), (

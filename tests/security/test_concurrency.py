@@ -49,7 +49,7 @@ EDITS = [
     ("casework:meeting_edit", "meeting", "notes", "prima", "seconda"),
     ("casework:referral_edit", "referral", "description", "prima", "seconda"),
     ("casework:referral_outcome", "referral", "notes", "prima", "seconda"),
-    ("casework:intake_close", "intake", "closure_note", "prima", "seconda"),
+    ("followup:intake_close", "intake", "closure_note", "prima", "seconda"),
     ("casework:intake_edit", "intake", "needs", "prima", "seconda"),
 ]
 MODELS = {"person": Person, "meeting": Meeting, "referral": Referral, "intake": Intake}
@@ -72,7 +72,7 @@ def test_the_second_save_is_refused_not_lost(two_operators, name, kind, field, f
     page_a, page_b = a.get(url), b.get(url)
     assert page_a.status_code == page_b.status_code == 200
     data_a, data_b = form_data(page_a), form_data(page_b)
-    if name == "casework:intake_close":
+    if name == "followup:intake_close":
         for data in (data_a, data_b):
             data.update(closed_on="2024-04-02", closure_reason="obiettivi")
     if name == "casework:referral_outcome":
@@ -81,7 +81,7 @@ def test_the_second_save_is_refused_not_lost(two_operators, name, kind, field, f
     saved = a.post(url, {**data_a, field: first})
     assert saved.status_code == 302, saved.context["form"].errors if saved.context else saved
     refused = b.post(url, {**data_b, field: second})
-    if name == "casework:intake_close":
+    if name == "followup:intake_close":
         # Closing a case someone has just closed: not applied, and the operator is told.
         assert refused.status_code == 302
         told = [str(m) for m in b.get(refused["Location"]).context["messages"]]

@@ -131,7 +131,12 @@ MEETING = [
 REFERRAL = [
     "kind", "partner", "description", "referred_on", "outcome", "outcome_on", "notes", "version"
 ]  # fmt: skip
-CLOSE = ["closed_on", "closure_reason", "closure_note", "version"]
+CLOSE = [
+    "closed_on", "closure_reason", "closure_note", "exit_results", "exit_source", "exit_as_of",
+    "version",
+]  # fmt: skip
+ATTEMPT = ["made_at", "channel", "outcome", "note"]
+ANSWER = ["results", "employed", "improved", "source", "answered_on", "note"]
 
 FORMS = {
     "casework:intake_new": ("desk", PERSON + INTAKE),
@@ -141,7 +146,9 @@ FORMS = {
     "casework:referral_add": ("intake", REFERRAL),
     "casework:referral_edit": ("referral", REFERRAL),
     "casework:referral_outcome": ("referral", REFERRAL),
-    "casework:intake_close": ("intake", CLOSE),
+    "followup:intake_close": ("intake", CLOSE),
+    "followup:task_attempt": ("task", ATTEMPT),
+    "followup:task_answer": ("task", ANSWER),
     "casework:intake_edit": ("intake", [*INTAKE[:8], "residence_comune", "version"]),
     "casework:intake_reopen": ("intake", ["version"]),
     "casework:search": ("desk", ["q"]),
@@ -169,6 +176,7 @@ def operator_client(db, op_casalmaggiore, settings):
             "intake": {"pk": objects.intake_id},
             "meeting": {"pk": objects.meeting_id},
             "referral": {"pk": objects.referral_id},
+            "task": {"pk": objects.extra["task"]},
         }[kind]
         urls[name] = reverse(name, kwargs=kwargs or None)
     return login(Client(), op_casalmaggiore), urls

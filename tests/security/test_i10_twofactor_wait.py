@@ -80,3 +80,28 @@ def test_i10_logging_out_says_so_on_the_login_page(client, op_casalmaggiore):
     response = client.post(reverse("logout"), follow=True)
     assert response.request["PATH_INFO"] == reverse("login")
     assert "Sei uscito. Per continuare, accedi di nuovo." in response.content.decode()
+
+
+def test_i10_the_menu_waits_for_the_second_factor(client, settings, udp_reader):
+    """Audit C 32: the 2FA pages showed the whole menu before the code was verified; they
+    show only the language and Esci. After the code, the menu is back."""
+    settings.TWO_FACTOR_REQUIRED = True
+    device = enrol(udp_reader)
+    client.force_login(udp_reader)
+    html = client.get(reverse("twofactor:verify")).content.decode()
+    assert reverse("reports:review") not in html
+    assert reverse("password_change") not in html
+    assert reverse("logout") in html and "language-select" in html
+    response = client.post(reverse("twofactor:verify"), {"token": current_code(device)})
+    assert response.status_code == 302
+    html = client.get(reverse("reports:review")).content.decode()
+    assert reverse("reports:review") in html  # the menu's link
+
+
+def test_i10_enrolment_shows_no_menu_either(client, settings, udp_reader):
+    settings.TWO_FACTOR_REQUIRED = True
+    client.force_login(udp_reader)
+    response = client.get(reverse("twofactor:setup"), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("reports:review") not in html and reverse("logout") in html

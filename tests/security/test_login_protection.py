@@ -47,6 +47,21 @@ def test_five_failures_lock_that_username_from_that_address_only(
     assert attempt(client, "op.gussola", PASSWORD).status_code == 302
 
 
+def test_the_login_page_says_how_many_tries_are_left(client, op_casalmaggiore):
+    """UX audit C 37: no "tentativi rimasti" before the lockout. With the limit at 5, the
+    page says nothing after the 1st failure, then 3, 2, 1 tries left; then the lock."""
+    said = []
+    for _ in range(4):
+        html = attempt(client, "op.casalmaggiore", "wrong").content.decode()
+        said.append(next((w for w in ("Restano 3", "Restano 2", "Resta 1") if w in html), None))
+    assert said == [None, "Restano 3", "Restano 2", "Resta 1"]
+    assert attempt(client, "op.casalmaggiore", "wrong").status_code == 429
+    # A name nobody has is counted the same way (the page tells nothing about who exists).
+    html = attempt(client, "nessuno", "wrong").content.decode()
+    html = attempt(client, "nessuno", "wrong").content.decode()
+    assert "Restano 3 tentativi" in html
+
+
 def test_the_lock_ends_after_the_cool_off(client, op_casalmaggiore, settings):
     for _ in range(5):
         attempt(client, "op.casalmaggiore", "wrong")

@@ -28,7 +28,28 @@ def followed_at_gussola(db):
 
 
 def _take_in(client, person, **extra):
-    return client.post(NEW, {**form_data(), "known_cf": person.fiscal_code, **extra})
+    data = {**form_data(), "known_cf": person.fiscal_code, "last_name_check": person.last_name}
+    return client.post(NEW, {**data, **extra})
+
+
+def test_b27_the_surname_on_the_document_must_match_the_registry(
+    client, op_casalmaggiore, followed_at_gussola
+):
+    """UX audit B 27: the registered name is not shown before the take-in (M6), so the
+    operator checks the identity by typing the surname from the person's document."""
+    client.force_login(op_casalmaggiore)
+    response = _take_in(client, followed_at_gussola, reason="trasferimento", last_name_check="X")
+    assert response.status_code == 200
+    assert response.context["reason_form"].errors["last_name_check"] == [
+        "Il cognome non corrisponde a quello registrato con questo codice fiscale: "
+        "controllare il documento e il codice fiscale della persona."
+    ]
+    assert followed_at_gussola.last_name not in response.content.decode()
+    assert not Intake.objects.filter(person=followed_at_gussola, desk__slug="casalmaggiore")
+    # Typed in capitals, with other spacing or accents: the same surname.
+    typed = f" {followed_at_gussola.last_name.upper()} "
+    response = _take_in(client, followed_at_gussola, reason="trasferimento", last_name_check=typed)
+    assert response.status_code == 302
 
 
 def test_m6_no_take_in_at_another_desk_without_a_reason(

@@ -11,9 +11,13 @@ method they accept (the CSRF side is ``test_csrf.py``).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
+from reports.sending import send_review
+from sportelli.models import Desk
 from tests.security.matrix import (
     DESKS,
     LOGIN,
@@ -91,7 +95,7 @@ EXPECTED: dict[str, Expect] = {
         **{**READ, "own": REDIRECT, "udp": REDIRECT, "admin": REDIRECT},
         note="to the case page",
     ),
-    "casework:intake_close": Expect("intake", **WRITE),
+    "followup:intake_close": Expect("intake", **WRITE),
     "casework:intake_reopen": Expect(
         "intake",
         method="POST",
@@ -99,7 +103,7 @@ EXPECTED: dict[str, Expect] = {
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
     ),
     "casework:intake_edit": Expect("intake", **WRITE),
-    "casework:intake_closure_edit": Expect(
+    "followup:intake_closure_edit": Expect(
         "intake",
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
         note="the matrix's intake is open: no closure to correct, back to the case page",
@@ -109,6 +113,53 @@ EXPECTED: dict[str, Expect] = {
     "casework:referral_add": Expect("intake", **WRITE),
     "casework:referral_edit": Expect("referral", **WRITE),
     "casework:referral_outcome": Expect("referral", **WRITE),
+    # --- followup (exits, follow-up tasks, the work list) ---
+    "followup:worklist": Expect("desk", **READ, note="the desk's work list (?chi=miei: mine)"),
+    "followup:task": Expect("task", **READ),
+    "followup:task_attempt": Expect(
+        "task",
+        method="POST",
+        data={"made_at": "2024-09-20T10:00", "channel": "telefono", "outcome": "raggiunta"},
+        **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
+        note="a contact attempt recorded, back to the task",
+    ),
+    "followup:task_answer": Expect(
+        "task",
+        method="POST",
+        data={"employed": "no", "source": "dichiarazione", "answered_on": "2024-09-20"},
+        **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
+        note="the six-month answer recorded, back to the task",
+    ),
+    "followup:task_close": Expect(
+        "task",
+        method="POST",
+        **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
+        note="closed unanswered (or already closed): back to the task",
+    ),
+    # --- agenda (appointments, consent to reminders) ---
+    "agenda:desk": Expect("desk", **READ, note="a desk's day or week"),
+    "agenda:mine": Expect(
+        "none", own=200, udp=200, admin=200, no_role=403, note="my own appointments only"
+    ),
+    "agenda:book": Expect("intake", **WRITE),
+    "agenda:reschedule": Expect("appointment", **WRITE),
+    "agenda:cancel": Expect(
+        "appointment", method="POST", own=REDIRECT, other=404, udp=403, admin=REDIRECT
+    ),
+    "agenda:mark": Expect(
+        "appointment",
+        method="POST",
+        data={"esito": "mancato"},
+        own=REDIRECT,
+        other=404,
+        udp=403,
+        admin=REDIRECT,
+        note="not started yet: refused with a message, back to the case",
+    ),
+    "agenda:consent_add": Expect("person", **WRITE),
+    "agenda:consent_withdraw": Expect(
+        "consent", method="POST", own=REDIRECT, other=404, udp=403, admin=REDIRECT
+    ),
     # --- reports ---
     "reports:review": Expect("desk_query", **READ, note="operators: their own desks only"),
     "reports:workbook": Expect("desk_query", **READ, query=PERIOD, note="the review as xlsx"),
@@ -121,6 +172,32 @@ EXPECTED: dict[str, Expect] = {
         no_role=403,
         query=PERIOD,
         note="pseudonymised records: view_reports (Ufficio di Piano, administrators) only",
+    ),
+    "reports:send": Expect(
+        "none",
+        method="POST",
+        data={
+            "period": "custom",
+            "start": "2024-01-01",
+            "end": "2024-03-31",
+            "recipients": "Regione Lombardia",
+            "sent_on": "2024-04-15",
+            "reason": "matrice",
+        },
+        own=403,
+        udp=REDIRECT,
+        admin=REDIRECT,
+        note="mark a review as sent (freezes figures and files): Ufficio di Piano, admins",
+    ),
+    "reports:sent_file": Expect(
+        "desk_query",
+        own=403,
+        other=403,
+        udp=200,
+        admin=200,
+        no_role=403,
+        query=PERIOD + "&version=1&variant=external",
+        note="a workbook as sent, byte for byte: Ufficio di Piano, administrators",
     ),
     # --- accounts (django.contrib.auth.urls) ---
     "login": Expect("none", **PUBLIC),
@@ -231,9 +308,18 @@ def personas(op_casalmaggiore, op_gussola, udp_reader, administrator, no_role_us
 
 
 @pytest.mark.django_db
-def test_matrix(personas, settings, capsys):
+def test_matrix(personas, udp_reader, settings, capsys):
     settings.AXES_ENABLED = False
     objects_by_desk = {desk: build_objects(desk) for desk in DESKS}
+    for desk in DESKS:  # a version sent for each desk's quarter (reports:sent_file)
+        send_review(
+            user=udp_reader,
+            start=dt.date(2024, 1, 1),
+            end=dt.date(2024, 3, 31),
+            desk=Desk.objects.get(slug=desk),
+            recipients="Regione Lombardia",
+            sent_on=dt.date(2024, 4, 15),
+        )
     failures: list[str] = []
     total = 0
     table = [(p, EXPECTED[p.name]) for p in _patterns() if p.name in EXPECTED]

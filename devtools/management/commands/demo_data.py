@@ -34,7 +34,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--meetings", type=int, default=300, help=_("Numero di colloqui (predefinito 300).")
+            "--meetings",
+            type=int,
+            default=None,
+            help=_(
+                "Numero di colloqui (predefinito: quanti ne servono per coprire ogni trimestre "
+                "dall'apertura del primo sportello a ieri, con la densità dell'articolo)."
+            ),
         )
         parser.add_argument(
             "--seed", type=int, default=2021, help=_("Seme casuale (predefinito 2021).")

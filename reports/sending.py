@@ -1,0 +1,368 @@
+"""Sending a quarter: freeze what left the consortium, show it, and explain what changed since.
+
+``send_review`` computes the review with the same functions as the page and the downloads
+(``compute_review``; ``workbook.visible_tables`` for each variant, which applies the
+external variant's disclosure control; ``build_workbook`` for the files), and stores the
+figures of both variants and the two files' bytes with their SHA-256 in one transaction
+(``reports.models``). Nothing frozen is recomputed later: a change of the suppression rules
+or of the data leaves a sent version exactly as it was.
+
+``frozen_review`` turns a version back into a :class:`~reports.review.Review`, so the page
+and its charts show the sent figures with the code that shows the live ones. ``drift``
+compares a version with the live figures cell by cell and says why they may differ: the
+records of the period (and of the previous period, which the comparison tables use) added,
+corrected or anonymised after the version was recorded (their ``created_at``,
+``updated_at`` and ``anonymised_at`` columns), and the deletions the audit trail recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from casework.models import Intake, Meeting, Person, Referral
+from casework.permissions import reads_review, sees_all_desks, sees_special_categories
+from reports.models import SentFile, SentReview
+from reports.review import Review, compute_review
+from reports.tables import Row, Shown, Table
+from reports.workbook import Variant, build_workbook, visible_tables, workbook_filename
+from sportelli.models import Desk
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from activitycr.http import AnyUser
+
+
+def may_send(user: AnyUser) -> bool:
+    """The Ufficio di Piano and administrators: they read the review of every desk and may
+    make the internal workbook that is frozen with the external one."""
+    return reads_review(user) and sees_all_desks(user)
+
+
+def may_read_sent(user: AnyUser) -> bool:
+    return may_send(user)
+
+
+# --- Tables to JSON and back ------------------------------------------------------------
+
+
+def _row(row: Row[Shown]) -> list[Any]:
+    return [row.label, row.key, list(row.values)]
+
+
+def dump_table(table: Table[Shown]) -> dict[str, Any]:
+    return {
+        "key": table.key,
+        "title": table.title,
+        "columns": list(table.columns),
+        "label_header": table.label_header,
+        "rows": [_row(r) for r in table.rows],
+        "total": _row(table.total) if table.total is not None else None,
+        "definition": table.definition,
+        "counts_people": table.counts_people,
+        "special_category": table.special_category,
+    }
+
+
+def _load_row(data: list[Any]) -> Row[Shown]:
+    label, key, values = data
+    return Row(label=label, values=tuple(values), key=key)
+
+
+def load_table(data: Mapping[str, Any]) -> Table[Shown]:
+    return Table(
+        key=data["key"],
+        title=data["title"],
+        columns=tuple(data["columns"]),
+        label_header=data["label_header"],
+        rows=tuple(_load_row(r) for r in data["rows"]),
+        total=_load_row(data["total"]) if data["total"] is not None else None,
+        definition=data["definition"],
+        counts_people=data["counts_people"],
+        special_category=data["special_category"],
+    )
+
+
+def _dump_tables(tables: Mapping[str, Table[Shown]]) -> list[dict[str, Any]]:
+    return [dump_table(t) for t in tables.values()]
+
+
+def sent_tables(sending: SentReview, variant: str, *, user: AnyUser) -> dict[str, Table[Shown]]:
+    """The frozen tables of one variant, minus the special-category ones the user may not
+    see."""
+    special = sees_special_categories(user)
+    tables = (load_table(t) for t in sending.figures[variant]["tables"])
+    return {t.key: t for t in tables if special or not t.special_category}
+
+
+def frozen_review(sending: SentReview, *, user: AnyUser) -> Review:
+    """The sent version as a Review (internal figures), for the page and its charts."""
+    figures = sending.figures
+    desks = tuple(Desk(id=pk, slug=slug, name=name) for pk, slug, name in figures["desks"])
+    previous_start, previous_end = (dt.date.fromisoformat(d) for d in figures["previous"])
+    return Review(
+        start=sending.start,
+        end=sending.end,
+        desks=desks,
+        tables=sent_tables(sending, Variant.INTERNAL, user=user),  # type: ignore[arg-type]
+        summary=figures[Variant.INTERNAL]["summary"],
+        previous_start=previous_start,
+        previous_end=previous_end,
+    )
+
+
+# --- Versions ----------------------------------------------------------------------------
+
+
+def versions(*, start: dt.date, end: dt.date, desk: Desk | None) -> list[SentReview]:
+    """Every version sent for this selection, newest first, with sender and files."""
+    return list(
+        SentReview.objects.filter(start=start, end=end, desk=desk)
+        .select_related("sent_by", "desk")
+        .prefetch_related("files")
+        .defer("files__content")
+        .order_by("-version")
+    )
+
+
+class SendRefused(Exception):
+    """Why a version cannot be recorded (an Italian message for the page)."""
+
+
+def _workbook_bytes(review: Review, *, user: User, variant: str, made_at: dt.datetime) -> bytes:
+    handle = io.BytesIO()
+    build_workbook(review=review, user=user, variant=variant, made_at=made_at).save(handle)
+    return handle.getvalue()
+
+
+def send_review(
+    *,
+    user: User,
+    start: dt.date,
+    end: dt.date,
+    desk: Desk | None,
+    recipients: str,
+    sent_on: dt.date,
+    reason: str = "",
+) -> SentReview:
+    """Freeze the review of [start, end] at ``desk`` (None: every desk) as sent by ``user``:
+    the next version, with both variants' figures and files. From the second version on a
+    reason is required."""
+    if not may_send(user):
+        raise PermissionError("sending a review needs the Ufficio di Piano's permissions")
+    review = compute_review(user=user, start=start, end=end, desks=[desk] if desk else None)
+    internal = visible_tables(review, user=user, variant=Variant.INTERNAL)
+    external = visible_tables(review, user=user, variant=Variant.EXTERNAL)
+    now = timezone.now()
+    files = {
+        variant: _workbook_bytes(review, user=user, variant=variant, made_at=now)
+        for variant in (Variant.EXTERNAL, Variant.INTERNAL)
+    }
+    figures = {
+        "desks": [[d.pk, d.slug, d.name] for d in review.desks],
+        "previous": [review.previous_start.isoformat(), review.previous_end.isoformat()],
+        Variant.INTERNAL: {"summary": review.summary, "tables": _dump_tables(internal)},
+        Variant.EXTERNAL: {"tables": _dump_tables(external)},
+    }
+    try:
+        with transaction.atomic():
+            last = SentReview.objects.filter(start=start, end=end, desk=desk).aggregate(
+                n=Max("version")
+            )["n"]
+            if last and not reason.strip():
+                raise SendRefused("reason")
+            sending = SentReview.objects.create(
+                start=start,
+                end=end,
+                desk=desk,
+                version=(last or 0) + 1,
+                recipients=recipients.strip(),
+                sent_on=sent_on,
+                sent_by=user,
+                reason=reason.strip(),
+                includes_special=any(t.special_category for t in internal.values()),
+                figures=figures,
+            )
+            for variant, content in files.items():
+                SentFile.objects.create(
+                    sending=sending,
+                    variant=variant,
+                    filename=sent_filename(sending, review, variant=variant),
+                    content=content,
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    size=len(content),
+                )
+    except IntegrityError as exc:  # two versions recorded at the same moment
+        raise SendRefused("race") from exc
+    return sending
+
+
+def sent_filename(sending: SentReview, review: Review, *, variant: str) -> str:
+    name = workbook_filename(review, variant=variant, all_desks=sending.desk_id is None)
+    return name.removesuffix(".xlsx") + f"-v{sending.version}.xlsx"
+
+
+# --- Drift -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellChange:
+    table: str  # title
+    row: str  # label
+    column: str
+    sent: Shown
+    live: Shown
+
+
+@dataclass(frozen=True)
+class Drift:
+    internal: tuple[CellChange, ...]  # every figure
+    external: tuple[CellChange, ...]  # what the external file would show today
+    reasons: dict[str, int]  # see REASONS
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.internal or self.external)
+
+
+REASONS = (
+    "intakes_added",
+    "meetings_added",
+    "referrals_added",
+    "intakes_corrected",
+    "meetings_corrected",
+    "referrals_corrected",
+    "people_corrected",
+    "people_anonymised",
+    "deleted",
+)
+
+
+def _cells(table: Table[Shown]) -> dict[tuple[str, str], tuple[str, Shown]]:
+    rows = [*table.rows, *([table.total] if table.total is not None else [])]
+    cells: dict[tuple[str, str], tuple[str, Shown]] = {}
+    for row in rows:
+        for column, value in zip(table.columns, row.values, strict=False):
+            cells[(row.key or row.label, column)] = (row.label, value)
+    return cells
+
+
+def compare(
+    sent: Mapping[str, Table[Shown]], live: Mapping[str, Table[Shown]]
+) -> tuple[CellChange, ...]:
+    """Every cell whose value differs, in the order of the sent tables (a row or column that
+    appeared or disappeared counts as changed, from or to nothing)."""
+    changes: list[CellChange] = []
+    for key in [*sent, *(k for k in live if k not in sent)]:
+        before = _cells(sent[key]) if key in sent else {}
+        after = _cells(live[key]) if key in live else {}
+        title = (sent.get(key) or live[key]).title
+        for cell in [*before, *(c for c in after if c not in before)]:
+            label_b, value_b = before.get(cell, ("", None))
+            label_a, value_a = after.get(cell, ("", None))
+            if value_b != value_a:
+                changes.append(CellChange(title, label_b or label_a, cell[1], value_b, value_a))
+    return tuple(changes)
+
+
+def _selection_querysets(
+    sending: SentReview, *, user: AnyUser, previous_start: dt.date
+) -> tuple[Any, Any, Any]:
+    start, end = previous_start, sending.end
+    intakes = Intake.objects.visible_to(user).filter(opened_on__gte=start, opened_on__lte=end)
+    meetings = Meeting.objects.visible_to(user).filter(held_on__gte=start, held_on__lte=end)
+    referrals = Referral.objects.visible_to(user).filter(
+        referred_on__gte=start, referred_on__lte=end
+    )
+    if sending.desk_id is not None:
+        intakes = intakes.filter(desk_id=sending.desk_id)
+        meetings = meetings.filter(intake__desk_id=sending.desk_id)
+        referrals = referrals.filter(intake__desk_id=sending.desk_id)
+    return intakes, meetings, referrals
+
+
+def _deleted_in_period(since: dt.datetime, start: dt.date, end: dt.date) -> int:
+    """Intakes, meetings and referrals dated in the period whose deletion the audit trail
+    recorded after ``since`` (the trail keeps each deleted row's fields)."""
+    date_field = {Intake: "opened_on", Meeting: "held_on", Referral: "referred_on"}
+    types = ContentType.objects.get_for_models(*date_field)
+    field_of = {types[model].pk: name for model, name in date_field.items()}
+    entries = LogEntry.objects.filter(
+        action=LogEntry.Action.DELETE, timestamp__gt=since, content_type_id__in=list(field_of)
+    ).values_list("content_type_id", "changes")
+    count = 0
+    for content_type_id, changes in entries.iterator():
+        before = (changes or {}).get(field_of[content_type_id]) or [None]
+        try:
+            day = dt.date.fromisoformat(str(before[0]))
+        except ValueError:
+            continue
+        count += start <= day <= end
+    return count
+
+
+def drift_reasons(sending: SentReview, *, user: AnyUser, previous_start: dt.date) -> dict[str, int]:
+    """What happened to the records of the period (and of the previous period) after the
+    version was recorded: added, corrected, anonymised, deleted. Five queries."""
+    since = sending.recorded_at
+    intakes, meetings, referrals = _selection_querysets(
+        sending, user=user, previous_start=previous_start
+    )
+    anonymised = Q(person__anonymised_at__gt=since)
+
+    def counted(qs: Any, anonymised_person: Q) -> dict[str, int]:
+        return qs.aggregate(
+            added=Count("pk", filter=Q(created_at__gt=since)),
+            corrected=Count(
+                "pk",
+                filter=Q(created_at__lte=since, updated_at__gt=since) & ~anonymised_person,
+            ),
+        )
+
+    i = counted(intakes, anonymised)
+    m = counted(meetings, Q(intake__person__anonymised_at__gt=since))
+    r = counted(referrals, Q(intake__person__anonymised_at__gt=since))
+    people = Person.objects.filter(pk__in=intakes.values("person_id")).aggregate(
+        anonymised=Count("pk", filter=Q(anonymised_at__gt=since)),
+        corrected=Count(
+            "pk",
+            filter=Q(created_at__lte=since, updated_at__gt=since) & ~Q(anonymised_at__gt=since),
+        ),
+    )
+    return {
+        "intakes_added": i["added"],
+        "meetings_added": m["added"],
+        "referrals_added": r["added"],
+        "intakes_corrected": i["corrected"],
+        "meetings_corrected": m["corrected"],
+        "referrals_corrected": r["corrected"],
+        "people_corrected": people["corrected"],
+        "people_anonymised": people["anonymised"],
+        "deleted": _deleted_in_period(since, previous_start, sending.end),
+    }
+
+
+def drift(sending: SentReview, live: Review, *, user: User) -> Drift:
+    """The sent version against the live review of the same selection."""
+    live_internal = visible_tables(live, user=user, variant=Variant.INTERNAL)
+    live_external = visible_tables(live, user=user, variant=Variant.EXTERNAL)
+    return Drift(
+        internal=compare(sent_tables(sending, Variant.INTERNAL, user=user), live_internal),
+        external=compare(sent_tables(sending, Variant.EXTERNAL, user=user), live_external),
+        reasons=drift_reasons(sending, user=user, previous_start=live.previous_start),
+    )
+
+
+def files_of(sendings: Iterable[SentReview]) -> dict[int, dict[str, SentFile]]:
+    return {s.pk: {f.variant: f for f in s.files.all()} for s in sendings}
