@@ -316,7 +316,7 @@ def _foreign_keys_read(instance: models.Model) -> set[str]:
     """The foreign keys of ``instance`` set to an object loaded from the database."""
     read = set()
     for field in instance._meta.concrete_fields:
-        if not (field.is_relation and field.is_cached(instance)):
+        if not isinstance(field, models.ForeignKey) or not field.is_cached(instance):
             continue
         related = field.get_cached_value(instance)
         if (
@@ -438,6 +438,7 @@ def _fields_of(condition: Any) -> set[str] | None:
         type(condition).__name__ == "LessThanOrEqual"
         and type(lhs).__name__ == "Length"
         and isinstance(rhs, int)
+        and lhs is not None
     ):
         (source,) = lhs.get_source_expressions()
         if isinstance(source, models.F):
@@ -462,7 +463,7 @@ def _holds(instance: models.Model, condition: Any) -> bool:
         if isinstance(child, Q):
             results.append(_holds(instance, child))
             continue
-        lookup, value = child
+        lookup, value = cast(tuple[str, Any], child)
         name, _sep, kind = lookup.partition("__")
         left = _value(instance, name)
         right = _value(instance, value.name) if isinstance(value, models.F) else value

@@ -67,7 +67,7 @@ def make_files(n: int, seed: int = 12) -> dict[str, bytes]:
     counter = itertools.count()
     while len(seen) < n:
         i = next(counter)
-        sex = "F" if i % 2 else "M"
+        sex: fiscal_code.Sex = "F" if i % 2 else "M"
         last = _SURNAMES[rng.randrange(len(_SURNAMES))]
         first = _NAMES[sex][rng.randrange(6)]
         birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(40 * 365))
