@@ -138,8 +138,11 @@ class IntegerWidget(widgets.Widget):
             raise ValueError(_("«%(value)s» non è un numero intero.") % {"value": value})
         if isinstance(value, float) and value.is_integer():
             return int(value)
+        text = str(value).strip()
+        if not text.isascii():  # int() reads "٣" as 3: only the digits a spreadsheet writes
+            raise ValueError(_("«%(value)s» non è un numero intero.") % {"value": value})
         try:
-            return int(str(value).strip())
+            return int(text)
         except ValueError:
             raise ValueError(_("«%(value)s» non è un numero intero.") % {"value": value}) from None
 
@@ -572,8 +575,9 @@ class Lookups:
                 )
                 % {"person": person, "desk": desk.name, "date": f"{opened_on:%d/%m/%Y}"}
             )
-        text = str(IntegerWidget().clean(raw_id))
-        pk = parse_id(text)  # not "²" (isdigit, but no int) nor 30 digits
+        is_whole = isinstance(raw_id, float) and raw_id.is_integer()
+        text = str(int(raw_id)) if is_whole else str(raw_id).strip()
+        pk = parse_id(text)  # not "²" (isdigit, but no int), "٣" nor 30 digits
         intake = self.intake_by_id(pk) if pk else None
         if intake is None:
             raise ValueError(_("Presa in carico n. %(value)s inesistente.") % {"value": text})

@@ -264,7 +264,7 @@ def test_l2_admin_meeting_form_refuses_the_next_appointment_out_of_range(value, 
 def test_l2_admin_desk_filter_with_a_crafted_id_matches_nothing(changelist, value, administrator):
     build_objects("casalmaggiore")
     client = login(Client(), administrator)
-    assert client.get(reverse(changelist)).context["cl"].result_count == 1
+    assert client.get(reverse(changelist)).context["cl"].result_count >= 1
     response = client.get(reverse(changelist), {"sportello": value})
     assert response.status_code == 200
     assert response.context["cl"].result_count == 0
@@ -276,7 +276,9 @@ def test_l2_admin_desk_filter_with_a_real_desk_still_filters(administrator):
     url = reverse("admin:casework_intake_changelist")
     casalmaggiore = factories.desk("casalmaggiore").pk
     gussola = factories.desk("gussola").pk
-    assert client.get(url, {"sportello": casalmaggiore}).context["cl"].result_count == 1
+    everything = client.get(url).context["cl"].result_count
+    assert everything >= 1
+    assert client.get(url, {"sportello": casalmaggiore}).context["cl"].result_count == everything
     assert client.get(url, {"sportello": gussola}).context["cl"].result_count == 0
 
 
