@@ -23,6 +23,13 @@ pytestmark = pytest.mark.django_db
 TODAY = local_today()
 
 
+@pytest.fixture(autouse=True)
+def _clock_at_today(settings):
+    """TODAY is read once, when the module is imported; a run that crosses midnight in Rome
+    would find "tomorrow" is today. The follow-through's clock stays on TODAY."""
+    settings.CLOCK_OFFSET = TODAY - local_today()
+
+
 @pytest.fixture
 def intake():
     return factories.intake(

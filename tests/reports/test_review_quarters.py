@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 
@@ -39,7 +40,7 @@ def test_an_empty_last_quarter_opens_on_the_last_quarter_with_data(client, udp_r
     assert response.context["form"].data["period"] == "q2024-1"
     assert not review.is_empty
     # Data in the last completed quarter: that one, as before.
-    today = dt.date.today()
+    today = timezone.localdate()  # Rome's day, as the page's
     first_month = 3 * ((today.month - 1) // 3) + 1
     last_quarter_day = dt.date(today.year, first_month, 1) - dt.timedelta(days=1)
     factories.intake(opened_on=last_quarter_day)
