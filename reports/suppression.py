@@ -756,10 +756,36 @@ class _Secondary:
         self.keep = keep_identities()
         self.audit = _Audit(model)
         self.stuck: set[int] = set()
+        self.equations_of: dict[int, list[Relation]] = defaultdict(list)
+        for relation in model.relations:
+            if relation.equal:
+                for v, _c in relation.terms:
+                    self.equations_of[v].append(relation)
 
-    def cost(self, v: int) -> tuple[bool, int, int, int]:
+    def cost(self, v: int) -> tuple[bool, bool, int, int, int]:
+        """Headline figures last; then cells whose hiding would force a headline figure
+        out; then cells shared by several tables; then larger values."""
         model = self.model
-        return (model.identities[v] in self.keep, len(model.tables_of[v]), model.values[v], v)
+        return (
+            model.identities[v] in self.keep,
+            self.forces_keep(v),
+            len(model.tables_of[v]),
+            model.values[v],
+            v,
+        )
+
+    def forces_keep(self, v: int) -> bool:
+        """Whether an equation of ``v`` has, besides it, one visible non-zero figure only,
+        and that a headline one (hiding ``v`` would leave it alone to be hidden next)."""
+        for relation in self.equations_of[v]:
+            others = [
+                w
+                for w, _c in relation.terms
+                if w != v and w not in self.hidden and self.model.values[w] > 0
+            ]
+            if len(others) == 1 and self.model.identities[others[0]] in self.keep:
+                return True
+        return False
 
     def candidates(self, pinned: int, within: Sequence[Relation] | None = None) -> list[int]:
         """Visible non-zero cells on the relations of ``pinned`` (equations first), cheapest
