@@ -876,7 +876,7 @@ def _shown_counts(table: Table[Shown], protection: Protection) -> Table[Shown]:
         values: list[Shown] = []
         for c, value in enumerate(row.values):
             v = model.cells.get((table.key, r, c))
-            if whole and value is not None:
+            if whole and value not in (None, 0):  # zero stays 0: it names nobody
                 values.append(HIDDEN)
             elif v is not None and v in protection.hidden:
                 values.append(SMALL if v in protection.primary else HIDDEN)
