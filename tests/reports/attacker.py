@@ -155,10 +155,10 @@ def _links(sheet: Sheet) -> Iterator[Relation]:  # noqa: C901 - one list of the 
     if people_t is None:
         return
     headers = sheet.tables[people_t][0]
-    P, I, M, A = "Persone accolte", "Nuove prese in carico", "Colloqui svolti", "Accessi"  # noqa: N806
+    P, IN, M, A = "Persone accolte", "Nuove prese in carico", "Colloqui svolti", "Accessi"
     acc = _row(sheet, people_t, "^Accessi")
     for h in headers:
-        yield _eq(((people_t, I, h), 1), ((people_t, M, h), 1), ((people_t, acc, h), -1))
+        yield _eq(((people_t, IN, h), 1), ((people_t, M, h), 1), ((people_t, acc, h), -1))
     # Breakdowns whose total row is the people taken in.
     for title, (hs, _rows, total, _note) in sheet.tables.items():
         if total is None or title == people_t or title.startswith(_NOT_PEOPLE):
@@ -262,16 +262,16 @@ def _links(sheet: Sheet) -> Iterator[Relation]:  # noqa: C901 - one list of the 
     trend, change = _find(sheet, "Andamento mese"), _find(sheet, "Confronto con il periodo")
     if trend:
         for row in sheet.tables[trend][1]:
-            yield _eq(((trend, row, I), 1), ((trend, row, M), 1), ((trend, row, A), -1))
+            yield _eq(((trend, row, IN), 1), ((trend, row, M), 1), ((trend, row, A), -1))
         t = sheet.tables[trend][2]
-        for col, row in ((P, P), (I, I), (M, M), (A, acc)):
+        for col, row in ((P, P), (IN, IN), (M, M), (A, acc)):
             yield _same((trend, t, col), (people_t, row, headers[-1]))
     if change:
-        for label, row in ((P, P), (I, I), (M, M), (A, acc)):
+        for label, row in ((P, P), (IN, IN), (M, M), (A, acc)):
             yield _same((change, label, "Periodo"), (people_t, row, headers[-1]))
         for col in ("Periodo", "Periodo precedente"):
-            yield _eq(((change, I, col), 1), ((change, M, col), 1), ((change, A, col), -1))
-        for label in (P, I, M, A):
+            yield _eq(((change, IN, col), 1), ((change, M, col), 1), ((change, A, col), -1))
+        for label in (P, IN, M, A):
             yield _eq(
                 ((change, label, "Periodo"), 1),
                 ((change, label, "Periodo precedente"), -1),

@@ -61,7 +61,7 @@ def test_gender_rows_and_columns_are_merged_outside():
     tables = {
         "gender": desk_table(
             "gender", [("F", (5, 4, 9)), ("M", (6, 3, 9)), ("X", (1, 0, 1)), ("N", (0, 2, 2))]
-        ),  # fmt: skip
+        ),
         "age_gender": gender_table("age_gender", [("18-35", (9, 9, 1, 2))]),
     }
     out = suppression.recode_tables(tables)
