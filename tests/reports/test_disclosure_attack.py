@@ -4,14 +4,20 @@ import the protection code. No hidden cell may be pinned, and the headline figur
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from casework import roles
+from casework.choices import LabourStatus, MeetingMode
 from reports.review import compute_review
 from reports.workbook import Variant, build_workbook
+from sportelli.models import Desk
 from tests import factories
 from tests.reports import attacker
 from tests.reports.conftest import END, START
@@ -128,3 +134,53 @@ def test_the_attacker_finds_what_a_leaky_file_gives_away(article):
     leaky.tables["Genere"] = (headers, changed, total, note)
     pinned, _kept, _false = attack(leaky, internal)
     assert pinned.get(("Genere", "Uomo", "Totale")) == 26
+
+
+# --- Random quarters: people at two desks, tiny desks, empty categories --------------------
+
+QUARTER_START, QUARTER_END = dt.date(2023, 4, 1), dt.date(2023, 6, 30)
+DESK_SLUGS = ("casalmaggiore", "piadena-drizzona", "san-giovanni-in-croce", "gussola")
+RESIDENCES = ("Casalmaggiore", "Gussola", "Piadena Drizzona", "Cremona", "Mantova", None)
+
+person_spec = st.tuples(
+    st.sampled_from(("F", "F", "M", "M", "X", "N")),  # gender
+    st.integers(16, 70),  # age
+    st.sampled_from(RESIDENCES),
+    st.sampled_from(tuple(LabourStatus.values)),
+    st.lists(st.sampled_from(DESK_SLUGS), min_size=1, max_size=2, unique=True),  # 2 desks
+    st.integers(0, 3),  # meetings at each desk
+    st.sampled_from(tuple(MeetingMode.values)),
+    st.integers(0, 89),  # day of the quarter
+)
+
+
+def build_quarter(people) -> None:
+    for gender, age, residence, labour, desks, meetings, mode, day in people:
+        opened = QUARTER_START + dt.timedelta(days=day)
+        who = factories.person(
+            gender=gender, birth_date=opened - dt.timedelta(days=365 * age + 30),
+            residence=residence, with_cf=False,
+        )  # fmt: skip
+        for slug in desks:
+            intake = factories.intake(who, desk_slug=slug, opened_on=opened, labour_status=labour)
+            for j in range(meetings):
+                if opened + dt.timedelta(days=j + 1) <= QUARTER_END:
+                    factories.meeting(intake, days_after=j + 1, mode=mode)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@settings(max_examples=4, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@given(people=st.lists(person_spec, min_size=3, max_size=45))
+def test_random_quarters_pin_nothing_and_keep_the_headline_figures(people):
+    with transaction.atomic():  # each example on its own data
+        Desk.objects.update(opened_on=None)
+        build_quarter(people)
+        udp = factories.user("attack.random", role=roles.PLANNING_OFFICE)
+        review = compute_review(user=udp, start=QUARTER_START, end=QUARTER_END)
+        external, internal = workbooks(review, udp)
+        transaction.set_rollback(True)
+    pinned, _kept, false = attack(external, internal)
+    assert false == []
+    assert disclosed(external, pinned) == {}
+    assert_utility(external, internal)
