@@ -179,7 +179,7 @@ def test_external_variant_hides_small_cells(files):
     for title in {t.title for t in files["review"].tables.values()}:
         _ws, _h, _headers, rows = find_table(wb, title)
         for label, values in rows.items():
-            if "media" in label:  # a mean of 2.0 reads back as 2
+            if "media" in label.lower():  # a mean of 2.0 reads back as 2
                 continue
             for v in values:
                 assert v not in (1, 2) or isinstance(v, float), (title, values)
