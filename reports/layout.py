@@ -72,7 +72,13 @@ def _per_desk(
         total=total,
         definition=definition,
         counts_people=counts_people,
+        column_keys=cols.keys,
+        column_dim="desk",
     )
+
+
+def _gender_keys() -> tuple[str, ...]:
+    return (*(str(g.value) for g in GENDER_COLUMNS), TOTAL)
 
 
 def _gender_columns() -> tuple[str, ...]:
@@ -350,6 +356,8 @@ def _referral_table(
         total=total_row(rows),
         definition=definitions.referrals(),
         counts_people=True,
+        column_keys=(*ReferralOutcome.values, TOTAL),
+        column_dim="outcome",
     )
 
 
@@ -378,6 +386,7 @@ def _trend_table(counts: Counts) -> Table[Value]:
         total=total_row(rows),
         definition=definitions.trend(),
         counts_people=True,
+        column_keys=("people", "intakes", "meetings", "accesses"),
     )
 
 
@@ -395,6 +404,8 @@ def _age_gender_table(counts: Counts) -> Table[Value]:
         total=total_row(rows),
         definition=definitions.snapshot(),
         counts_people=True,
+        column_keys=_gender_keys(),
+        column_dim="gender",
     )
 
 
@@ -428,6 +439,7 @@ def _change_table(counts: Counts) -> Table[Value]:
         total=None,
         definition=definitions.change(),
         counts_people=False,
+        column_keys=("now", "before", "change", "change_pct"),
     )
 
 
@@ -452,6 +464,8 @@ def _esf_tables(counts: Counts, *, include_special: bool) -> list[Table[Value]]:
                 definition=declared.definition,
                 counts_people=True,
                 special_category=declared.special_category,
+                column_keys=_gender_keys(),
+                column_dim="gender",
             )
         )
     return tables

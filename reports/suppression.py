@@ -1,44 +1,83 @@
-"""Small-cell suppression for the files that leave the consortium (the "external" variant).
+"""Disclosure control of the files that leave the consortium (the "external" variant).
 
 In 17 small comuni a count of 1 or 2 can name a person (DESIGN.md, "Small numbers identify
-people"), so a table sent outside the consortium:
+people"). The external workbook is protected as **one set of linked tables**, by the method
+national statistics offices use for tables like these: **recoding, then cell suppression
+with linked-table secondary suppression and an exact audit** (Hundepool et al.,
+*Statistical Disclosure Control*, 2012, chapters 4 and 5; τ-ARGUS calls it "linked tables").
 
-* **primary suppression** — shows every count of 1 or 2 as ``"<3"`` (zero stays 0: an empty
-  cell names nobody);
-* **secondary suppression** — hides more cells so that no hidden cell can be worked out
-  from the row and column totals. Every row and every column of the table, the total row
-  and the total column included, is a "line" whose cells add up to its total. While some
-  line holds exactly one hidden cell, the smallest non-zero visible cell of that line is
-  hidden too (a cell of the body before a total, which therefore mostly stay); this is
-  repeated until nothing changes (a fixed point: it ends, because every step hides a cell).
-  Secondary cells show ``"n.d."`` (non divulgabile): writing ``"<3"`` there would be false;
-* **derived figures** — a mean or a percentage computed over a suppressed count is hidden
-  too (``"n.d."``).
+1. **Recoding** (:func:`recode_tables`): small categories are merged before anything is
+   hidden, so that the headline figures survive. Non-binary and "not stated" are always one
+   row/column ("Non binario o non dichiarato"); the origin classes of 1 or 2 people are
+   merged into "Altra provenienza" (with the next smallest class when one alone would still
+   be small); the comuni of 1 or 2 people go into "Altri comuni".
+2. **The file as one system** (:class:`Model`): every count cell of every table is the count
+   of a set of people, intakes, meetings or referrals, described by its *identity* (what it
+   counts and under which conditions: desk, gender, age band, ...). The same identity in two
+   tables is one unknown (the desks' 55+ band and the ESF+ 55+ band; the people row and the
+   total row of every breakdown). The relations a reader can use are generated from the
+   identities, for every table alike: rows adding up to the total row and columns to the
+   total column; unions of categories ("45 anni o più" = 45–54 + 55+, "18–35" + 36–44 + 45–54
+   = 18–29 + 30–54, inactive = inactive + students, accesses = intakes + meetings) found as the
+   linear dependencies of the categories' sets; a subset never counts more than its set
+   (long-term unemployed ≤ unemployed); and for people, who may be at two desks, "the desk
+   columns add up to **at least** the total" and "a desk counts no more than the total".
+   Every relation is checked on the true figures first and kept only if it holds, so the
+   protection never reasons from an equation that is false.
+3. **Primary suppression**: every count of 1 or 2 is shown as ``"<3"`` (zero stays 0: an
+   empty cell names nobody).
+4. **Secondary suppression**: a hidden cell must not be *pinned*. The audit solves, for each
+   hidden cell, the smallest and the largest value it can take given every visible figure,
+   every relation and what the markers promise (``"<3"`` is 1–2, ``"n.d."`` is 3 or more), as
+   integer linear programs (HiGHS). While some hidden cell has min == max, one more cell is
+   hidden on one of its relations: the cheapest, where headline figures (people, intakes,
+   meetings, Casalasco residents, women and men of the total column) cost most, then figures
+   shared by several tables, then larger values. This ends: every step hides a cell.
+   Secondary cells show ``"n.d."`` (non divulgabile): writing ``"<3"`` there would be false.
+5. **Derived figures**: a mean or a percentage is hidden (``"n.d."``) in a column where a
+   count it is computed from is hidden.
+6. **Never silently**: a table the routine cannot protect (or a table of figures whose
+   sources it does not know) is hidden whole and says so in its note on the sheet.
 
-The functions here are pure: they take values and return values, nothing touches the
-database, so they are tested exhaustively (``tests/reports/test_suppression.py``).
+Why suppression rather than a perturbative method (the cell-key method): the file is read
+by the Region and by partners who add its figures up, and every visible figure stays exact
+and consistent with the internal file. What it costs: when non-binary and not stated people
+are 1 or 2 in total, the only way to protect them is to hide women or men too (a perturbed
+file would show every figure, each a little off). The definitions sheet says all of this to
+the reader (:func:`reader_notes`).
+
+The functions here are pure (values in, values out); the file's own attacker test
+(``tests/reports/test_disclosure_attack.py``) reads the workbook back and does not import
+this module's internals.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-from collections.abc import Container, Iterable, Mapping, Sequence
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TypeGuard
 
-from django.utils.translation import gettext
+import highspy
+from django.utils.translation import gettext as _
 
-from reports.tables import Row, Shown, Table
+from reports.tables import TOTAL, Row, Shown, Table
 
 SMALL = "<3"  # primary: a count of 1 or 2
-HIDDEN = "n.d."  # secondary, or a mean/percentage over a suppressed count
+HIDDEN = "n.d."  # secondary (3 or more), or a mean/percentage over a hidden count
 THRESHOLD = 3  # counts 1 .. THRESHOLD-1 are small
+_TRIES = 12  # complements tried for a pinned cell before taking the cheapest
 
-INF = float("inf")
+MERGE = "|"  # a recoded row or column key: the keys it merges, joined
+OTHER_GENDER = "X|N"  # non-binary and not stated, always one row/column outside
+OTHER_ORIGIN_PREFIX = "altro:"
 
-Cell = tuple[int, int]
-Line = tuple[list[Cell], Cell | None]  # its cells, and the one holding their sum (if any)
-Equation = tuple[float, list[tuple[Cell, int]]]  # sum(sign * hidden cell) == constant
+Conds = Mapping[str, frozenset[str]]
+Identity = tuple[str, frozenset[tuple[str, frozenset[str]]]]
+CellRef = tuple[str, int, int]  # (table key, row index with the total row last, column)
 
 
 def is_small(value: object) -> bool:
@@ -46,295 +85,232 @@ def is_small(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < THRESHOLD
 
 
-def _bounds(*, primary: bool) -> tuple[float, float]:
-    """What a reader knows of a hidden cell from its marker: "<3" is 1-2, "n.d." is >= 3."""
-    return (1, THRESHOLD - 1) if primary else (THRESHOLD, INF)
-
-
-def _narrow(bounds: dict[Cell, list[float]], equation: Equation) -> bool:
-    """Narrow each hidden cell of one equation from the others' ranges; True if any moved."""
-    constant, terms = equation
-    narrowed = False
-    for cell, sign in terms:
-        lo_rest = hi_rest = 0.0
-        for other, other_sign in terms:
-            if other != cell:
-                a, b = other_sign * bounds[other][0], other_sign * bounds[other][1]
-                lo_rest += min(a, b)
-                hi_rest += max(a, b)
-        x_lo, x_hi = constant - hi_rest, constant - lo_rest
-        if sign < 0:
-            x_lo, x_hi = -x_hi, -x_lo
-        lo, hi = bounds[cell]
-        new_lo = max(lo, math.ceil(x_lo) if x_lo != -INF else lo)
-        new_hi = min(hi, math.floor(x_hi) if x_hi != INF else hi)
-        if (new_lo, new_hi) != (lo, hi):
-            bounds[cell] = [new_lo, new_hi]
-            narrowed = True
-    return narrowed
-
-
-class _Mask:
-    """The hidden cells of a grid, grown by secondary suppression (see ``secondary_mask``).
-
-    Every row and every column is a line (its total: the cell in a total column or row);
-    ``relations`` add the other sums the table states, e.g. accesses = intakes + meetings.
-    """
-
-    def __init__(
-        self,
-        grid: Sequence[Sequence[int | None]],
-        primary: Iterable[Cell],
-        *,
-        total_rows: Iterable[int],
-        total_cols: Iterable[int],
-        relations: Iterable[tuple[Sequence[Cell], Cell]],
-    ) -> None:
-        self.grid = grid
-        self.n_rows, self.n_cols = len(grid), max((len(r) for r in grid), default=0)
-        self.total_rows, self.total_cols = set(total_rows), set(total_cols)
-        self.primary = set(primary)
-        self.hidden = set(primary)
-        self.lines: list[Line] = []
-        for r in range(self.n_rows):
-            cells = [(r, c) for c in range(self.n_cols)]
-            self.lines.append((cells, next((x for x in cells if x[1] in self.total_cols), None)))
-        for c in range(self.n_cols):
-            cells = [(r, c) for r in range(self.n_rows)]
-            self.lines.append((cells, next((x for x in cells if x[0] in self.total_rows), None)))
-        self.lines.extend(([*parts, total], total) for parts, total in relations)
-
-    def value(self, cell: Cell) -> int | None:
-        r, c = cell
-        return self.grid[r][c] if c < len(self.grid[r]) else None
-
-    def hide_complement(self, line: list[Cell]) -> bool:
-        """Hide the smallest non-zero visible cell of ``line`` (body before totals, then
-        reading order); False when there is none (zeros or blanks: nothing to derive)."""
-        candidates = [c for c in line if c not in self.hidden and (self.value(c) or 0) > 0]
-        if not candidates:
-            return False
-        self.hidden.add(
-            min(candidates, key=lambda cell: (self._is_total(cell), self.value(cell), cell))
-        )
-        return True
-
-    def _is_total(self, cell: Cell) -> bool:
-        return cell[0] in self.total_rows or cell[1] in self.total_cols
-
-    def close_lines(self) -> None:
-        """Until no line holds exactly one hidden cell."""
-        changed = True
-        while changed:
-            changed = False
-            for line, _total in self.lines:
-                if sum(1 for cell in line if cell in self.hidden) == 1:
-                    changed |= self.hide_complement(line)
-
-    def equations(self) -> list[Equation]:
-        """What the published figures state about the hidden cells: one equation per line
-        with a total (its body cells add up to it), over the hidden cells it holds."""
-        equations: list[Equation] = []
-        for line, total in self.lines:
-            if total is None:
-                continue
-            constant = 0.0  # sum(sign * x for hidden x) == constant
-            terms: list[tuple[Cell, int]] = []
-            for cell in line:
-                v = self.value(cell)
-                if v is None:
-                    continue
-                sign = -1 if cell == total else 1
-                if cell in self.hidden:
-                    terms.append((cell, sign))
-                else:
-                    constant -= sign * v
-            if terms:
-                equations.append((constant, terms))
-        return equations
-
-    def pinned(self) -> list[Cell]:
-        """Hidden cells whose value a reader can work out from the published figures.
-
-        Every line with a total states an equation (its body cells add up to the total); the
-        reader also knows each hidden cell's range from its marker. Interval propagation over
-        all the equations together, to a fixed point, narrows every hidden cell: one whose
-        range shrinks to a single value is disclosed. (Sound: whatever it finds is a real
-        disclosure; two hidden cells adding up to 2 are both 1, and two crossing lines can
-        pin a cell that neither pins alone.)
-        """
-        bounds = {cell: list(_bounds(primary=cell in self.primary)) for cell in self.hidden}
-        equations = self.equations()
-        for _round in range(50):  # converges in a few rounds on tables of this size
-            narrowed = False
-            for equation in equations:
-                narrowed |= _narrow(bounds, equation)
-            if not narrowed:
-                break
-        return sorted(cell for cell, (lo, hi) in bounds.items() if lo >= hi)
-
-    def widen(self, pinned: list[Cell]) -> bool:
-        """Hide one more cell on a line of the first pinned cell that has one to give (or,
-        when all their lines are hidden or zero, anywhere in the table)."""
-        relations = self.lines[self.n_rows + self.n_cols :]
-        for r, c in pinned:
-            own = [self.lines[r], self.lines[self.n_rows + c]]
-            own += [line for line in relations if (r, c) in line[0]]
-            if any(self.hide_complement(line) for line, _total in own):
-                return True
-        everywhere = [(r, c) for r in range(self.n_rows) for c in range(self.n_cols)]
-        return bool(pinned) and self.hide_complement(everywhere)
-
-
-def secondary_mask(
-    grid: Sequence[Sequence[int | None]],
-    primary: Iterable[Cell],
-    *,
-    total_rows: Iterable[int] = (),
-    total_cols: Iterable[int] = (),
-    relations: Iterable[tuple[Sequence[Cell], Cell]] = (),
-) -> set[Cell]:
-    """The cells to hide, ``primary`` included, after secondary suppression.
-
-    ``grid`` holds counts (``None`` = no figure, never hidden, never used as a complement).
-    A line needs another hidden cell when it holds exactly one; and while the published
-    figures still pin a hidden cell (see :meth:`_Mask.pinned`), one of that cell's lines
-    gets another. The complement is the smallest non-zero visible cell of the line,
-    preferring body cells over totals (``total_rows`` / ``total_cols``); ties go to the
-    first in reading order, so the result is deterministic.
-    """
-    mask = _Mask(grid, primary, total_rows=total_rows, total_cols=total_cols, relations=relations)
-    while True:
-        mask.close_lines()  # 1. no line with exactly one hidden cell
-        if not mask.widen(mask.pinned()):  # 2. no hidden cell the equations pin down
-            return mask.hidden
-
-
-def suppress_grid(
-    grid: Sequence[Sequence[int | None]],
-    *,
-    total_rows: Iterable[int] = (),
-    total_cols: Iterable[int] = (),
-    relations: Iterable[tuple[Sequence[Cell], Cell]] = (),
-) -> list[list[int | str | None]]:
-    """Primary + secondary suppression of a grid of counts, as displayed values."""
-    primary = {
-        (r, c) for r, row in enumerate(grid) for c, value in enumerate(row) if is_small(value)
-    }
-    hidden = secondary_mask(
-        grid, primary, total_rows=total_rows, total_cols=total_cols, relations=relations
-    )
-    return [
-        [
-            (SMALL if (r, c) in primary else HIDDEN) if (r, c) in hidden else value
-            for c, value in enumerate(row)
-        ]
-        for r, row in enumerate(grid)
-    ]
-
-
-def _is_count(value: object) -> TypeGuard[int | None]:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool))
-
-
-def suppress_table(
-    table: Table[Shown],
-    *,
-    total_label: str | None = None,
-    row_sums: dict[str, Sequence[str]] | None = None,
-    col_sums: dict[int, Sequence[int]] | None = None,
-) -> Table[Shown]:
-    """The table as it may leave the consortium.
-
-    Rows whose figures are all counts form the grid (the total row included). Rows holding
-    means or percentages (floats) are "derived": a derived cell is hidden when a count in
-    its column is hidden. A table that holds no counts (``counts_people=False``) is returned
-    as it is; :func:`suppress_review` hides its cells from the counts they depend on.
-    The column whose header is ``total_label`` (default: "Totale") is the total column.
-    ``row_sums`` / ``col_sums`` name other sums the table states (row key -> the row keys it
-    adds up; column index -> the column indexes it adds up), so that they are audited too.
-    """
-    if not table.counts_people:
-        return table
-    total_label = total_label if total_label is not None else gettext("Totale")
-    rows = list(table.rows) + ([table.total] if table.total is not None else [])
-    count_idx: list[int] = []  # the rows of the grid: those whose figures are all counts
-    grid: list[list[int | None]] = []
-    for i, row in enumerate(rows):
-        counts = [v for v in row.values if _is_count(v)]
-        if len(counts) == len(row.values):
-            count_idx.append(i)
-            grid.append(counts)
-    total_rows = [
-        k for k, i in enumerate(count_idx) if table.total is not None and i == len(rows) - 1
-    ]
-    total_cols = [c for c, header in enumerate(table.columns) if header == total_label]
-    relations: list[tuple[list[Cell], Cell]] = []
-    grid_row = {rows[i].key: k for k, i in enumerate(count_idx) if rows[i].key}
-    n_cols = len(table.columns)
-    for total_key, part_keys in (row_sums or {}).items():
-        if total_key in grid_row and all(k in grid_row for k in part_keys):
-            for c in range(n_cols):
-                parts = [(grid_row[k], c) for k in part_keys]
-                relations.append((parts, (grid_row[total_key], c)))
-    for total_col, part_cols in (col_sums or {}).items():
-        for r in range(len(grid)):
-            relations.append(([(r, c) for c in part_cols], (r, total_col)))
-    shown = suppress_grid(grid, total_rows=total_rows, total_cols=total_cols, relations=relations)
-    hidden_cols = {c for row in shown for c, v in enumerate(row) if isinstance(v, str)}
-
-    new_rows: list[Row[Shown]] = []
-    by_index = dict(zip(count_idx, shown, strict=True))
-    for i, row in enumerate(rows):
-        if i in by_index:
-            new_rows.append(dataclasses.replace(row, values=tuple(by_index[i])))
-        else:
-            new_rows.append(_hide(row, hidden_cols))
-    total = new_rows.pop() if table.total is not None else None
-    return dataclasses.replace(table, rows=tuple(new_rows), total=total)
-
-
-def _hide(row: Row[Shown], columns: Container[int]) -> Row[Shown]:
-    """The row with its figures in ``columns`` hidden (a blank stays blank)."""
-    values = tuple(
-        HIDDEN if (c in columns and v is not None) else v for c, v in enumerate(row.values)
-    )
-    return dataclasses.replace(row, values=values)
-
-
-def hide_columns(table: Table[Shown], columns: set[int]) -> Table[Shown]:
-    """Hide every figure of a derived table (means, %) in the given columns."""
-    return dataclasses.replace(
-        table,
-        rows=tuple(_hide(r, columns) for r in table.rows),
-        total=_hide(table.total, columns) if table.total is not None else None,
-    )
-
-
 def is_hidden(value: object) -> bool:
     return value in (SMALL, HIDDEN)
 
 
-# Sums the review's tables state besides their totals (see reports/layout.py).
-_ROW_SUMS: dict[str, dict[str, Sequence[str]]] = {
-    "people": {"accesses": ("intakes", "meetings")},
+def _is_count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _rows(table: Table[Shown]) -> list[Row[Shown]]:
+    return [*table.rows, *([table.total] if table.total is not None else [])]
+
+
+# --- 1. Recoding --------------------------------------------------------------------------
+
+
+def _merge_rows(rows: Sequence[Row[Shown]], keys: Sequence[str], label: str) -> list[Row[Shown]]:
+    """``rows`` with those of ``keys`` replaced by one row (their sum) where the first was."""
+    merged = [r for r in rows if r.key in keys]
+    if len(merged) < 2:
+        return list(rows)
+    values = tuple(
+        sum(int(v) for v in column if _is_count(v))
+        for column in zip(*(r.values for r in merged), strict=True)
+    )
+    out: list[Row[Shown]] = []
+    for row in rows:
+        if row is merged[0]:
+            out.append(Row(label, values, MERGE.join(r.key for r in merged)))
+        elif row not in merged:
+            out.append(row)
+    return out
+
+
+def _merge_gender_columns(table: Table[Shown]) -> Table[Shown]:
+    keys = list(table.keys_of_columns)
+    if "X" not in keys or "N" not in keys:
+        return table
+    x, n = keys.index("X"), keys.index("N")
+
+    def merge(row: Row[Shown]) -> Row[Shown]:
+        values = list(row.values)
+        a, b = values[x], values[n]
+        values[x] = (int(a) if _is_count(a) else 0) + (int(b) if _is_count(b) else 0)
+        del values[n]
+        return dataclasses.replace(row, values=tuple(values))
+
+    columns = list(table.columns)
+    columns[x] = _("Non binario o non dichiarato")
+    del columns[n]
+    keys[x] = OTHER_GENDER
+    del keys[n]
+    return dataclasses.replace(
+        table,
+        columns=tuple(columns),
+        column_keys=tuple(keys),
+        rows=tuple(merge(r) for r in table.rows),
+        total=merge(table.total) if table.total is not None else None,
+    )
+
+
+def _total_of(row: Row[Shown]) -> int:
+    value = row.values[-1]
+    return int(value) if _is_count(value) else 0
+
+
+def _recode_origin(table: Table[Shown]) -> Table[Shown]:
+    """Origin classes of 1 or 2 people (in total) merged into one row, with the next
+    smallest class when they would still add up to less than 3; Casalasco always stays."""
+    candidates = [r for r in table.rows if r.key != "casalasco"]
+    small = [r for r in candidates if is_small(_total_of(r))]
+    if not small:
+        return table
+    rest = sorted(
+        (r for r in candidates if r not in small and _total_of(r) > 0),
+        key=lambda r: (_total_of(r), [x.key for x in candidates].index(r.key)),
+    )
+    while (len(small) < 2 or sum(map(_total_of, small)) < THRESHOLD) and rest:
+        small.append(rest.pop(0))
+    if len(small) < 2:
+        return table
+    order = [r.key for r in table.rows]
+    small.sort(key=lambda r: order.index(r.key))
+    label = _("Altra provenienza (%(classes)s)") % {"classes": ", ".join(r.label for r in small)}
+    rows = _merge_rows(table.rows, [r.key for r in small], label)
+    note = _(
+        "Versione esterna: le provenienze con meno di 3 persone sono unite nella riga "
+        "«Altra provenienza»."
+    )
+    return dataclasses.replace(table, rows=tuple(rows), note=f"{note} {table.note}".strip())
+
+
+def _recode_comuni(table: Table[Shown]) -> Table[Shown]:
+    """The comuni of 1 or 2 people (in total) counted among "Altri comuni"."""
+    small = [r for r in table.rows if r.key not in ("others", "abroad") and is_small(_total_of(r))]
+    if not small:
+        return table
+    others = next((r for r in table.rows if r.key == "others"), None)
+    if others is None:
+        return table
+    rows = _merge_rows(table.rows, [*(r.key for r in small), "others"], others.label)
+    rows = [dataclasses.replace(r, key="others") if MERGE in r.key else r for r in rows]
+    order = [r for r in rows if r.key not in ("others", "abroad")]
+    order += [r for r in rows if r.key in ("others", "abroad")]
+    note = _("Versione esterna: i comuni con meno di 3 persone sono contati in «Altri comuni».")
+    return dataclasses.replace(table, rows=tuple(order), note=f"{note} {table.note}".strip())
+
+
+# Per-desk tables that keep their desk columns outside: the people, intakes, meetings and
+# accesses of each desk, and how the meetings went. The breakdowns of the people (who they
+# are) show the total of the desks only.
+_BY_DESK = ("people", "meeting_mode", "meeting_attendance", "meetings_mean", "meeting_shares")
+
+
+def _total_column_only(table: Table[Shown]) -> Table[Shown]:
+    keys = table.keys_of_columns
+    if TOTAL not in keys or len(keys) == 1:
+        return table
+    t = keys.index(TOTAL)
+
+    def keep(row: Row[Shown]) -> Row[Shown]:
+        return dataclasses.replace(row, values=(row.values[t],))
+
+    note = _(
+        "Versione esterna: solo il totale degli sportelli selezionati (per sportello i "
+        "numeri di un trimestre sono troppo piccoli per uscire dal consorzio)."
+    )
+    return dataclasses.replace(
+        table,
+        columns=(table.columns[t],),
+        column_keys=(TOTAL,),
+        rows=tuple(keep(r) for r in table.rows),
+        total=keep(table.total) if table.total is not None else None,
+        note=f"{table.note} {note}".strip(),
+    )
+
+
+def recode_tables(tables: Mapping[str, Table[Shown]]) -> dict[str, Table[Shown]]:
+    """Every table with its small categories merged (step 1 of the module docstring)."""
+    out: dict[str, Table[Shown]] = {}
+    for key, table in tables.items():
+        if table.column_dim == "desk" and key not in _BY_DESK:
+            table = _total_column_only(table)
+        if table.column_dim == "gender":
+            table = _merge_gender_columns(table)
+        if key == "gender":
+            label = _("Non binario o non dichiarato")
+            rows = _merge_rows(table.rows, ("X", "N"), label)
+            table = dataclasses.replace(table, rows=tuple(rows))
+        elif key == "origin":
+            table = _recode_origin(table)
+        elif key == "comuni":
+            table = _recode_comuni(table)
+        out[key] = table
+    return out
+
+
+# --- 2. Identities: what each cell counts -------------------------------------------------
+
+# Age bands as sets of the common refinement of the desks' and the ESF+ bands.
+_AGE = {
+    "u18": ("u18",),
+    "18-35": ("18-29", "30-35"),
+    "36-44": ("36-44",),
+    "45-54": ("45-54",),
+    "55+": ("55+",),
+    "18-29": ("18-29",),
+    "30-54": ("30-35", "36-44", "45-54"),
 }
-_COL_SUMS: dict[str, dict[int, Sequence[int]]] = {
-    "trend": {3: (1, 2)},  # accesses = new intakes + meetings held
+# Which dimension the rows of a table split (default: the table's own, linked to nothing).
+_ROW_DIM = {
+    "meetings_per_person": "meetings_per_person",
+    "age_band": "age",
+    "age_band_esf": "age",
+    "age_gender": "age",
+    "esf_age": "age",
+    "gender": "gender",
+    "origin": "origin",
+    "comuni": "comune",
+    "labour_status": "labour",
+    "isced": "isced",
+    "esf_isced": "isced",
+    "meeting_mode": "mode",
+    "referral_kind": "referral_kind",
+    "referral_partner": "partner",
 }
-# Tables of means and percentages -> row key ("*": every row) -> the count rows it is
-# computed from, as (table key, row key). A figure is hidden when one of them is hidden in
-# its column: a share of 1 out of 40 is as telling as the 1 itself.
-_DERIVED: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
-    "meetings_mean": {"*": (("meetings_per_person", "total"),)},
-    "meeting_shares": {
-        "remote": (
-            ("meeting_mode", "total"),
-            ("meeting_mode", "telefono"),
-            ("meeting_mode", "video"),
-            ("meeting_mode", "email"),
-        ),
-        "no_show": (("meeting_attendance", "total"), ("meeting_attendance", "no_show")),
+_BASE = {
+    "meeting_mode": "contacts",
+    "meeting_attendance": "contacts",
+    "referral_kind": "referrals",
+    "referral_partner": "referrals",
+}
+_RECORDED = {"kind": frozenset({"attended", "missed"})}
+_EXTRA: dict[str, Conds] = {"meeting_mode": _RECORDED}
+
+
+def _f(*values: str) -> frozenset[str]:
+    return frozenset(values)
+
+
+# Rows whose identity is not "their key in the table's dimension".
+_ROW_IDENTITY: dict[str, dict[str, tuple[str, Conds]]] = {
+    "people": {
+        "people": ("people", {}),
+        "intakes": ("contacts", {"kind": _f("intake")}),
+        "meetings": ("contacts", {"kind": _f("attended")}),
+        "accesses": ("contacts", {"kind": _f("intake", "attended")}),
+    },
+    "meeting_attendance": {
+        "attended": ("contacts", {"kind": _f("attended")}),
+        "no_show": ("contacts", {"kind": _f("missed")}),
+    },
+    "groups": {
+        "recent_graduate": ("people", {"recent_graduate": _f("yes")}),
+        "women_returning": ("people", {"returning": _f("yes"), "gender": _f("F")}),
+        "aged_45_plus": ("people", {"age": _f("45-54", "55+")}),
+    },
+    "esf_labour": {
+        "unemployed": ("people", {"labour": _f("disoccupato")}),
+        "long_term_unemployed": ("people", {"labour": _f("disoccupato"), "long_term": _f("yes")}),
+        "inactive": ("people", {"labour": _f("inattivo", "studente")}),
+        "employed": ("people", {"labour": _f("occupato")}),
+    },
+    "esf_other": {
+        "third_country": ("people", {"citizenship": _f("EXTRA_UE")}),
+        "rural": ("people", {"rural": _f("yes")}),
+        "total": ("people", {}),
     },
     # The agenda's no-show rate by mode (and over all modes: the tables' total rows).
     "no_show_rate": {
@@ -342,69 +318,680 @@ _DERIVED: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
         for mode in ("presenza", "telefono", "video", "total")
     },
 }
+# The dimensions whose categories do not cover everything of their base (a total row over
+# them is the union of its rows, not "everything").
+_UNIVERSE = {"kind": _f("intake", "attended", "missed")}
+# Columns of the trend table: (base, conditions) for a month.
+_TREND = {
+    "people": ("people", "first_month", {}),
+    "intakes": ("contacts", "month", {"kind": _f("intake")}),
+    "meetings": ("contacts", "month", {"kind": _f("attended")}),
+    "accesses": ("contacts", "month", {"kind": _f("intake", "attended")}),
+}
+# Tables of means and percentages: the count tables they are computed from (a figure is
+# hidden in a column where one of their counts is hidden). Unknown ones are hidden whole.
+_DERIVED = {
+    "meetings_mean": ("people",),
+    "meeting_shares": ("meeting_mode", "meeting_attendance"),
+}
+# The headline figures the secondary suppression hides last (the utility guarantee).
+_KEEP: set[Identity] = set()
 
 
-def _hidden_columns_of(table: Table[Shown], row_key: str) -> set[int]:
-    rows = [*table.rows, *([table.total] if table.total is not None else [])]
-    row = next((r for r in rows if r.key == row_key), None)
-    if row is None:
-        return set(range(len(table.columns)))
-    return {c for c, v in enumerate(row.values) if is_hidden(v)}
+def _identity(base: str, conds: Conds) -> Identity:
+    return base, frozenset((d, frozenset(v)) for d, v in conds.items())
 
 
-def _suppress_change(table: Table[Shown]) -> Table[Shown]:
-    """The comparison with the previous period: counts of the whole selection, their
-    difference and its percentage. A small count is "<3" and whatever is computed from a
-    hidden count (difference, percentage, the mean of the row) is hidden too."""
-    rows: list[Row[Shown]] = []
-    small_people = False
-    for row in table.rows:
-        now, before, *rest = row.values
-        if row.key == "mean":
-            hide_all = small_people
-            values = tuple(HIDDEN if hide_all and v is not None else v for v in row.values)
-        else:
-            now_s = SMALL if is_small(now) else now
-            before_s = SMALL if is_small(before) else before
-            derived_hidden = is_hidden(now_s) or is_hidden(before_s)
-            if row.key == "people" and derived_hidden:
-                small_people = True
-            values = (
-                now_s,
-                before_s,
-                *(HIDDEN if derived_hidden and v is not None else v for v in rest),
+def _fine(dim: str, key: str) -> frozenset[str]:
+    parts = key.split(MERGE)
+    if dim == "age":
+        return frozenset(x for p in parts for x in _AGE.get(p, (p,)))
+    return frozenset(parts)
+
+
+def _row_identity(table: Table[Shown], row: Row[Shown]) -> tuple[str, dict[str, frozenset[str]]]:
+    declared = _ROW_IDENTITY.get(table.key, {}).get(row.key)
+    if declared is not None:
+        return declared[0], dict(declared[1])
+    dim = _ROW_DIM.get(table.key, f"table:{table.key}")
+    conds = {dim: _fine(dim, row.key), **_EXTRA.get(table.key, {})}
+    return _BASE.get(table.key, "people"), conds
+
+
+def _total_row_identity(table: Table[Shown]) -> tuple[str, dict[str, frozenset[str]]] | None:
+    """The total row counts the union of the rows: each dimension on which they are split
+    is dropped, unless its categories do not cover everything (``_UNIVERSE``)."""
+    found = [_row_identity(table, row) for row in table.rows]
+    if not found or len({base for base, _c in found}) != 1:
+        return None
+    conds: dict[str, frozenset[str]] = {}
+    for dim in set.intersection(*(set(c) for _b, c in found)):
+        union = frozenset().union(*(c[dim] for _b, c in found))
+        if dim in _UNIVERSE and union != _UNIVERSE[dim]:
+            conds[dim] = union
+        elif len({c[dim] for _b, c in found}) == 1:
+            conds[dim] = union  # every row shares it (e.g. recorded meetings)
+    return found[0][0], conds
+
+
+def _column_conds(table: Table[Shown], column: int) -> dict[str, frozenset[str]]:
+    key = table.keys_of_columns[column]
+    if key == TOTAL or not table.column_dim:
+        return {}
+    return {table.column_dim: frozenset(key.split(MERGE))}
+
+
+def _cell_identity(table: Table[Shown], r: int, c: int) -> Identity | None:
+    """What cell (r, c) of ``table`` counts; None for a figure that is not a count."""
+    rows = _rows(table)
+    row, is_total = rows[r], table.total is not None and r == len(rows) - 1
+    if table.key == "trend":
+        base, dim, conds = _TREND.get(table.keys_of_columns[c], ("", "", {}))
+        if not base:
+            return None
+        return _identity(base, {**conds, **({} if is_total else {dim: _f(row.key)})})
+    if table.key == "change":
+        column = table.keys_of_columns[c]
+        if column not in ("now", "before") or row.key not in _ROW_IDENTITY["people"]:
+            return None
+        base, declared = _ROW_IDENTITY["people"][row.key]
+        return _identity(base if column == "now" else f"previous:{base}", declared)
+    if is_total:
+        found = _total_row_identity(table)
+        if found is None:
+            return None
+        base, conds = found
+    else:
+        base, conds = _row_identity(table, row)
+    return _identity(base, {**conds, **_column_conds(table, c)})
+
+
+def keep_identities() -> set[Identity]:
+    """The figures the utility guarantee keeps visible when it can (total column)."""
+    return {
+        _identity("people", {}),
+        _identity("contacts", {"kind": _f("intake")}),
+        _identity("contacts", {"kind": _f("attended")}),
+        _identity("people", {"origin": _f("casalasco")}),
+        _identity("people", {"gender": _f("F")}),
+        _identity("people", {"gender": _f("M")}),
+        # hiding the other genders' total when it is 3 or more would force women or men out
+        _identity("people", {"gender": _f("X", "N")}),
+    }
+
+
+# --- The model: unknowns and relations -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``sum(coefficient * x) == 0`` (``equal``) or ``>= 0`` over the model's unknowns."""
+
+    terms: tuple[tuple[int, int], ...]  # (unknown, integer coefficient)
+    equal: bool
+
+    def holds(self, values: Sequence[int]) -> bool:
+        total = sum(coef * values[v] for v, coef in self.terms)
+        return total == 0 if self.equal else total >= 0
+
+
+@dataclass
+class Model:
+    """The count cells of the file as unknowns (one per distinct figure) and the relations
+    between them that hold on the true figures."""
+
+    values: list[int] = field(default_factory=list)
+    identities: list[Identity | None] = field(default_factory=list)
+    cells: dict[CellRef, int] = field(default_factory=dict)
+    tables_of: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    relations: list[Relation] = field(default_factory=list)
+    _index: dict[tuple[Identity, int], int] = field(default_factory=dict)
+
+    def unknown(self, identity: Identity | None, value: int) -> int:
+        """The unknown for this figure: the same identity and value is the same unknown
+        (the same identity with another value is not: the identity was not what the
+        figure counts, and the model must never reason from a false equation)."""
+        if identity is not None and (identity, value) in self._index:
+            return self._index[(identity, value)]
+        self.values.append(value)
+        self.identities.append(identity)
+        if identity is not None:
+            self._index[(identity, value)] = len(self.values) - 1
+        return len(self.values) - 1
+
+    def add(self, terms: Iterable[tuple[int, int]], *, equal: bool) -> None:
+        merged: dict[int, int] = defaultdict(int)
+        for v, coef in terms:
+            merged[v] += coef
+        relation = Relation(tuple(sorted((v, c) for v, c in merged.items() if c)), equal)
+        if len(relation.terms) >= 2 and relation.holds(self.values):
+            self.relations.append(relation)
+
+
+def build_model(tables: Mapping[str, Table[Shown]]) -> Model:
+    """Every count cell of ``tables`` as an unknown, with every relation of the module
+    docstring (step 2) that holds on the true figures."""
+    model = Model()
+    for table in tables.values():
+        if not (table.counts_people or table.key == "change"):
+            continue
+        for r, row in enumerate(_rows(table)):
+            for c, value in enumerate(row.values):
+                if not _is_count(value):
+                    continue
+                identity = _cell_identity(table, r, c)
+                if identity is None and not table.counts_people:
+                    continue
+                v = model.unknown(identity, int(value))
+                model.cells[(table.key, r, c)] = v
+                model.tables_of[v].add(table.key)
+    for table in tables.values():
+        _table_relations(model, table)
+    _union_relations(model)
+    return model
+
+
+def _table_relations(model: Model, table: Table[Shown]) -> None:
+    """Rows add up to the total row; columns to the total column (for people at several
+    desks: to at least the total, and each to no more than it)."""
+    rows = _rows(table)
+    width = len(table.columns)
+    cell = model.cells.get
+    if table.total is not None:
+        last = len(rows) - 1
+        for c in range(width):
+            parts = [cell((table.key, r, c)) for r in range(last)]
+            total = cell((table.key, last, c))
+            if total is not None and None not in parts:
+                model.add([*((p, 1) for p in parts if p is not None), (total, -1)], equal=True)
+    keys = table.keys_of_columns
+    if TOTAL in keys and table.column_dim:
+        t = keys.index(TOTAL)
+        for r in range(len(rows)):
+            parts = [cell((table.key, r, c)) for c in range(width) if c != t]
+            total = cell((table.key, r, t))
+            if total is None or None in parts:
+                continue
+            terms = [*((p, 1) for p in parts if p is not None), (total, -1)]
+            model.add(terms, equal=True)
+            model.add(terms, equal=False)  # kept when only "at least" holds
+            for p in parts:
+                if p is not None:
+                    model.add([(total, 1), (p, -1)], equal=False)
+
+
+def _union_relations(model: Model) -> None:
+    """Within each family of cells counting the same base under the same other conditions,
+    every linear dependency of their categories' sets is an equation (e.g. 45+ = 45–54 +
+    55+): the null space of the membership matrix, over the rationals."""
+    families: dict[tuple[str, str, frozenset[tuple[str, frozenset[str]]]], set[int]] = defaultdict(
+        set
+    )
+    for v, identity in enumerate(model.identities):
+        if identity is None:
+            continue
+        base, conds = identity
+        for dim, _values in conds:
+            rest = frozenset(x for x in conds if x[0] != dim)
+            families[(base, dim, rest)].add(v)
+    for (_base, dim, _rest), members in families.items():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members)
+        sets = [dict(model.identities[v][1])[dim] for v in ordered]  # type: ignore[index]
+        atoms = sorted(frozenset().union(*sets))
+        matrix = [[Fraction(int(a in s)) for s in sets] for a in atoms]
+        for vector in _null_space(matrix, len(ordered)):
+            model.add(zip(ordered, vector, strict=True), equal=True)
+
+
+def _null_space(matrix: list[list[Fraction]], n: int) -> list[list[int]]:
+    """A basis of {x : matrix x = 0}, as integer vectors (Gauss-Jordan over fractions)."""
+    rows = [row[:] for row in matrix]
+    pivots: list[int] = []
+    r = 0
+    for c in range(n):
+        pivot = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        lead = rows[r][c]
+        rows[r] = [x / lead for x in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c] != 0:
+                factor = rows[i][c]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r], strict=True)]
+        pivots.append(c)
+        r += 1
+    basis = []
+    for free in (c for c in range(n) if c not in pivots):
+        vector = [Fraction(0)] * n
+        vector[free] = Fraction(1)
+        for i, c in enumerate(pivots):
+            vector[c] = -rows[i][free]
+        scale = 1
+        for x in vector:
+            scale = scale * x.denominator // _gcd(scale, x.denominator)
+        basis.append([int(x * scale) for x in vector])
+    return basis
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def _refines(a: Identity, b: Identity) -> bool:
+    """Every person (or event) counted by ``a`` is counted by ``b``."""
+    if a[0] != b[0] or a == b:
+        return False
+    conds_a = dict(a[1])
+    return all(dim in conds_a and conds_a[dim] <= values for dim, values in b[1])
+
+
+# --- 3–4. Primary and secondary suppression, with the audit --------------------------------
+
+
+@dataclass
+class Protection:
+    """The outcome: which unknowns are hidden, which of them as "<3", and the tables the
+    routine could not protect (hidden whole, with a note)."""
+
+    model: Model
+    hidden: set[int]
+    primary: set[int]
+    unprotected: set[str]
+
+
+class _Audit:
+    """Which hidden unknowns a reader can pin down, by integer linear programming."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.by_base: dict[str, list[int]] = defaultdict(list)
+        for v, identity in enumerate(model.identities):
+            if identity is not None:
+                self.by_base[identity[0]].append(v)
+        self.monotone: dict[int, list[Relation]] = {}
+        self.cache: dict[tuple[frozenset[int], bool], set[int]] = {}
+
+    def subset_relations(self, v: int) -> list[Relation]:
+        """``x_a <= x_b`` for each pair where one is ``v`` and ``a``'s set lies in ``b``'s."""
+        if v not in self.monotone:
+            found = []
+            identity = self.model.identities[v]
+            if identity is not None:
+                for w in self.by_base[identity[0]]:
+                    other = self.model.identities[w]
+                    assert other is not None
+                    if _refines(identity, other):
+                        found.append(Relation(((w, 1), (v, -1)), equal=False))
+                    elif _refines(other, identity):
+                        found.append(Relation(((v, 1), (w, -1)), equal=False))
+            self.monotone[v] = [r for r in found if r.holds(self.model.values)]
+        return self.monotone[v]
+
+    def relations_of(self, hidden: set[int]) -> list[Relation]:
+        found = [r for r in self.model.relations if any(v in hidden for v, _c in r.terms)]
+        for v in sorted(hidden):
+            found.extend(self.subset_relations(v))
+        return found
+
+    def pinned(self, hidden: set[int], primary: set[int], *, integer: bool) -> list[int]:
+        relations = self.relations_of(hidden)
+        components = _components(hidden, relations)
+        pinned: list[int] = []
+        for component in components:
+            key = (frozenset(component), integer)
+            if key not in self.cache:
+                own = [r for r in relations if any(v in component for v, _c in r.terms)]
+                self.cache[key] = _solve(self.model, component, primary, own, integer=integer)
+            pinned.extend(self.cache[key])
+        return sorted(pinned)
+
+    def still_pinned(self, v: int, hidden: set[int], primary: set[int]) -> bool:
+        """Whether ``v`` is pinned when ``hidden`` are hidden (linear relaxation)."""
+        relations = self.relations_of(hidden)
+        component = next(c for c in _components(hidden, relations) if v in c)
+        own = [r for r in relations if any(w in component for w, _c in r.terms)]
+        return bool(_solve(self.model, component, primary, own, integer=False, only=v))
+
+
+def _components(hidden: set[int], relations: Sequence[Relation]) -> list[set[int]]:
+    parent = {v: v for v in hidden}
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for relation in relations:
+        members = [v for v, _c in relation.terms if v in hidden]
+        for a, b in itertools.pairwise(members):
+            parent[find(a)] = find(b)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for v in hidden:
+        groups[find(v)].add(v)
+    return list(groups.values())
+
+
+def _program(
+    model: Model,
+    component: set[int],
+    primary: set[int],
+    relations: Sequence[Relation],
+    *,
+    integer: bool,
+) -> tuple[highspy.Highs, dict[int, highspy.highs_var]]:
+    """The (integer) linear program of a component: its hidden unknowns within what their
+    markers promise, and every relation with the visible figures as constants."""
+    h = highspy.Highs()
+    h.silent()
+    x = {}
+    for v in sorted(component):
+        low, high = (1, THRESHOLD - 1) if v in primary else (THRESHOLD, highspy.kHighsInf)
+        x[v] = h.addIntegral(lb=low, ub=high) if integer else h.addVariable(lb=low, ub=high)
+    for relation in relations:
+        inside = [(x[v], coef) for v, coef in relation.terms if v in component]
+        if not inside:
+            continue
+        constant = sum(coef * model.values[v] for v, coef in relation.terms if v not in component)
+        expr = sum((coef * var for var, coef in inside[1:]), inside[0][1] * inside[0][0])
+        h.addConstr(expr == -constant if relation.equal else expr >= -constant)
+    return h, x
+
+
+def _solve(
+    model: Model,
+    component: set[int],
+    primary: set[int],
+    relations: Sequence[Relation],
+    *,
+    integer: bool = True,
+    only: int | None = None,
+) -> set[int]:
+    """The unknowns of ``component`` whose smallest and largest feasible values coincide.
+
+    A feasible solution that differs from the true figures in an unknown proves that
+    unknown is not pinned; a few solutions with mixed objectives settle most of them at
+    once, and the rest get their own minimum and maximum."""
+    h, x = _program(model, component, primary, relations, integer=integer)
+    optimal = highspy.HighsModelStatus.kOptimal
+    undecided = sorted(component) if only is None else [only]
+
+    def settle() -> bool:
+        """Drop what the last solution moves off its true value; True if ``undecided[0]``."""
+        if h.getModelStatus() != optimal:
+            return False
+        first = undecided[0]
+        moved = {v for v in undecided if abs(h.val(x[v]) - model.values[v]) > 0.5}
+        undecided[:] = [v for v in undecided if v not in moved]
+        return first in moved
+
+    for pattern in range(4):
+        if not undecided:
+            break
+        signs = [1 if (i + pattern) % (2 + pattern // 2) else -1 for i in range(len(undecided))]
+        terms = [s * x[v] for s, v in zip(signs, undecided, strict=True)]
+        h.maximize(sum(terms[1:], terms[0]))
+        settle()
+    pinned = set()
+    while undecided:
+        v = undecided[0]
+        h.maximize(x[v])
+        if h.getModelStatus() != optimal:  # unbounded above: not pinned
+            undecided.pop(0)
+        elif not settle():
+            h.minimize(x[v])
+            if not settle():
+                pinned.add(v)
+                undecided.pop(0)
+    return pinned
+
+
+class _Secondary:
+    """Secondary suppression: hide more cells until no hidden one is pinned."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.primary = {v for v, value in enumerate(model.values) if is_small(value)}
+        self.hidden = set(self.primary)
+        self.keep = keep_identities()
+        self.audit = _Audit(model)
+        self.stuck: set[int] = set()
+        self.equations_of: dict[int, list[Relation]] = defaultdict(list)
+        for relation in model.relations:
+            if relation.equal:
+                for v, _c in relation.terms:
+                    self.equations_of[v].append(relation)
+
+    def cost(self, v: int) -> tuple[bool, bool, int, int, int]:
+        """Headline figures last; then cells whose hiding would force a headline figure
+        out; then cells shared by several tables; then larger values."""
+        model = self.model
+        return (
+            model.identities[v] in self.keep,
+            self.forces_keep(v),
+            len(model.tables_of[v]),
+            model.values[v],
+            v,
+        )
+
+    def forces_keep(self, v: int) -> bool:
+        """Whether an equation of ``v`` has, besides it, one visible non-zero figure only,
+        and that a headline one (hiding ``v`` would leave it alone to be hidden next)."""
+        for relation in self.equations_of[v]:
+            others = [
+                w
+                for w, _c in relation.terms
+                if w != v and w not in self.hidden and self.model.values[w] > 0
+            ]
+            if len(others) == 1 and self.model.identities[others[0]] in self.keep:
+                return True
+        return False
+
+    def candidates(self, pinned: int, within: Sequence[Relation] | None = None) -> list[int]:
+        """Visible non-zero cells on the relations of ``pinned`` (equations first), cheapest
+        first."""
+        relations = self.audit.relations_of({pinned}) if within is None else within
+        found: list[int] = []
+        for equal in (True, False):
+            found += sorted(
+                {
+                    v
+                    for r in relations
+                    if r.equal == equal and any(p == pinned for p, _c in r.terms)
+                    for v, _c in r.terms
+                    if v not in self.hidden and self.model.values[v] > 0 and v not in found
+                },
+                key=self.cost,
             )
-        rows.append(dataclasses.replace(row, values=values))
-    return dataclasses.replace(table, rows=tuple(rows))
+        return found
+
+    def unpin(self, pinned: int) -> int | None:
+        """The cheapest cell whose hiding unpins ``pinned`` (of the first few tried), else
+        the cheapest."""
+        found = self.candidates(pinned)
+        for extra in found[:_TRIES]:
+            if not self.audit.still_pinned(pinned, self.hidden | {extra}, self.primary):
+                return extra
+        return found[0] if found else None
+
+    def close_equations(self) -> None:
+        """The cheap part: an equation with one hidden unknown pins it."""
+        changed = True
+        while changed:
+            changed = False
+            for relation in self.model.relations:
+                inside = [v for v, _c in relation.terms if v in self.hidden]
+                if not relation.equal or len(inside) != 1 or inside[0] in self.stuck:
+                    continue
+                found = self.candidates(inside[0], [relation])
+                if found:
+                    self.hidden.add(found[0])
+                    changed = True
+                else:
+                    self.stuck.add(inside[0])
+
+    def run(self) -> None:
+        integer = False
+        while True:
+            self.close_equations()
+            pinned = self.audit.pinned(self.hidden, self.primary, integer=integer)
+            pinned = [v for v in pinned if v not in self.stuck]
+            if not pinned:
+                if integer:
+                    return
+                integer = True  # the relaxation is settled: the exact audit has the last word
+                continue
+            extra = self.unpin(pinned[0])
+            if extra is None:
+                self.stuck.add(pinned[0])
+            else:
+                self.hidden.add(extra)
+
+
+def protect(model: Model) -> Protection:
+    """Primary suppression, then secondary suppression until nothing hidden is pinned; what
+    stays pinned for want of a cell to hide marks its tables as unprotected."""
+    secondary = _Secondary(model)
+    secondary.run()
+    unprotected = {t for v in secondary.stuck for t in model.tables_of[v]}
+    return Protection(model, secondary.hidden, secondary.primary, unprotected)
+
+
+# --- 5–6. The tables as they leave -----------------------------------------------------------
+
+
+def _unprotected_note() -> str:
+    return _(
+        "Tabella non protetta: nella versione esterna i suoi valori non sono riportati, "
+        "perché non è stato possibile nasconderne solo una parte senza che i valori piccoli "
+        "si potessero ricavare. Vedere la versione interna."
+    )
+
+
+def _shown_counts(table: Table[Shown], protection: Protection) -> Table[Shown]:
+    model = protection.model
+    whole = table.key in protection.unprotected
+    new_rows = []
+    for r, row in enumerate(_rows(table)):
+        values: list[Shown] = []
+        for c, value in enumerate(row.values):
+            v = model.cells.get((table.key, r, c))
+            if whole and value not in (None, 0):  # zero stays 0: it names nobody
+                values.append(HIDDEN)
+            elif v is not None and v in protection.hidden:
+                values.append(SMALL if v in protection.primary else HIDDEN)
+            else:
+                values.append(value)
+        new_rows.append(dataclasses.replace(row, values=tuple(values)))
+    total = new_rows.pop() if table.total is not None else None
+    note = _unprotected_note() if whole else table.note
+    return dataclasses.replace(table, rows=tuple(new_rows), total=total, note=note)
+
+
+def _hidden_columns(table: Table[Shown]) -> set[int]:
+    return {c for row in _rows(table) for c, v in enumerate(row.values) if is_hidden(v)}
+
+
+def _hide(row: Row[Shown], columns: Iterable[int]) -> Row[Shown]:
+    """The row with its figures in ``columns`` hidden (a blank stays blank)."""
+    chosen = set(columns)
+    values = tuple(
+        HIDDEN if (c in chosen and v is not None) else v for c, v in enumerate(row.values)
+    )
+    return dataclasses.replace(row, values=values)
+
+
+def _shown_change(table: Table[Shown], out: Mapping[str, Table[Shown]], protection: Protection):
+    """The comparison with the previous period: the two periods' counts as protected, and
+    a difference or percentage hidden when either of its counts is."""
+    keys = table.keys_of_columns
+    rows: list[Row[Shown]] = []
+    counted = _shown_counts(table, protection)
+    people = next((r for r in counted.rows if r.key == "people"), None)
+    for row in counted.rows:
+        values = list(row.values)
+        if row.key == "mean":
+            for c, key in enumerate(keys[:2]):
+                people_hidden = people is None or is_hidden(people.values[c])
+                mpp = out.get("meetings_per_person")
+                if key == "now" and mpp is not None and mpp.total is not None:
+                    people_hidden = people_hidden or is_hidden(mpp.total.values[-1])
+                if people_hidden and values[c] is not None:
+                    values[c] = HIDDEN
+        if any(is_hidden(v) for v in values[:2]):
+            values[2:] = [HIDDEN if v is not None else v for v in values[2:]]
+        rows.append(dataclasses.replace(row, values=tuple(values)))
+    return dataclasses.replace(counted, rows=tuple(rows))
 
 
 def suppress_tables(tables: Mapping[str, Table[Shown]]) -> dict[str, Table[Shown]]:
-    """Every table of a review as it may leave the consortium, in the same order."""
+    """Every table of a review as it may leave the consortium, in the same order: recoded,
+    then protected as one system (see the module docstring)."""
+    recoded = recode_tables(tables)
+    protection = protect(build_model(recoded))
     out: dict[str, Table[Shown]] = {}
-    for key, table in tables.items():
-        if key == "change":
-            out[key] = _suppress_change(table)
-        elif table.counts_people:
-            out[key] = suppress_table(
-                table, row_sums=_ROW_SUMS.get(key), col_sums=_COL_SUMS.get(key)
-            )
-    for key, table in tables.items():
+    for key, table in recoded.items():
+        if table.counts_people:
+            out[key] = _shown_counts(table, protection)
+    if "change" in recoded:
+        out["change"] = _shown_change(recoded["change"], out, protection)
+    for key, table in recoded.items():
         if key in out:
             continue
-        depends = _DERIVED.get(key)
-        if depends is None or not all(t in out for deps in depends.values() for t, _r in deps):
-            # A mean or percentage whose counts are unknown here: hidden wholesale, so that
-            # a new table never leaves the consortium unchecked.
-            out[key] = hide_columns(table, set(range(len(table.columns))))
+        sources = _DERIVED.get(key)
+        if sources is None or not all(s in out for s in sources):
+            # A mean or percentage whose counts are unknown here: hidden whole, and said so.
+            out[key] = dataclasses.replace(
+                table,
+                rows=tuple(_hide(r, range(len(table.columns))) for r in table.rows),
+                note=_(
+                    "Versione esterna: valori non riportati (calcolati su conteggi che "
+                    "questa versione non controlla)."
+                ),
+            )
             continue
-        rows: list[Row[Shown]] = []
-        for row in table.rows:
-            deps = depends.get(row.key, depends.get("*", ()))
-            hidden: set[int] = set()
-            for table_key, row_key in deps:
-                hidden |= _hidden_columns_of(out[table_key], row_key)
-            if not deps:
-                hidden = set(range(len(table.columns)))
-            rows.append(_hide(row, hidden))
-        out[key] = dataclasses.replace(table, rows=tuple(rows))
-    return {key: out[key] for key in tables}
+        hidden: set[int] = set()
+        for source in sources:
+            hidden |= _hidden_columns(out[source])
+        out[key] = dataclasses.replace(table, rows=tuple(_hide(r, hidden) for r in table.rows))
+    return {key: out[key] for key in recoded}
+
+
+def reader_notes() -> list[tuple[str, str]]:
+    """What a reader of the external file must be told (the definitions sheet)."""
+    return [
+        (
+            _("Metodo"),
+            _(
+                "Le tabelle di questa versione sono protette insieme, come un unico sistema di "
+                "tabelle collegate: lo stesso dato ha lo stesso valore (o lo stesso segno) in "
+                "ogni tabella. Prima si accorpano le categorie piccole, poi si nascondono i "
+                "valori da 1 a 2 (soppressione primaria) e quanti altri servono perché nessun "
+                "valore nascosto si possa ricavare da totali, somme di fasce, tabelle che "
+                "condividono un dato o colonne degli sportelli (soppressione secondaria). "
+                "I valori visibili sono esatti."
+            ),
+        ),
+        (
+            _("Accorpamenti"),
+            _(
+                "«Non binario» e «Non dichiarato» sono sempre uniti in «Non binario o non "
+                "dichiarato»; le provenienze con meno di 3 persone sono unite in «Altra "
+                "provenienza»; i comuni con meno di 3 persone sono contati in «Altri comuni». "
+                "La versione interna riporta le categorie separate."
+            ),
+        ),
+        (
+            _("Totali"),
+            _(
+                "I totali sono calcolati sui valori veri, compresi quelli nascosti. Chi è "
+                "stato preso in carico in due sportelli conta in entrambe le colonne e una "
+                "volta nel totale: le colonne degli sportelli possono sommare più del totale."
+            ),
+        ),
+    ]

@@ -51,6 +51,20 @@ class Table(Generic[V]):
     definition: str  # Italian: what the figures count (for the definitions sheet)
     counts_people: bool  # True when cells count people/intakes/meetings (suppression applies)
     special_category: bool = False  # needs casework.view_special_category
+    # Stable keys of the value columns, in order (a desk's pk, a gender, an outcome, TOTAL
+    # for the column holding each row's total): what the external file's disclosure control
+    # (reports/suppression.py) reads to link the same figure across tables. Empty: the
+    # headers are the keys.
+    column_keys: tuple[str, ...] = ()
+    # What the columns split: "desk" (a person at two desks counts in both), "gender",
+    # "outcome", or "" (nothing the other tables share).
+    column_dim: str = ""
+    # A sentence shown under the title (the external file says what it hid or merged here).
+    note: str = ""
+
+    @property
+    def keys_of_columns(self) -> tuple[str, ...]:
+        return self.column_keys or self.columns
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,9 @@ def _write_table(ws: Worksheet, table: Table[Shown], top: int, widths: dict[int,
     )
     for c, text in enumerate(table.columns, start=2):
         widths[c] = max(widths.get(c, 0), min(_width([text]), 24))
+    if table.note:  # after a blank row, so that the table ends where its rows do
+        put(ws, r + 2, 1, table.note).font = Font(italic=True)
+        return r + 4
     return r + 2
 
 
@@ -149,19 +152,39 @@ def _tables_sheet(wb: Workbook, name: str, tables: Sequence[Table[Shown]]) -> Wo
     return ws
 
 
+def chart_rows(table: Table[Shown], column: int = -1) -> tuple[list[Row[Shown]], list[str]]:
+    """The rows a chart of ``column`` may plot (their figure is a number) and the labels of
+    those it leaves out because the external file hides their figure."""
+    shown = [row for row in table.rows if isinstance(row.values[column], int | float)]
+    left_out = [row.label for row in table.rows if suppression.is_hidden(row.values[column])]
+    return shown, left_out
+
+
 def _chart_block(
     ws: Worksheet, table: Table[Shown], top: int, column: int = -1
-) -> tuple[Reference, Reference, int]:
-    """Copy a table's labels and one column to the summary sheet, for a chart to read."""
+) -> tuple[Reference, Reference, int, list[str]] | None:
+    """Copy a table's labels and one column to the summary sheet, for a chart to read: only
+    the rows whose figure is visible (a chart never points at "<3" or "n.d."). None when
+    nothing is left to plot."""
+    rows, left_out = chart_rows(table, column)
     put(ws, top, 1, table.label_header, bold=True).fill = HEADER_FILL
     put(ws, top, 2, table.columns[column], bold=True).fill = HEADER_FILL
-    for r, row in enumerate(table.rows, start=top + 1):
+    for r, row in enumerate(rows, start=top + 1):
         put(ws, r, 1, row.label)
         put(ws, r, 2, row.values[column])
-    last = top + len(table.rows)
+    last = top + len(rows)
+    after = last + 2
+    if left_out:
+        note = _("Non nel grafico (valori nascosti nella versione esterna): %(rows)s.") % {
+            "rows": ", ".join(left_out)
+        }
+        put(ws, last + 1, 1, note).font = Font(italic=True)
+        after = last + 3
+    if not rows:
+        return None
     labels = Reference(ws, min_col=1, min_row=top + 1, max_row=last)
     data = Reference(ws, min_col=2, min_row=top, max_row=last)
-    return labels, data, last + 2
+    return labels, data, after, left_out
 
 
 def _summary_sheet(
@@ -170,13 +193,15 @@ def _summary_sheet(
     ws.title = _("Sintesi")
     put(ws, 1, 1, _("Activity.Cr · Revisione trimestrale degli sportelli")).font = TITLE
     put(ws, 2, 1, _("Dal %(start)s al %(end)s · %(desks)s") % _period_and_desks(review))
+    hidden = hidden_summary_figures(tables) if variant == Variant.EXTERNAL else []
     summary = (
-        review.summary
-        if _summary_is_safe(tables) or variant == Variant.INTERNAL
-        else _(
-            "Sintesi omessa nella versione esterna: riporterebbe valori piccoli "
-            "(vedere le tabelle)."
+        _(
+            "Sintesi omessa nella versione esterna: citerebbe valori che questa versione "
+            "nasconde (%(figures)s). Vedere le tabelle."
         )
+        % {"figures": "; ".join(hidden)}
+        if hidden
+        else review.summary
     )
     cell = put(ws, 4, 1, summary)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -198,7 +223,16 @@ def _summary_sheet(
     for key, kind, title in charts:
         if key not in tables:
             continue
-        labels, data, top = _chart_block(ws, tables[key], top)
+        block = _chart_block(ws, tables[key], top)
+        if block is None:
+            top += len(tables[key].rows) + 4
+            continue
+        labels, data, top, left_out = block
+        if left_out:
+            title = _("%(title)s (senza %(rows)s: valori nascosti)") % {
+                "title": title,
+                "rows": ", ".join(left_out),
+            }
         chart: BarChart | PieChart
         if kind == "pie":
             chart = PieChart()
@@ -215,25 +249,33 @@ def _summary_sheet(
         anchor_row += 16
 
 
-def _summary_is_safe(tables: dict[str, Table[Shown]]) -> bool:
-    """The summary repeats totals; in the external file it stays only if none is hidden."""
-    wanted = {
-        "people": ("people", "intakes", "meetings", "accesses"),
-        "age_band": ("18-35",),
-        "origin": ("casalasco",),
-        "gender": ("F",),
-        "meetings_mean": ("mean",),
-        "meeting_shares": ("remote",),
-        "change": ("people",),
-    }
-    for key, row_keys in wanted.items():
+# The figures the summary paragraph quotes (reports/summary.py): (table, row, column).
+_SUMMARY_FIGURES: tuple[tuple[str, str, int], ...] = (
+    ("people", "people", -1),
+    ("people", "intakes", -1),
+    ("people", "meetings", -1),
+    ("people", "accesses", -1),
+    ("meetings_mean", "mean", -1),
+    ("age_band", "18-35", -1),
+    ("origin", "casalasco", -1),
+    ("gender", "F", -1),
+    ("meeting_shares", "remote", -1),
+    ("change", "people", 1),  # the previous period's people
+)
+
+
+def hidden_summary_figures(tables: dict[str, Table[Shown]]) -> list[str]:
+    """The summary's figures the external file hides (by row label): the summary stays
+    whenever this is empty."""
+    hidden = []
+    for key, row_key, column in _SUMMARY_FIGURES:
         table = tables.get(key)
         if table is None:
             continue
         for row in table.rows:
-            if row.key in row_keys and any(suppression.is_hidden(v) for v in row.values):
-                return False
-    return True
+            if row.key == row_key and suppression.is_hidden(row.values[column]):
+                hidden.append(f"{table.title}: {row.label}")
+    return hidden
 
 
 def _period_and_desks(review: Review) -> dict[str, str]:
@@ -244,7 +286,7 @@ def _period_and_desks(review: Review) -> dict[str, str]:
     }
 
 
-def _definitions_sheet(wb: Workbook, tables: dict[str, Table[Shown]]) -> None:
+def _definitions_sheet(wb: Workbook, tables: dict[str, Table[Shown]], variant: str) -> None:
     ws = wb.create_sheet(_("Definizioni"))
     for c, text in enumerate((_("Tabella"), _("Foglio"), _("Che cosa conta")), start=1):
         put(ws, 1, c, text, bold=True).fill = HEADER_FILL
@@ -264,13 +306,22 @@ def _definitions_sheet(wb: Workbook, tables: dict[str, Table[Shown]]) -> None:
         r + 2,
         3,
         _(
-            "Valore non divulgato: nascosto perché dai totali si potrebbe ricavare un valore "
-            "piccolo (soppressione secondaria), oppure media o percentuale calcolata su un "
-            "valore nascosto."
+            "Valore non divulgato: un valore di 3 o più nascosto perché dai totali o da "
+            "altre tabelle si potrebbe ricavare un valore nascosto (soppressione "
+            "secondaria), oppure una media o una percentuale calcolata su un valore nascosto."
         ),
     ).alignment = Alignment(wrap_text=True)
     put(ws, r + 3, 1, _("cella vuota"))
     put(ws, r + 3, 3, _("Dato non calcolabile (ad esempio una percentuale su zero)."))
+    if variant == Variant.EXTERNAL:
+        lines = [
+            *suppression.reader_notes(),
+            *((t.title, t.note) for t in tables.values() if t.note),
+        ]
+        put(ws, r + 5, 1, _("Protezione dei dati (versione esterna)"), bold=True)
+        for line, (label, text) in enumerate(lines, start=r + 6):
+            put(ws, line, 1, label)
+            put(ws, line, 3, text).alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 48
     ws.column_dimensions["B"].width = 22
     ws.column_dimensions["C"].width = 110
@@ -340,7 +391,7 @@ def build_workbook(
     esf = [t for k, t in tables.items() if k.startswith(ESF_PREFIX)]
     if esf:
         _tables_sheet(wb, _("FSE+"), esf)
-    _definitions_sheet(wb, tables)
+    _definitions_sheet(wb, tables, variant)
     _meta_sheet(wb, review, user=user, variant=variant, made_at=made_at or timezone.now())
     return wb
 

@@ -1,257 +1,201 @@
-"""Small-cell suppression of the external workbook (reports/suppression.py): pure functions."""
+"""Disclosure control of the external workbook (reports/suppression.py): the pure parts —
+recoding, the relations of the model, primary and secondary suppression, derived figures.
+The whole file is attacked from outside in tests/reports/test_disclosure_attack.py."""
 
 from __future__ import annotations
 
 import itertools
-import math
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.suppression import HIDDEN, SMALL, suppress_grid, suppress_table
-from reports.tables import Row, Table
+from reports import suppression
+from reports.suppression import HIDDEN, SMALL, build_model, suppress_tables
+from reports.tables import TOTAL, Row, Table
+
+DESKS = ("1", "2", TOTAL)
 
 
-def with_margins(body: list[list[int]]) -> list[list[int]]:
-    """The body plus a total column and a total row, as the review's tables have."""
-    grid = [[*row, sum(row)] for row in body]
-    grid.append([sum(col) for col in zip(*grid, strict=True)])
-    return grid
-
-
-def shown(body: list[list[int]]) -> list[list[int | str | None]]:
-    return suppress_grid(with_margins(body), total_rows=[len(body)], total_cols=[len(body[0])])
-
-
-def hidden_cells(table: list[list[object]]) -> set[tuple[int, int]]:
-    return {
-        (r, c) for r, row in enumerate(table) for c, v in enumerate(row) if v in (SMALL, HIDDEN)
-    }
-
-
-def lines(n_rows: int, n_cols: int) -> list[list[tuple[int, int]]]:
-    rows = [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
-    cols = [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
-    return rows + cols
-
-
-def test_nothing_small_nothing_hidden():
-    assert shown([[5, 7], [3, 9]]) == with_margins([[5, 7], [3, 9]])
-
-
-def test_zero_stays_zero_and_small_counts_show_lt3():
-    result = shown([[0, 1, 8], [4, 0, 9], [6, 5, 7]])
-    assert result[0][0] == 0 and result[1][1] == 0
-    assert result[0][1] == SMALL
-
-
-def test_a_lone_small_cell_gets_a_complement_in_its_row_and_column():
-    # 1 is primary; in its row the smallest other non-zero body cell is 4; in its column 5.
-    result = shown([[1, 4, 9], [5, 6, 7], [8, 8, 8]])
-    assert result[0][0] == SMALL
-    assert result[0][1] == HIDDEN  # row complement: smallest non-zero of the row body
-    assert result[1][0] == HIDDEN  # column complement
-    # The totals stay when the body can protect the cell.
-    assert result[0][3] == 14 and result[3][0] == 14 and result[3][3] == 56
-
-
-def test_two_small_cells_adding_up_to_two_are_protected():
-    # Alone on its line, 1 + 1 = 2 would say both are 1: a third cell is hidden.
-    result = shown([[1, 1, 5], [6, 7, 8]])
-    row = result[0]
-    assert row[0] == SMALL and row[1] == SMALL
-    assert row[2] == HIDDEN
-
-
-def test_small_total_is_suppressed_too():
-    result = shown([[2, 0], [0, 0]])
-    assert result[0][2] == SMALL  # row total 2
-    assert result[2][0] == SMALL  # column total 2
-    assert result[2][2] == SMALL  # grand total 2
-
-
-def test_deterministic():
-    body = [[1, 4, 4], [4, 1, 4], [4, 4, 1]]
-    assert shown(body) == shown(body)
-
-
-# --- properties -----------------------------------------------------------------------------
-
-bodies = st.integers(min_value=1, max_value=5).flatmap(
-    lambda n_cols: st.lists(
-        st.lists(
-            st.one_of(st.just(0), st.integers(1, 2), st.integers(3, 60)),
-            min_size=n_cols,
-            max_size=n_cols,
-        ),
-        min_size=1,
-        max_size=7,
-    )
-)
-
-
-@settings(max_examples=400, deadline=None)
-@given(bodies)
-def test_every_line_with_a_hidden_cell_has_at_least_two(body):
-    grid = with_margins(body)
-    result = shown(body)
-    hidden = hidden_cells(result)
-    for line in lines(len(grid), len(grid[0])):
-        n = sum(1 for cell in line if cell in hidden)
-        assert n != 1, (body, result, line)
-    # and nothing else changes: visible cells keep their value, small counts never show
-    for r, row in enumerate(result):
-        for c, v in enumerate(row):
-            if (r, c) not in hidden:
-                assert v == grid[r][c]
-                assert not (1 <= v <= 2)
-            elif 1 <= grid[r][c] <= 2:
-                assert v == SMALL
-            else:
-                assert v == HIDDEN and grid[r][c] >= 3
-
-
-def attacker_values(result: list[list[object]], upper: int) -> dict[tuple[int, int], set[int]]:
-    """Every value a hidden cell can take, given the published table and its margins."""
-    hidden = sorted(hidden_cells(result))
-    domains = [range(1, 3) if result[r][c] == SMALL else range(3, upper + 1) for r, c in hidden]
-    seen: dict[tuple[int, int], set[int]] = {cell: set() for cell in hidden}
-    for values in itertools.product(*domains):
-        grid = [list(row) for row in result]
-        for (r, c), v in zip(hidden, values, strict=True):
-            grid[r][c] = v
-        rows_ok = all(sum(row[:-1]) == row[-1] for row in grid)
-        cols_ok = all(
-            sum(grid[r][c] for r in range(len(grid) - 1)) == grid[-1][c]
-            for c in range(len(grid[0]))
-        )
-        if rows_ok and cols_ok:
-            for cell, v in zip(hidden, values, strict=True):
-                seen[cell].add(v)
-    return seen
-
-
-small_bodies = st.integers(min_value=1, max_value=3).flatmap(
-    lambda n_cols: st.lists(
-        st.lists(st.sampled_from([0, 1, 2, 3, 4, 5, 8]), min_size=n_cols, max_size=n_cols),
-        min_size=1,
-        max_size=3,
-    )
-)
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
-@given(small_bodies)
-def test_no_hidden_cell_can_be_worked_out_from_the_totals(body):
-    """An attacker who tries every value the markers allow ("<3" = 1-2, "n.d." >= 3)
-    against every row and column total never finds a hidden cell with one possible value."""
-    grid = with_margins(body)
-    if grid[-1][-1] < 3:
-        return  # the whole table counts one or two people: all of it is "<3" anyway
-    result = shown(body)
-    upper = grid[-1][-1] + 3
-    hidden = hidden_cells(result)
-    if all((r, c) in hidden for r, row in enumerate(grid) for c, v in enumerate(row) if v):
-        # Every non-zero cell is hidden already and zeros stay 0 (documented limit: with only
-        # zeros visible, a table of three or four people can still say they are one each).
-        return
-    n_secondary = sum(1 for r, c in hidden if result[r][c] == HIDDEN)
-    if math.prod([2] * (len(hidden) - n_secondary) + [upper - 2] * n_secondary) > 200_000:
-        return  # too many combinations for the brute force; covered by the property above
-    for cell, values in attacker_values(result, upper).items():
-        assert len(values) >= 2, (body, result, cell, values)
-
-
-# --- tables ---------------------------------------------------------------------------------
-
-
-def table(rows, total=None, *, counts_people=True, columns=("Casalmaggiore", "Gussola", "Totale")):
+def desk_table(key, rows, total=True, *, counts_people=True, columns=DESKS, dim="desk"):
+    """A per-desk table (or, with ``dim``, columns of another kind adding up to the last):
+    rows are (key, values); the total row is their column sums."""
+    body = tuple(Row(label=k, key=k, values=tuple(v)) for k, v in rows)
+    sums = tuple(sum(r.values[c] for r in body) for c in range(len(columns)))
     return Table(
-        key="t",
-        title="T",
-        columns=columns,
-        label_header="Voce",
-        rows=tuple(Row(label=f"r{i}", values=tuple(v), key=f"r{i}") for i, v in enumerate(rows)),
-        total=Row(label="Totale", values=tuple(total)) if total else None,
+        key=key,
+        title=key,
+        columns=tuple(f"h{c}" for c in columns),
+        label_header="",
+        rows=body,
+        total=Row(label="Totale", key=TOTAL, values=sums) if total else None,
         definition="",
         counts_people=counts_people,
+        column_keys=columns,
+        column_dim=dim,
     )
 
 
-def test_suppress_table_hides_small_cells_and_keeps_labels():
-    t = table([[1, 6, 7], [9, 4, 13]], total=[10, 10, 20])
-    out = suppress_table(t)
-    assert [r.label for r in out.rows] == ["r0", "r1"]
-    assert out.rows[0].values[0] == SMALL
-    assert HIDDEN in out.rows[0].values  # its row complement
-    assert out.total.values == (10, 10, 20)
+def plain(key, rows, total=True, **kwargs):
+    """A table whose columns add up to the last, and that keeps its columns outside."""
+    return desk_table(key, rows, total, dim="outcome", **kwargs)
 
 
-def test_suppress_table_hides_means_over_suppressed_counts():
-    t = table([[1, 6, 7], [1.0, 2.5, 2.29]], total=None)
-    out = suppress_table(t)
-    assert out.rows[0].values[0] == SMALL
-    mean_row = out.rows[1].values
-    # the mean of the column with a hidden count is hidden; the others stay
-    hidden_columns = {c for c, v in enumerate(out.rows[0].values) if v in (SMALL, HIDDEN)}
-    for c, v in enumerate(mean_row):
-        assert (v == HIDDEN) == (c in hidden_columns)
+def gender_table(key, rows):
+    body = tuple(Row(label=k, key=k, values=(*v, sum(v))) for k, v in rows)
+    sums = tuple(sum(r.values[c] for r in body) for c in range(5))
+    return Table(
+        key=key,
+        title=key,
+        columns=("Donna", "Uomo", "Non binario", "Non dichiarato", "Totale"),
+        label_header="",
+        rows=body,
+        total=Row(label="Totale", key=TOTAL, values=sums),
+        definition="",
+        counts_people=True,
+        column_keys=("F", "M", "X", "N", TOTAL),
+        column_dim="gender",
+    )
 
 
-def test_tables_of_means_pass_through_suppress_table():
-    t = table([[1.5, 2.0, 1.8]], counts_people=False)
-    assert suppress_table(t) == t
-
-
-def test_shares_are_hidden_with_their_numerator_or_denominator():
-    from reports.suppression import suppress_tables
-
-    cols = ("Casalmaggiore", "Gussola", "Totale")
-
-    def keyed(key, rows, total, counts_people=True):
-        return Table(
-            key=key,
-            title=key,
-            columns=cols,
-            label_header="",
-            rows=tuple(Row(label=k, key=k, values=v) for k, v in rows),
-            total=Row(label="Totale", key="total", values=total) if total else None,
-            definition="",
-            counts_people=counts_people,
-        )
-
+def test_gender_rows_and_columns_are_merged_outside():
     tables = {
-        "meeting_mode": keyed(
-            "meeting_mode",
-            [
-                ("presenza", (30, 20, 50)),
-                ("telefono", (1, 10, 11)),
-                ("video", (9, 0, 9)),
-                ("email", (0, 0, 0)),
-            ],
-            (40, 30, 70),
+        "gender": desk_table(
+            "gender", [("F", (5, 4, 9)), ("M", (6, 3, 9)), ("X", (1, 0, 1)), ("N", (0, 2, 2))]
         ),
-        "meeting_attendance": keyed(
-            "meeting_attendance", [("attended", (40, 28, 68)), ("no_show", (0, 2, 2))], (40, 30, 70)
+        "age_gender": gender_table("age_gender", [("18-35", (9, 9, 1, 2))]),
+    }
+    out = suppression.recode_tables(tables)
+    assert [r.key for r in out["gender"].rows] == ["F", "M", "X|N"]
+    assert out["gender"].rows[2].values == (3,)  # and the breakdown keeps the total only
+    assert out["age_gender"].column_keys == ("F", "M", "X|N", TOTAL)
+    assert out["age_gender"].rows[0].values == (9, 9, 3, 21)
+
+
+def test_small_origin_classes_are_merged_into_one_row_with_a_note():
+    rows = [("casalasco", (1, 40)), ("cremona", (0, 6)), ("mantova", (0, 1)),
+            ("lombardia", (0, 0)), ("italia", (0, 1)), ("estero", (0, 0))]  # fmt: skip
+    table = desk_table("origin", rows, columns=("1", TOTAL))
+    out = suppression.recode_tables({"origin": table})["origin"]
+    # two small classes would still be small: the next smallest joins them
+    assert [r.key for r in out.rows] == ["casalasco", "cremona|mantova|italia", "lombardia",
+                                         "estero"]  # fmt: skip
+    assert out.rows[1].values == (8,)  # outside, breakdowns keep the total column only
+    assert "Altra provenienza" in out.rows[1].label and "Altra provenienza" in out.note
+
+
+def test_one_small_class_is_merged_with_the_next_smallest():
+    rows = [("casalasco", (1, 40)), ("cremona", (0, 6)), ("mantova", (0, 4)),
+            ("lombardia", (0, 0)), ("italia", (0, 1)), ("estero", (0, 0))]  # fmt: skip
+    table = desk_table("origin", rows, columns=("1", TOTAL))
+    out = suppression.recode_tables({"origin": table})["origin"]
+    assert [r.key for r in out.rows][:3] == ["casalasco", "cremona", "mantova|italia"]
+    assert out.rows[2].values == (5,)
+
+
+def test_unions_of_bands_are_relations_of_the_model():
+    """45+ = 45–54 + 55+ and 18–35 + 36–44 + 45–54 = 18–29 + 30–54, found as linear
+    dependencies of the bands' sets, across tables."""
+    ages = [("u18", (0, 1, 1)), ("18-35", (10, 5, 15)), ("36-44", (4, 4, 8)),
+            ("45-54", (3, 3, 6)), ("55+", (2, 4, 6))]  # fmt: skip
+    esf = [("u18", (0, 1, 1)), ("18-29", (6, 2, 8)), ("30-54", (11, 10, 21)),
+           ("55+", (2, 4, 6))]  # fmt: skip
+    groups = [("aged_45_plus", (5, 7, 12))]
+    model = build_model({
+        "age_band": desk_table("age_band", ages),
+        "age_band_esf": desk_table("age_band_esf", esf),
+        "groups": desk_table("groups", groups, total=False),
+    })  # fmt: skip
+    described = {
+        tuple(sorted((model.values[v], c) for v, c in r.terms)) for r in model.relations if r.equal
+    }
+    # desk 1: 45+ (5) = 45-54 (3) + 55+ (2)
+    assert (
+        tuple(sorted([(5, -1), (3, 1), (2, 1)])) in described
+        or tuple(sorted([(5, 1), (3, -1), (2, -1)])) in described
+    )
+    # every relation holds on the true figures
+    assert all(r.holds(model.values) for r in model.relations)
+
+
+def test_a_person_at_two_desks_gives_at_least_not_equal():
+    # 1 + 1 people at the desks, 1 in total: the same person at both.
+    people = desk_table("people", [("people", (4, 3, 6))], total=False)
+    model = build_model({"people": people})
+    (relation,) = [r for r in model.relations if len(r.terms) == 3]
+    assert not relation.equal and relation.holds(model.values)
+
+
+def test_a_lone_small_cell_gets_complements_and_nothing_is_left_pinned():
+    tables = {"t": plain("t", [("a", (1, 6, 7)), ("b", (9, 4, 13))])}
+    out = suppress_tables(tables)["t"]
+    assert out.rows[0].values[0] == SMALL
+    assert sum(v in (SMALL, HIDDEN) for v in out.rows[0].values) >= 2
+    assert sum(v in (SMALL, HIDDEN) for r in out.rows for v in r.values[:1]) >= 2
+
+
+@settings(max_examples=15, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(*(st.integers(0, 6),) * 2), min_size=2, max_size=4))
+def test_no_hidden_cell_of_a_small_table_can_be_worked_out(body):
+    """Brute force over every table of counts the visible figures and markers allow: each
+    hidden cell can take at least two values."""
+    rows = [(f"r{i}", (a, b, a + b)) for i, (a, b) in enumerate(body)]
+    table = plain("t", rows)
+    shown = suppress_tables({"t": table})["t"]
+    grid = [list(r.values) for r in (*shown.rows, shown.total)]
+    hidden = [
+        (r, c) for r in range(len(grid) - 1) for c in range(2) if grid[r][c] in (SMALL, HIDDEN)
+    ]
+    if not hidden or len(hidden) > 6:
+        return
+    ranges = [range(1, 3) if grid[r][c] == SMALL else range(3, 13) for r, c in hidden]
+    seen: dict[tuple[int, int], set[int]] = {cell: set() for cell in hidden}
+    for values in itertools.product(*ranges):
+        trial = [row[:] for row in grid]
+        for (r, c), v in zip(hidden, values, strict=True):
+            trial[r][c] = v
+        body_rows = trial[:-1]
+        if any(isinstance(x, str) for row in body_rows for x in row[:2]):
+            continue
+        totals_ok = all(
+            isinstance(row[2], str) or row[0] + row[1] == row[2] for row in body_rows
+        ) and all(
+            isinstance(trial[-1][c], str) or sum(row[c] for row in body_rows) == trial[-1][c]
+            for c in range(2)
+        )
+        if totals_ok:
+            for cell, v in zip(hidden, values, strict=True):
+                seen[cell].add(v)
+    for cell, values in seen.items():
+        assert len(values) >= 2, (body, grid, cell, values)
+
+
+def test_shares_are_hidden_with_their_counts():
+    modes = [("presenza", (30, 20, 50)), ("telefono", (1, 10, 11)), ("video", (9, 0, 9)),
+             ("email", (0, 0, 0))]  # fmt: skip
+    shares = desk_table("meeting_shares", [("remote", (25, 33, 28))], total=False,
+                        counts_people=False)  # fmt: skip
+    tables = {
+        "meeting_mode": desk_table("meeting_mode", modes),
+        "meeting_attendance": desk_table(
+            "meeting_attendance", [("attended", (40, 28, 68)), ("no_show", (0, 2, 2))]
         ),
-        "meeting_shares": keyed(
-            "meeting_shares",
-            [("remote", (25.0, 33.3, 28.6)), ("no_show", (0.0, 6.7, 2.9))],
-            None,
-            counts_people=False,
-        ),
+        "meeting_shares": dataclass_replace_values(shares, (25.0, 33.3, 28.6)),
     }
     out = suppress_tables(tables)
-    shares = {r.key: r.values for r in out["meeting_shares"].rows}
-    # Telephone 1 at Casalmaggiore is hidden, so the remote share there is too.
-    assert shares["remote"][0] == HIDDEN
-    # 2 no-shows at Gussola (and 2 in total): those shares are hidden, 0 % stays.
-    assert shares["no_show"] == (0.0, HIDDEN, HIDDEN)
+    remote = out["meeting_shares"].rows[0].values
+    assert remote[0] == HIDDEN  # a telephone meeting hidden at desk 1
     assert list(out) == list(tables)
 
 
-def test_unknown_derived_tables_are_hidden_wholesale():
-    from reports.suppression import suppress_tables
+def dataclass_replace_values(table, values):
+    import dataclasses
 
-    t = table([[1.5, 2.0, 1.8]], counts_people=False)
-    assert suppress_tables({"new_means": t})["new_means"].rows[0].values == (HIDDEN,) * 3
+    return dataclasses.replace(table, rows=(dataclasses.replace(table.rows[0], values=values),))
+
+
+def test_unknown_derived_tables_are_hidden_whole_and_say_so():
+    t = plain("new_means", [("m", (1, 2, 1))], total=False, counts_people=False)
+    t = dataclass_replace_values(t, (1.5, 2.0, 1.8))
+    out = suppress_tables({"new_means": t})["new_means"]
+    assert out.rows[0].values == (HIDDEN,) * 3
+    assert out.note
