@@ -121,20 +121,20 @@ EXPECTED: dict[str, Expect] = {
         method="POST",
         data={"made_at": "2024-09-20T10:00", "channel": "telefono", "outcome": "raggiunta"},
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
-        note="a contact attempt recorded, back to the task",
+        note="the case is open (task paused): back to the task page",
     ),
     "followup:task_answer": Expect(
         "task",
         method="POST",
         data={"employed": "no", "source": "dichiarazione", "answered_on": "2024-09-20"},
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
-        note="the six-month answer recorded, back to the task",
+        note="the case is open (task paused): back to the task page",
     ),
     "followup:task_close": Expect(
         "task",
         method="POST",
         **{**WRITE, "own": REDIRECT, "admin": REDIRECT},
-        note="closed unanswered (or already closed): back to the task",
+        note="the case is open (task paused): back to the task page",
     ),
     # --- agenda (appointments, consent to reminders) ---
     "agenda:desk": Expect("desk", **READ, note="a desk's day or week"),
