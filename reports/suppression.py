@@ -312,11 +312,6 @@ _ROW_IDENTITY: dict[str, dict[str, tuple[str, Conds]]] = {
         "rural": ("people", {"rural": _f("yes")}),
         "total": ("people", {}),
     },
-    # The agenda's no-show rate by mode (and over all modes: the tables' total rows).
-    "no_show_rate": {
-        mode: (("appointments_recorded", mode), ("appointments_missed", mode))
-        for mode in ("presenza", "telefono", "video", "total")
-    },
 }
 # The dimensions whose categories do not cover everything of their base (a total row over
 # them is the union of its rows, not "everything").
@@ -333,6 +328,8 @@ _TREND = {
 _DERIVED = {
     "meetings_mean": ("people",),
     "meeting_shares": ("meeting_mode", "meeting_attendance"),
+    # The agenda's no-show rate: missed over recorded appointments, by mode and desk.
+    "no_show_rate": ("appointments_recorded", "appointments_missed"),
 }
 # The headline figures the secondary suppression hides last (the utility guarantee).
 _KEEP: set[Identity] = set()

@@ -575,8 +575,10 @@ class Lookups:
                 )
                 % {"person": person, "desk": desk.name, "date": f"{opened_on:%d/%m/%Y}"}
             )
-        is_whole = isinstance(raw_id, float) and raw_id.is_integer()
-        text = str(int(raw_id)) if is_whole else str(raw_id).strip()
+        if isinstance(raw_id, float) and raw_id.is_integer():
+            text = str(int(raw_id))  # a number cell of a spreadsheet
+        else:
+            text = str(raw_id).strip()
         pk = parse_id(text)  # not "²" (isdigit, but no int), "٣" nor 30 digits
         intake = self.intake_by_id(pk) if pk else None
         if intake is None:

@@ -280,7 +280,7 @@ def _links(sheet: Sheet) -> Iterator[Relation]:  # noqa: C901 - one list of the 
 
 
 # Tables whose total row counts meetings, referrals or months, not the people taken in.
-_NOT_PEOPLE = ("Colloqui", "Invii", "Andamento")
+_NOT_PEOPLE = ("Colloqui", "Invii", "Andamento", "Appuntamenti")
 _DESK_BANDS = {
     "u18": "^meno di 18",
     "18-35": "^18–35",
