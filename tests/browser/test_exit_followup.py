@@ -32,7 +32,16 @@ def test_close_with_exit_then_six_months_later_record_and_review(
         operator=op_casalmaggiore,
     )
     sign_in(page, op_casalmaggiore, live_server.url)
+    close_and_follow_up(page, intake, settings)
 
+
+def close_and_follow_up(page, intake, settings) -> None:
+    """From the case page of an open case (the operator logged in): close it with the
+    situation at exit, move the clock past six months, find the follow-up on the work list,
+    record an attempt and the answer, and see it in the review. Also the second half of
+    the follow-through's "done when" test (tests/browser/test_follow_through.py)."""
+    today = timezone.localdate()
+    name = f"{intake.person.last_name} {intake.person.first_name}"
     # Close the case: found a job, stated by the person, as of today.
     page.goto(f"/persona/{intake.person_id}/")
     page.get_by_role("link", name="Chiudi la presa in carico").click()
@@ -59,7 +68,7 @@ def test_close_with_exit_then_six_months_later_record_and_review(
     expect(page.locator("#count-overdue")).to_have_text("1")
     page.get_by_role("link", name="Lista di lavoro").click()
     overdue = page.locator("#overdue-tasks")
-    expect(overdue).to_contain_text("Ferrari Lucia")
+    expect(overdue).to_contain_text(name)
     expect(overdue).to_contain_text(f"{due:%d/%m/%Y}")
     overdue.get_by_role("link", name="Follow-up a sei mesi").click()
 

@@ -1,8 +1,10 @@
-"""Issue 13 ("done when", the agenda's part): in a real browser an operator records a
-person's consent to e-mail reminders and books an appointment from the case page; the due
-work runs (``manage.py run_due_work``: the real database worker); the reminder with a
-valid .ics is at the local SMTP server; the clock moves past the start, and recording the
-meeting from the agenda marks the appointment held.
+"""Issue 13's "done when", in one run of a real browser: an operator records a person's
+consent to e-mail reminders and books an appointment from the case page; the due work runs
+(``manage.py run_due_work``: the real database worker); the reminder with a valid .ics is
+at the local SMTP server; the clock moves past the start, and recording the meeting from
+the agenda marks the appointment held; then the case is closed with the situation at exit,
+the clock moves past six months, the follow-up task is on the work list, its answer is
+recorded and the review counts it (``close_and_follow_up``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from casework.models import Meeting
 from tests import factories
 from tests.agenda.conftest import invitation, smtp  # noqa: F401 - the SMTP server fixture
 from tests.browser.conftest import login
+from tests.browser.test_exit_followup import close_and_follow_up
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,7 +35,9 @@ def test_book_remind_and_hold_an_appointment(page, smtp, settings, op_casalmaggi
     desk.address = "Piazza Garibaldi 26, Casalmaggiore"
     desk.phone = "0375 284411"
     desk.save()
-    person = factories.person(last_name="Bianchi", first_name="Giulia", email="giulia@example.org")
+    person = factories.person(
+        last_name="Bianchi", first_name="Giulia", gender="F", email="giulia@example.org"
+    )
     intake = factories.intake(person, opened_on=timezone.localdate() - dt.timedelta(days=40))
 
     login(page, "op.casalmaggiore")
@@ -86,6 +91,9 @@ def test_book_remind_and_hold_an_appointment(page, smtp, settings, op_casalmaggi
     assert appt.status == AppointmentStatus.HELD
     assert appt.meeting == Meeting.objects.get(intake=intake)
     expect(page.locator(f"#appuntamento-{appt.pk}")).to_contain_text("Svolto")
+
+    # The exit and its six-month follow-up, on the same case, to the review.
+    close_and_follow_up(page, intake, settings)
 
 
 def test_the_agenda_from_the_keyboard(page, op_casalmaggiore):
