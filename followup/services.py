@@ -21,6 +21,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from activitycr import clock
+from agenda import services as agenda_services
+from agenda.models import Appointment, AppointmentStatus
 from casework import services as casework_services
 from casework.choices import LabourStatus
 from casework.models import Intake
@@ -164,6 +166,10 @@ def close_with_exit(
     )
     _write_exit(intake=intake, answer=exit_answer, by=by)
     schedule_tasks(intake=intake, by=by)
+    # A closed case keeps no booked appointment: each is cancelled, and a person who
+    # consented receives the cancelled invitation.
+    for appointment in Appointment.objects.filter(intake=intake, status=AppointmentStatus.BOOKED):
+        agenda_services.cancel(appointment=appointment)
     return intake
 
 

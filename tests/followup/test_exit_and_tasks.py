@@ -9,7 +9,10 @@ import pytest
 from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from agenda import services as agenda_services
+from agenda.models import AppointmentStatus, MessageKind, ReminderMessage
 from casework import services as casework_services
 from casework.choices import ClosureReason, IntakeStatus, LabourStatus
 from casework.models import local_today
@@ -336,3 +339,21 @@ def test_opening_a_task_is_a_recorded_read(client, operator, intake):
         content_type__model="followuptask"
     )
     assert read.actor == operator
+
+
+def test_closing_cancels_the_cases_booked_appointments(client, operator, intake):
+    """A closed case keeps no booked appointment (nor its reminders): each is cancelled,
+    with the cancelled invitation for a person who consented to e-mail reminders."""
+    intake.person.email = "chiara@example.org"
+    intake.person.save()
+    agenda_services.give_consent(
+        person=intake.person, channel="email", source="presenza", given_on=TODAY, operator=operator
+    )
+    booked = agenda_services.book(
+        intake=intake, operator=None, starts_at=timezone.now() + dt.timedelta(days=3)
+    )
+    response = client.post(reverse("followup:intake_close", args=[intake.pk]), close_data())
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.CANCELLED
+    assert ReminderMessage.objects.filter(appointment=booked, kind=MessageKind.CANCEL).exists()
