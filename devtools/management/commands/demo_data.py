@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from casework.models import Person
 from devtools import demo
+from devtools.demo.follow_through import add_follow_through
 
 
 def _date(value: str) -> dt.date:
@@ -97,6 +98,14 @@ class Command(BaseCommand):
             start=options["start"],
             end=options["end"],
             progress=progress,
+        )
+        booked, exits, answers = add_follow_through(seed=options["seed"])
+        self.stdout.write(
+            _(
+                "Seguito: %(booked)d appuntamenti prenotati, %(exits)d situazioni in uscita, "
+                "%(answers)d risposte a sei mesi."
+            )
+            % {"booked": booked, "exits": exits, "answers": answers}
         )
         if verbose:
             self.stdout.write(
