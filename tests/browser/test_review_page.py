@@ -79,6 +79,22 @@ def test_a_wrong_range_is_explained_next_to_the_field(page, live_server):
     assert_accessible(page)
 
 
+def test_typing_dates_picks_the_custom_range(page, live_server):
+    """UX audit B 15: Dal/Al typed while a quarter was selected were silently ignored; typing
+    a date now switches Periodo to the custom range, and the dates typed are shown."""
+    reader = factories.user("udp.browser3", role=roles.PLANNING_OFFICE)
+    sign_in(page, reader, live_server.url)
+    page.goto("/report/")
+    assert page.locator("#id_period").input_value() != "custom"
+    page.get_by_label("Dal", exact=True).fill("01/02/2021")
+    expect(page.locator("#id_period")).to_have_value("custom")
+    page.get_by_label("Al", exact=True).fill("30/04/2021")
+    page.get_by_role("button", name="Mostra").click()
+    page.wait_for_load_state()
+    assert "period=custom" in page.url
+    expect(page.get_by_text("Periodo: dal 01/02/2021 al 30/04/2021")).to_be_visible()
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_review_passes_axe_on_a_phone_as_on_a_desktop(page, live_server, width):
     """Issue 11, item 9: the scrolling tables take keyboard focus and have a name, at 390 px
