@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db import models
 from django.forms.formsets import DELETION_FIELD_NAME, BaseFormSet
 from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
@@ -107,6 +109,17 @@ def _with_labelled_delete(formset: type[BaseFormSet]) -> type[BaseFormSet]:
     return type(formset.__name__, (formset,), {"add_fields": add_fields})
 
 
+@admin.action(
+    permissions=["delete"],
+    description=gettext_lazy("Elimina le righe selezionate (%(verbose_name_plural)s)"),
+)
+def delete_selected(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: models.QuerySet[Any]
+) -> TemplateResponse | None:
+    """Django's own action (confirmation page included), under a wording that agrees."""
+    return django_delete_selected(modeladmin, request, queryset)
+
+
 class CaseDeskAdminSite(admin.AdminSite):
     """Django's admin site under the product's name, every admin with labelled fields."""
 
@@ -117,6 +130,12 @@ class CaseDeskAdminSite(admin.AdminSite):
     # (and with the headers allowed to wrap, static/css/admin-site.css) the case lists show
     # every column at 1,280 px.
     enable_nav_sidebar = False
+
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+        # Django's Italian reads "Cancella persone selezionati" (UX audit C 34): one wording
+        # that agrees whatever the model's gender.
+        self.add_action(delete_selected, "delete_selected")
 
     def register(
         self,

@@ -216,3 +216,13 @@ def test_dates_in_a_history_are_local():
     ).first()
     (described,) = describe_entries([entry])
     assert ("Prossimo appuntamento", "—", "01/12/2026 09:30") in described.changes
+
+
+def test_the_delete_action_agrees_with_any_model(client, administrator):
+    """UX audit C 34: Django's Italian read "Cancella persone selezionati"."""
+    client.force_login(administrator)
+    page = html_lib.unescape(
+        client.get(reverse("admin:casework_partner_changelist")).content.decode()
+    )
+    assert "Elimina le righe selezionate (partner)" in page
+    assert "selezionati" not in page.split('name="action"')[1].split("</select>")[0]
