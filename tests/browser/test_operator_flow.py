@@ -245,7 +245,11 @@ def test_intake_form_can_be_filled_and_sent_with_the_keyboard_alone(
     keyboard.type("Disoccupato")
     tab_to(page, "unemployment_months")
     keyboard.type("4")
-    keyboard.press("Enter")
+    keyboard.press("Enter")  # moves on (UX audit B 23): a half-filled form is never sent
+    expect(page.locator("[name=unemployment_months]")).not_to_be_focused()
+    assert Intake.objects.count() == 0
+    tab_to(page, "unemployment_months")
+    keyboard.press("Control+Enter")  # sends it, as the hint under the form says
 
     expect(page.locator("h1")).to_have_text("Bonvicini Giulia")
     intake = Intake.objects.get(person__fiscal_code=CF)
