@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -48,25 +51,43 @@ def test_benchmark_prints_the_quarter_against_its_floor():
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.system
+# serialized_rollback: the tests after it find the content types and permissions as
+# migrated (a transactional flush without it leaves them renumbered, and the next
+# serialized test's permissions point at content types that are gone).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a second database on the same server"
 )
 def test_history_keeps_the_quarter_and_compares_it():
-    name = f"{connection.settings_dict['NAME']}_history"
-    out = io.StringIO()
+    """In processes of their own, on two scratch databases of the same server: the command
+    empties and refills the database it runs on, which must not be the tests' own."""
+    db = connection.settings_dict
+    base, name = f"{db['NAME']}_base", f"{db['NAME']}_history"
+    server = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    env = {**os.environ, "DATABASE_URL": f"{server}/{base}"}
+    command = [sys.executable, "manage.py", "benchmark_reports", "--sizes", "1000", "--runs",
+               "1", "--reviews-only", "--history", "3000", "--history-database", name]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(base)}")
+        cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(base)}")
     try:
-        call_command("benchmark_reports", sizes="1000", runs=1, reviews_only=True, history=3000,
-                     history_database=name, stdout=out, stderr=io.StringIO())  # fmt: skip
+        migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"]
+        subprocess.run(migrate, env=env, check=True, timeout=900)  # noqa: S603 - our own
+        done = subprocess.run(  # noqa: S603 - our own manage.py
+            command, env=env, capture_output=True, text=True, timeout=900, check=False
+        )
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)}")
-    output = out.getvalue()
+            for scratch in (base, name):
+                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(scratch)}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    output = done.stdout
     assert "same figures in both databases: yes" in output
     _quarter, history = _tables(output)
     rows = [[c.strip() for c in row.strip("|").split("|")] for row in history[1:]]
     base, more = rows
-    assert int(base[0].replace(",", "")) == Meeting.objects.count()
+    assert int(base[0].replace(",", "")) > 0
     assert int(more[0].replace(",", "")) > 2 * int(base[0].replace(",", ""))  # ~3,000 vs ~1,000
     assert base[2] == more[2]  # the same meetings held in the quarter
     assert base[6] == "1.00×" and re.fullmatch(r"\d+\.\d\d×", more[6])

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -185,11 +186,16 @@ def use_database(name: str) -> Iterator[None]:
     old = settings["NAME"]
     connection.close()
     settings["NAME"] = name
+    # Django caches content types by id: the other database numbers them its own way, so
+    # the cache is emptied on the way in and out (else permissions created later point at
+    # the other database's ids).
+    ContentType.objects.clear_cache()
     try:
         yield
     finally:
         connection.close()
         settings["NAME"] = old
+        ContentType.objects.clear_cache()
 
 
 def create_database(name: str) -> None:
