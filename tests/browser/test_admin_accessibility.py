@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks import task
 from playwright.sync_api import expect
 
+from agenda import services as agenda_services
 from casework import roles
 from casework.choices import AckChannel, CrossDeskReason, MeetingMode, ReferralKind
 from casework.models import (
@@ -90,6 +91,22 @@ def one_of_each(superadmin: User) -> None:
     TOTPDevice.objects.create(user=superadmin, name="Telefono", confirmed=True)
     issue_enrolment_code(user=superadmin, issued_by=superadmin)
     nothing_to_do.enqueue()
+    # The agenda: a consent, a booked appointment, and a cancelled one with its message.
+    intake.person.email = "persona@example.org"
+    intake.person.save()
+    agenda_services.give_consent(
+        person=intake.person,
+        channel="email",
+        source="presenza",
+        given_on=timezone.localdate(),
+        operator=superadmin,
+    )
+    soon = timezone.now() + dt.timedelta(days=2)
+    agenda_services.book(intake=intake, operator=superadmin, starts_at=soon)
+    cancelled = agenda_services.book(
+        intake=intake, operator=superadmin, starts_at=soon + dt.timedelta(days=1)
+    )
+    agenda_services.cancel(appointment=cancelled)
 
 
 def admin_pages(superadmin: User) -> list[tuple[str, str]]:
