@@ -7,17 +7,10 @@ from __future__ import annotations
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from casework.models import Intake, Meeting
 from tests import factories
-
-
-def _migrate(*targets: tuple[str, str]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(list(targets) or executor.loader.graph.leaf_nodes())
+from tests.migrations import migrate as _migrate
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -10,13 +10,12 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from casework import roles
 from casework.models import PrivacyAcknowledgement, PrivacyNotice
 from casework.services import record_acknowledgement
 from tests import factories
+from tests.migrations import migrate as _migrate
 
 MODELS = ("privacynotice", "privacyacknowledgement")
 
@@ -36,11 +35,6 @@ def _grants(content_type_ids: list[int]) -> dict[str, list[str]]:
         )
         for group in Group.objects.order_by("name")
     }
-
-
-def _migrate(*targets: tuple[str, str]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(list(targets) or executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
