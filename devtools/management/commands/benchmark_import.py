@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
+from import_export.resources import ModelResource
 
 from casework import fiscal_code
 from casework.resources import IntakeResource, MeetingResource, PersonResource, row_errors
@@ -108,11 +109,12 @@ class Command(BaseCommand):
             files = make_files(n)
             try:
                 with transaction.atomic():
-                    for (label, data), resource in zip(
-                        files.items(),
-                        (PersonResource, IntakeResource, MeetingResource),
-                        strict=True,
-                    ):
+                    resources: tuple[type[ModelResource], ...] = (
+                        PersonResource,
+                        IntakeResource,
+                        MeetingResource,
+                    )
+                    for (label, data), resource in zip(files.items(), resources, strict=True):
                         timings = []
                         for dry_run in (True, False):
                             started = time.perf_counter()
