@@ -96,6 +96,10 @@ _SNAPSHOT_FIELDS = frozenset(
 )
 
 
+# How many rows between two calls of an import's ``progress`` callback.
+PROGRESS_EVERY = 250
+
+
 # --- Resources -----------------------------------------------------------------------------
 
 
@@ -125,6 +129,9 @@ class CaseworkResource(resources.ModelResource):
         self.user = kw.get("user")
         self.lookups = kw["lookups"] = Lookups(self.user)
         self._preview: dict[int, list[str]] = {}
+        # Called now and then with the number of rows read so far (a background import
+        # shows it as a progress bar), and once more at the end.
+        self._progress: Callable[[int], None] | None = kw.pop("progress", None)
         result = super().import_data(
             dataset,
             dry_run=dry_run,
@@ -133,6 +140,8 @@ class CaseworkResource(resources.ModelResource):
             **kw,
         )
         result.diff_headers = self.preview_headers(dataset.headers or [])
+        if self._progress is not None:
+            self._progress(len(dataset))
         return result
 
     def export(self, queryset: Any = None, **kwargs: Any) -> Any:
@@ -239,6 +248,9 @@ class CaseworkResource(resources.ModelResource):
             raise ValidationError({columns.get(k, k): v for k, v in errors.items()})
 
     def import_row(self, row: Any, instance_loader: Any, **kwargs: Any) -> RowResult:
+        number = kwargs.get("row_number", 0)
+        if self._progress is not None and number % PROGRESS_EVERY == 0:
+            self._progress(number)
         # A NUL character fits no text column (PostgreSQL refuses it in any statement,
         # lookups included): the row is bad, its columns named, before any query.
         with_nul = [c for c, v in row.items() if isinstance(v, str) and "\x00" in v]
