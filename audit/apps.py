@@ -10,3 +10,7 @@ class AuditConfig(AppConfig):
         from audit import trail  # noqa: PLC0415 - it imports models: loaded once apps are ready
 
         trail.register_case_models()
+
+        from casework.signals import rows_created  # noqa: PLC0415
+
+        rows_created.connect(trail.log_rows_created, dispatch_uid="audit_rows_created")

@@ -9,7 +9,9 @@ when, the object, and for each changed field its old and new value. Derived or n
 them in clear.
 
 What the ORM cannot see is not recorded: ``bulk_create``, ``QuerySet.update()`` and raw
-SQL send no signals. The demo data is written that way and is therefore not audited (it is
+SQL send no signals — except the admin import's batched inserts, which send
+``casework.signals.rows_created`` and are recorded by :func:`log_rows_created` exactly as
+one-by-one saves would be. The demo data is written that way and is therefore not audited (it is
 synthetic and made by a command, not by a person; auditing a million meetings would double
 the write volume). The desk's versioned edits are ordinary ``save(update_fields=...)`` calls
 after their version check (``casework/services.py``), so they are recorded like any save.
@@ -19,11 +21,17 @@ Reads are recorded too, as entries with ``action=ACCESS`` (see ``audit/reads.py`
 
 from __future__ import annotations
 
-from auditlog.models import LogEntry
+from typing import Any
+
+from auditlog.context import auditlog_disabled
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry, LogEntryManager
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
 
 from casework.models import SPECIAL_CATEGORY_FIELDS, Intake, Meeting, Person, Referral
 
@@ -114,3 +122,59 @@ def person_history(person_id: int) -> models.QuerySet[LogEntry]:
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")
     )
+
+
+# --- Rows written in batches by the admin import ----------------------------------------------
+
+
+class _UnsavedEntries(LogEntryManager):
+    """auditlog's own ``log_create``/``log_m2m_changes``, returning the entry unsaved."""
+
+    def create(self, **kwargs: Any) -> LogEntry:
+        return LogEntry(**kwargs)
+
+
+def log_rows_created(
+    sender: type[models.Model],
+    instances: list[models.Model],
+    m2m: dict[str, dict[Any, list[models.Model]]],
+    actor: Any = None,
+    dry_run: bool = False,
+    **kwargs: Any,
+) -> None:
+    """``casework.signals.rows_created``: the entries auditlog would have written for each
+    row saved one by one — a CREATE with every field's value (masked and excluded as
+    registered), then the many-to-many links set — written in one insert.
+
+    Built by auditlog's own code (``model_instance_diff`` and its manager), so they are the
+    same entries; the actor and the request's address come from auditlog's context as for
+    a save (the ``pre_save`` signal of the entry: the request's user, or the user a
+    background import runs for, under ``auditlog.context.set_actor``). A preview is rolled
+    back: nothing to write."""
+    if dry_run or auditlog_disabled.get() or not auditlog.contains(sender):
+        return
+    collector = _UnsavedEntries()
+    collector.model = LogEntry
+    m2m_fields = auditlog._registry[sender]["m2m_fields"]  # no public accessor
+    use_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)  # auditlog's default
+    entries: list[LogEntry] = []
+    # Rows just inserted have nothing pointing at them yet: their reverse one-to-one
+    # relations are known to be empty, which spares auditlog a query each per row.
+    reverse_one_to_one = [f for f in sender._meta.get_fields() if isinstance(f, models.OneToOneRel)]
+    for instance in instances:
+        for relation in reverse_one_to_one:
+            if not relation.is_cached(instance):
+                relation.set_cached_value(instance, None)
+        changes = model_instance_diff(None, instance, use_json_for_changes=use_json)
+        entries.append(
+            collector.log_create(
+                instance, action=LogEntry.Action.CREATE, changes=changes, force_log=True
+            )
+        )
+        for name, by_pk in m2m.items():
+            related = by_pk.get(instance.pk)
+            if related and name in m2m_fields:
+                entries.append(collector.log_m2m_changes(related, instance, "add", name))
+    for entry in entries:
+        pre_save.send(sender=LogEntry, instance=entry, raw=False, using=None, update_fields=None)
+    LogEntry.objects.bulk_create(entries, batch_size=1000)

@@ -325,11 +325,16 @@ class Person(VersionedSave, models.Model):
         return f"{self.last_name} {self.first_name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_key = self.build_search_key()
+        self.prepare_save()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "search_key" not in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_key"}
         super().save(*args, **kwargs)
+
+    def prepare_save(self) -> None:
+        """What every write computes before the row goes to the database (``save()``, and
+        the import's batched inserts, which do not call ``save()``)."""
+        self.search_key = self.build_search_key()
 
     @property
     def phone_display(self) -> str:
@@ -563,9 +568,14 @@ class Intake(VersionedSave, models.Model):
         return f"#{self.pk} · {self.desk} · {self.opened_on:%d/%m/%Y}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.prepare_save()
+        super().save(*args, **kwargs)
+
+    def prepare_save(self) -> None:
+        """What every write computes before the row goes to the database (``save()``, and
+        the import's batched inserts, which do not call ``save()``)."""
         if self._state.adding and not self.age_band:
             self.take_snapshot()
-        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -578,8 +588,9 @@ class Intake(VersionedSave, models.Model):
         self.age_band = AgeBand.for_age(self.age_at_intake)
         self.esf_age_band = EsfAgeBand.for_age(self.age_at_intake)
         self.gender = person.gender
-        self.residence_comune_id = person.residence_comune_id
-        self.origin = origin_for(person.residence_comune)
+        comune = person.residence_comune
+        self.residence_comune = comune
+        self.origin = origin_for(comune)
         self.citizenship = person.citizenship
         self.isced_band = EDUCATION_TO_ISCED[person.education]
 

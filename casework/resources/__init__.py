@@ -21,15 +21,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import IntegrityError, models, router
+from django.db import DatabaseError, IntegrityError, models, router, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
+from import_export.widgets import ManyToManyWidget
 
 from casework.choices import (
     AckChannel,
@@ -77,6 +80,7 @@ from casework.resources.widgets import (
     blank,
     scoped,
 )
+from casework.signals import rows_created
 
 if TYPE_CHECKING:
     from activitycr.http import AnyUser
@@ -98,6 +102,20 @@ _SNAPSHOT_FIELDS = frozenset(
 
 # How many rows between two calls of an import's ``progress`` callback.
 PROGRESS_EVERY = 250
+# How many new rows are inserted at once (``CaseworkResource.flush``).
+BATCH_SIZE = 1000
+
+
+@dataclass
+class _Pending:
+    """A valid new row waiting for its batch's insert."""
+
+    instance: models.Model
+    row: Any
+    kwargs: dict[str, Any]
+    number: int
+    row_result: RowResult | None = None
+    m2m: dict[str, list[models.Model]] = dataclass_field(default_factory=dict)
 
 
 # --- Resources -----------------------------------------------------------------------------
@@ -105,7 +123,21 @@ PROGRESS_EVERY = 250
 
 class CaseworkResource(resources.ModelResource):
     """Shared behaviour: full_clean on every row, errors named by column, all or nothing;
-    rows and foreign keys scoped to the importing user; lookups read once per file."""
+    rows and foreign keys scoped to the importing user; lookups read once per file.
+
+    **New rows are written in batches.** Every row is read, matched and validated on its
+    own, as the forms validate it; a valid new row then waits (``save_instance``) and every
+    ``BATCH_SIZE`` rows the batch is inserted at once (``flush``): one ``bulk_create`` for
+    the rows, one for their many-to-many links, one for what follows them (privacy
+    acknowledgements), and the ``casework.signals.rows_created`` signal, on which the audit
+    trail writes the batch's entries at once and the agenda links imported meetings to
+    their appointments. When the database refuses the batch (a rule the validation could
+    not see, a colleague's row written in between), the batch is rolled back to its
+    savepoint and written again row by row, each in its own savepoint, through ``save()``
+    and Django's signals, so that the rows refused are named like any bad row. A row that
+    changes an existing record is saved at once, in its own savepoint, after the rows
+    before it.
+    """
 
     user: AnyUser | None = None  # set by import_data from the admin's ``user`` argument
     lookups: Lookups | None = None
@@ -113,6 +145,9 @@ class CaseworkResource(resources.ModelResource):
     extra_columns: tuple[str, ...] = ()
     # How many valid rows the preview shows (the others are counted).
     preview_rows = 100
+    # False: every new row is written at once through save() and Django's signals, the way
+    # a refused batch is written again (tests compare the two).
+    batched = True
 
     def import_data(
         self,
@@ -132,6 +167,11 @@ class CaseworkResource(resources.ModelResource):
         # Called now and then with the number of rows read so far (a background import
         # shows it as a progress bar), and once more at the end.
         self._progress: Callable[[int], None] | None = kw.pop("progress", None)
+        self._batch: list[_Pending] = []
+        self._pending_ids: set[int] = set()
+        self._late_invalid: list[tuple[_Pending, str]] = []
+        self._extras: list[models.Model] = []
+        self._acks_planned: set[tuple[int, int]] = set()
         result = super().import_data(
             dataset,
             dry_run=dry_run,
@@ -262,7 +302,9 @@ class CaseworkResource(resources.ModelResource):
             )
             return invalid
         row_result = super().import_row(row, instance_loader, **kwargs)
-        row_result.preview = self._preview.pop(kwargs.get("row_number", 0), None)
+        row_result.preview = self._preview.pop(number, None)
+        if self._batch and self._batch[-1].number == number:
+            self._batch[-1].row_result = row_result
         # What full_clean missed and the database refused (a trigger, a race) is a bad row
         # like the others, with a message naming the rule and no data from the row.
         if row_result.errors and all(
@@ -291,10 +333,8 @@ class CaseworkResource(resources.ModelResource):
     def preview_headers(self, headers: Sequence[str]) -> list[str]:
         return [f.column_name for f in self.preview_fields(headers)]
 
-    def after_save_instance(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
-        super().after_save_instance(instance, row, **kwargs)
-        number = kwargs.get("row_number", 0)
-        if kwargs.get("dry_run") and number <= self.preview_rows:
+    def record_preview(self, instance: models.Model, row: Any, number: int) -> None:
+        if number <= self.preview_rows:
             self._preview[number] = [
                 self.preview_value(f, instance, row) for f in self.preview_fields(list(row))
             ]
@@ -322,6 +362,170 @@ class CaseworkResource(resources.ModelResource):
             activities = widget.clean(row.get(field.column_name), lookups=self.lookups)
             return ", ".join(str(a) for a in activities)
         return str(field.export(instance, lookups=self.lookups))
+
+    # Batched writes (see the class docstring) ----------------------------------------------
+
+    def save_instance(
+        self, instance: models.Model, is_create: bool, row: Any, **kwargs: Any
+    ) -> None:
+        self.before_save_instance(instance, row, **kwargs)
+        number = kwargs.get("row_number", 0)
+        if kwargs.get("dry_run"):
+            self.record_preview(instance, row, number)
+        pending = id(instance) in self._pending_ids
+        if self.batched and (is_create or pending):
+            # A later row of the file may name a row still waiting: it changes that object.
+            if not pending:
+                self._pending_ids.add(id(instance))
+                self.create_instances.append(instance)
+            self._batch.append(_Pending(instance, row, dict(kwargs), number))
+            self.remember_pending(instance)
+            return
+        self.flush()
+        with transaction.atomic(using=router.db_for_write(type(instance))):
+            self.do_instance_save(instance, is_create)
+            self.after_save_instance(instance, row, **kwargs)
+            self.write_extras()
+
+    def remember_pending(self, instance: models.Model) -> None:
+        """Make a row still waiting for its insert known to the rows after it."""
+
+    def save_m2m(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
+        m2m = [
+            f
+            for f in self.get_import_fields()
+            if isinstance(f.widget, ManyToManyWidget) and f.column_name in row
+        ]
+        if not m2m:
+            return
+        if id(instance) in self._pending_ids:
+            self._batch[-1].m2m = {
+                str(f.attribute): f.clean(row, lookups=self.lookups) for f in m2m
+            }
+            return
+        with transaction.atomic(using=router.db_for_write(type(instance))):
+            for f in m2m:
+                self.import_field(f, instance, row, True, lookups=self.lookups)
+
+    def bulk_create(
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: int | None = None,
+        result: Result | None = None,
+    ) -> None:
+        """The library's hook for a full batch and for the last one: :meth:`flush`."""
+        try:
+            self.flush()
+        except Exception as exc:  # an unexpected failure: the whole import is rolled back
+            self.handle_import_error(result, exc, raise_errors)
+
+    def flush(self) -> None:
+        """Insert the rows waiting, at once; row by row when the database refuses them."""
+        batch, self._batch = self._batch, []
+        self.create_instances.clear()
+        self._pending_ids.clear()
+        if not batch:
+            return
+        try:
+            with transaction.atomic(using=router.db_for_write(self._meta.model)):
+                self._insert_batch(batch)
+        except DatabaseError:
+            self._extras.clear()
+            self._acks_planned.clear()
+            for pending in batch:
+                pending.instance.pk = None
+                pending.instance._state.adding = True
+            self._insert_one_by_one(batch)
+
+    def _insert_batch(self, batch: list[_Pending]) -> None:
+        model = self._meta.model
+        instances = list({id(p.instance): p.instance for p in batch}.values())
+        for instance in instances:
+            prepare = getattr(instance, "prepare_save", None)
+            if prepare is not None:
+                prepare()
+        model._default_manager.bulk_create(instances)
+        if any(instance.pk is None for instance in instances):
+            raise DatabaseError("bulk_create returned no keys")  # written again row by row
+        m2m: dict[str, dict[Any, list[models.Model]]] = {}
+        for pending in batch:
+            for name, related in pending.m2m.items():
+                m2m.setdefault(name, {})[pending.instance.pk] = related
+        for name, by_pk in m2m.items():
+            m2m_field = model._meta.get_field(name)
+            through = getattr(model, name).through
+            source = through._meta.get_field(m2m_field.m2m_field_name()).attname
+            target = through._meta.get_field(m2m_field.m2m_reverse_field_name()).attname
+            through._default_manager.bulk_create(
+                [
+                    through(**{source: pk, target: obj.pk})
+                    for pk, related in by_pk.items()
+                    for obj in related
+                ]
+            )
+        for pending in batch:
+            if pending.row_result is not None:
+                pending.row_result.add_instance_info(pending.instance)
+            self.after_save_instance(pending.instance, pending.row, **pending.kwargs)
+        self.write_extras()
+        rows_created.send(
+            sender=model,
+            instances=instances,
+            m2m=m2m,
+            actor=self.user,
+            dry_run=bool(batch[0].kwargs.get("dry_run")),
+        )
+
+    def _insert_one_by_one(self, batch: list[_Pending]) -> None:
+        """The batch again, each row in its own savepoint, through ``save()`` and Django's
+        signals: the rows the database refuses become bad rows, named by their number."""
+        using = router.db_for_write(self._meta.model)
+        saved: set[int] = set()
+        for pending in batch:
+            instance = pending.instance
+            first = id(instance) not in saved
+            try:
+                with transaction.atomic(using=using):
+                    self.do_instance_save(instance, first)
+                    for name, related in pending.m2m.items():
+                        getattr(instance, name).set(related)
+                    self.after_save_instance(instance, pending.row, **pending.kwargs)
+                    self.write_extras()
+            except IntegrityError as exc:
+                self._extras.clear()
+                if first:
+                    instance.pk = None
+                    instance._state.adding = True
+                self._late_invalid.append((pending, _refusal(self._meta.model, exc)))
+                continue
+            saved.add(id(instance))
+            if pending.row_result is not None:
+                pending.row_result.add_instance_info(instance)
+
+    def write_extras(self) -> None:
+        """Insert what ``after_save_instance`` set aside to go with the rows."""
+        extras, self._extras = self._extras, []
+        by_model: dict[type[models.Model], list[models.Model]] = {}
+        for extra in extras:
+            by_model.setdefault(type(extra), []).append(extra)
+        for model, objects in by_model.items():
+            model._default_manager.bulk_create(objects)
+
+    def after_import(self, dataset: Any, result: Result, **kwargs: Any) -> None:
+        super().after_import(dataset, result, **kwargs)
+        # The rows the database refused when their batch was written again row by row.
+        for pending, message in self._late_invalid:
+            error = ValidationError({NON_FIELD_ERRORS: [message]})
+            row_result = pending.row_result
+            if row_result is not None:
+                result.totals[row_result.import_type] -= 1
+                row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+                row_result.validation_error = error
+                result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+            result.append_invalid_row(pending.number, pending.row, error)
+        self._late_invalid = []
 
 
 def _foreign_keys_read(instance: models.Model) -> set[str]:
@@ -488,6 +692,26 @@ def _holds(instance: models.Model, condition: Any) -> bool:
     return not held if condition.negated else held
 
 
+def _refusal(model: type[models.Model], error: IntegrityError) -> str:
+    """The message of a row the database refused: the rule's own Italian message when it
+    is one of the model's constraints (the one validation gives), else its name."""
+    name = _constraint_name(error)
+    # SQLite names the columns of a unique rule, not the rule.
+    columns = re.search(r"UNIQUE constraint failed: ([\w., ]+)", str(error))
+    failed = (
+        {c.strip().rsplit(".", 1)[-1] for c in columns.group(1).split(",")} if columns else None
+    )
+    for constraint in model._meta.constraints:
+        fields_: Sequence[str] = getattr(constraint, "fields", ())
+        if constraint.name == name or (
+            failed
+            and fields_
+            and {getattr(model._meta.get_field(f), "column", f) for f in fields_} == failed
+        ):
+            return str(constraint.get_violation_error_message())
+    return _("Il database ha rifiutato la riga (regola %(rule)s).") % {"rule": name}
+
+
 def _constraint_name(error: IntegrityError) -> str:
     text = str(error)
     match = re.search(r"(casework|sportelli)_[a-z0-9_]+", text)
@@ -557,6 +781,8 @@ class PersonResource(CaseworkResource):
         report_skipped = True
         use_transactions = True
         skip_diff = True
+        use_bulk = True
+        batch_size = BATCH_SIZE
 
     def key_columns_message(self, headers: set[str]) -> str | None:
         if _person_key_missing(headers):
@@ -600,7 +826,11 @@ class PersonResource(CaseworkResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        instance._import_new = instance._state.adding  # type: ignore[attr-defined]
+        # New to the database: neither there nor waiting for its batch (a row naming a
+        # person an earlier row of the file brings changes that person).
+        instance._import_new = (  # type: ignore[attr-defined]
+            instance._state.adding and id(instance) not in self._pending_ids
+        )
         instance._import_ack = None  # type: ignore[attr-defined]
         if "privacy_ack_on" not in errors and instance.privacy_ack_on is not None:
             try:
@@ -659,19 +889,27 @@ class PersonResource(CaseworkResource):
         if ack is not None:
             notice, channel, on = ack
             user = self.user if isinstance(self.user, get_user_model()) else None
-            exists = (
+            planned = (id(instance), notice.pk)
+            exists = planned in self._acks_planned or (
                 not getattr(instance, "_import_new", False)
                 and PrivacyAcknowledgement.objects.filter(person=instance, notice=notice).exists()
             )
             if not exists:
-                PrivacyAcknowledgement.objects.create(
-                    person=instance,
-                    notice=notice,
-                    acknowledged_on=on,
-                    channel=channel,
-                    operator=user,
+                self._acks_planned.add(planned)
+                self._extras.append(
+                    PrivacyAcknowledgement(
+                        person=instance,
+                        notice=notice,
+                        acknowledged_on=on,
+                        channel=channel,
+                        operator=user,
+                    )
                 )
         super().after_save_instance(instance, row, **kwargs)
+
+    def remember_pending(self, instance: models.Model) -> None:
+        assert self.lookups is not None and isinstance(instance, Person)
+        self.lookups.remember_person(instance)
 
     def filter_export(self, queryset: QuerySet[Person], **kwargs: Any) -> QuerySet[Person]:
         return queryset.select_related(
@@ -776,6 +1014,8 @@ class IntakeResource(ByOptionalId, CaseworkResource):
         report_skipped = True
         use_transactions = True
         skip_diff = True
+        use_bulk = True
+        batch_size = BATCH_SIZE
 
     def known_columns(self) -> list[str]:
         return [*super().known_columns(), "cognome", "nome", "data_nascita", "id_persona"]
@@ -937,6 +1177,8 @@ class MeetingResource(ByOptionalId, _ByIntake):
         report_skipped = True
         use_transactions = True
         skip_diff = True
+        use_bulk = True
+        batch_size = BATCH_SIZE
 
     def import_instance(self, instance: Meeting, row: Any, **kwargs: Any) -> None:
         # The library sets many-to-many values after saving, where a bad code would be a
@@ -996,6 +1238,8 @@ class ReferralResource(ByOptionalId, _ByIntake):
         report_skipped = True
         use_transactions = True
         skip_diff = True
+        use_bulk = True
+        batch_size = BATCH_SIZE
 
     def import_instance(self, instance: Referral, row: Any, **kwargs: Any) -> None:
         super().import_instance(instance, row, **kwargs)

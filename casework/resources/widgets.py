@@ -418,7 +418,10 @@ class Lookups:
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             found = {
-                p.fiscal_code: p for p in scoped(Person, self.user).filter(fiscal_code__in=chunk)
+                p.fiscal_code: p
+                for p in scoped(Person, self.user)
+                .filter(fiscal_code__in=chunk)
+                .select_related("residence_comune")  # an intake's snapshot reads it
             }
             for code in chunk:
                 self.people_by_cf[code] = found.get(code)
@@ -432,8 +435,10 @@ class Lookups:
         wanted = [d for d in dict.fromkeys(dates) if d not in self._names_loaded]
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            people = scoped(Person, self.user).filter(
-                fiscal_code__isnull=True, birth_date__in=chunk
+            people = (
+                scoped(Person, self.user)
+                .filter(fiscal_code__isnull=True, birth_date__in=chunk)
+                .select_related("residence_comune")
             )
             for person in people:
                 self.people_by_name.setdefault(_name_key(person), []).append(person)
