@@ -101,9 +101,7 @@ def codes(draw: st.DrawFn) -> str:
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(code=codes(), on=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)))
 def test_the_decoder_agrees_with_the_librarys_decode(code: str, on: dt.date) -> None:
-    assert outcome(fiscal_code._decode.__wrapped__, code, on) == outcome(
-        reference_decode, code, on
-    )
+    assert outcome(fiscal_code._decode.__wrapped__, code, on) == outcome(reference_decode, code, on)
 
 
 @pytest.mark.parametrize(
@@ -118,6 +116,4 @@ def test_the_decoder_agrees_with_the_librarys_decode(code: str, on: dt.date) -> 
 def test_known_codes_agree(code: str) -> None:
     code = code[:15] + cf.encode_cin(code[:15])
     on = dt.date(2026, 11, 30)
-    assert outcome(fiscal_code._decode.__wrapped__, code, on) == outcome(
-        reference_decode, code, on
-    )
+    assert outcome(fiscal_code._decode.__wrapped__, code, on) == outcome(reference_decode, code, on)
