@@ -30,9 +30,11 @@ with linked-table secondary suppression and an exact audit** (Hundepool et al.,
    hidden cell, the smallest and the largest value it can take given every visible figure,
    every relation and what the markers promise (``"<3"`` is 1–2, ``"n.d."`` is 3 or more), as
    integer linear programs (HiGHS). While some hidden cell has min == max, one more cell is
-   hidden on one of its relations: the cheapest, where headline figures (people, intakes,
-   meetings, Casalasco residents, women and men of the total column) cost most, then figures
-   shared by several tables, then larger values. This ends: every step hides a cell.
+   hidden on one of its relations: the cheapest, where headline figures (women and men of
+   the total column) cost most, then figures shared by several tables, then larger values.
+   The total column's people, intakes, meetings and Casalasco residents are never hidden
+   (:func:`never_hidden_identities`): a cell only they could unpin stays pinned, and its
+   tables are sent hidden whole (6.). This ends: every step hides a cell.
    Secondary cells show ``"n.d."`` (non divulgabile): writing ``"<3"`` there would be false.
 5. **Derived figures**: a mean or a percentage is hidden (``"n.d."``) in a column where a
    count it is computed from is hidden.
@@ -403,6 +405,19 @@ def _cell_identity(table: Table[Shown], r: int, c: int) -> Identity | None:
     return _identity(base, {**conds, **_column_conds(table, c)})
 
 
+def never_hidden_identities() -> set[Identity]:
+    """The headline figures the utility guarantee (issue 11 item 4) keeps whatever it
+    costs: the total column's people, intakes, meetings and Casalasco residents. No
+    secondary suppression hides them; a small cell that only hiding one of them could
+    protect leaves its tables unprotected instead, hidden whole with a note."""
+    return {
+        _identity("people", {}),
+        _identity("contacts", {"kind": _f("intake")}),
+        _identity("contacts", {"kind": _f("attended")}),
+        _identity("people", {"origin": _f("casalasco")}),
+    }
+
+
 def keep_identities() -> set[Identity]:
     """The figures the utility guarantee keeps visible when it can (total column)."""
     return {
@@ -756,6 +771,8 @@ class _Secondary:
         self.primary = {v for v, value in enumerate(model.values) if is_small(value)}
         self.hidden = set(self.primary)
         self.keep = keep_identities()
+        never = never_hidden_identities()
+        self.never = {v for v, identity in enumerate(model.identities) if identity in never}
         self.audit = _Audit(model)
         self.stuck: set[int] = set()
         self.equations_of: dict[int, list[Relation]] = defaultdict(list)
@@ -801,7 +818,10 @@ class _Secondary:
                     for r in relations
                     if r.equal == equal and any(p == pinned for p, _c in r.terms)
                     for v, _c in r.terms
-                    if v not in self.hidden and self.model.values[v] > 0 and v not in found
+                    if v not in self.hidden
+                    and v not in self.never
+                    and self.model.values[v] > 0
+                    and v not in found
                 },
                 key=self.cost,
             )

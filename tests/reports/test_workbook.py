@@ -309,11 +309,6 @@ def test_operator_gets_only_own_desk_and_only_external(client, article_quarter, 
     assert download(client, op_casalmaggiore, desk="gussola").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 4, not met yet: in a one-desk file (30 people, one non-binary "
-    "person) the secondary suppression ends up hiding the people taken in",
-)
 def test_a_one_desk_file_of_30_people_shows_its_people(client, article_quarter, op_casalmaggiore):
     wb = load_workbook(io.BytesIO(b"".join(download(client, op_casalmaggiore).streaming_content)))
     _ws, _h, _headers, people = find_table(wb, "Persone, prese in carico, colloqui e accessi")
