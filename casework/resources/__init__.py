@@ -19,6 +19,7 @@ cell conversions live in ``casework/resources/widgets.py``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -172,6 +173,7 @@ class CaseworkResource(resources.ModelResource):
         self._late_invalid: list[tuple[_Pending, str]] = []
         self._extras: list[models.Model] = []
         self._acks_planned: set[tuple[int, int]] = set()
+        self._m2m_fields: list[fields.Field] | None = None
         result = super().import_data(
             dataset,
             dry_run=dry_run,
@@ -189,6 +191,13 @@ class CaseworkResource(resources.ModelResource):
         return super().export(queryset, **kwargs)
 
     # The file's columns --------------------------------------------------------------------
+
+    def get_import_fields(self) -> list[fields.Field]:
+        # Asked for twice a row by the library; the fields do not change during an import.
+        cached: list[fields.Field] | None = self.__dict__.get("_import_fields")
+        if cached is None:
+            cached = self.__dict__["_import_fields"] = list(super().get_import_fields())
+        return cached
 
     def known_columns(self) -> list[str]:
         return [f.column_name for f in self.get_import_fields()] + list(self.extra_columns)
@@ -391,11 +400,11 @@ class CaseworkResource(resources.ModelResource):
         """Make a row still waiting for its insert known to the rows after it."""
 
     def save_m2m(self, instance: models.Model, row: Any, **kwargs: Any) -> None:
-        m2m = [
-            f
-            for f in self.get_import_fields()
-            if isinstance(f.widget, ManyToManyWidget) and f.column_name in row
-        ]
+        if self._m2m_fields is None:
+            self._m2m_fields = [
+                f for f in self.get_import_fields() if isinstance(f.widget, ManyToManyWidget)
+            ]
+        m2m = [f for f in self._m2m_fields if f.column_name in row]
         if not m2m:
             return
         if id(instance) in self._pending_ids:
@@ -586,21 +595,17 @@ def _validate_constraints(
     """
     model = type(instance)
     using = router.db_for_write(model, instance=instance)
-    for constraint in model._meta.constraints:
-        if _is_choice_check(constraint, model):
-            continue
-        if isinstance(constraint, models.CheckConstraint):
-            fields_used = _fields_of(constraint.condition)
-            if fields_used is not None:
-                if fields_used & exclude:
-                    continue  # as Django does: a field with an error is not checked again
-                if _holds(instance, constraint.condition):
-                    continue
-                message = constraint.get_violation_error_message()
-                errors.setdefault(NON_FIELD_ERRORS, []).append(
-                    ValidationError(message, code=constraint.violation_error_code)
-                )
+    for constraint, fields_used in _constraints_to_validate(model):
+        if isinstance(constraint, models.CheckConstraint) and fields_used is not None:
+            if fields_used & exclude:
+                continue  # as Django does: a field with an error is not checked again
+            if _holds(instance, constraint.condition):
                 continue
+            message = constraint.get_violation_error_message()
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                ValidationError(message, code=constraint.violation_error_code)
+            )
+            continue
         if known_unique is not None and known_unique(instance, constraint):
             continue
         try:
@@ -613,6 +618,25 @@ def _validate_constraints(
             else:
                 errors = exc.update_error_dict(errors)
     return errors
+
+
+@functools.cache
+def _constraints_to_validate(
+    model: type[models.Model],
+) -> tuple[tuple[models.BaseConstraint, frozenset[str] | None], ...]:
+    """A model's constraints that an import row validates (the choice checks left out),
+    each with the fields :func:`_holds` reads, or None when it cannot evaluate it: worked
+    out once per model, not once per row."""
+    found = []
+    for constraint in model._meta.constraints:
+        if _is_choice_check(constraint, model):
+            continue
+        fields_used = None
+        if isinstance(constraint, models.CheckConstraint):
+            used = _fields_of(constraint.condition)
+            fields_used = frozenset(used) if used is not None else None
+        found.append((constraint, fields_used))
+    return tuple(found)
 
 
 _LOOKUPS: dict[str, Callable[[Any, Any], bool]] = {
