@@ -204,6 +204,7 @@ def run(job_id: str, phase: str) -> str:
         files.write_progress(job.file_name, done, total)
 
     changes: dict[str, Any]
+    keep_upload = False
     try:
         progress(0)
         with translation.override(job.language), set_actor(job.user):
@@ -218,27 +219,26 @@ def run(job_id: str, phase: str) -> str:
                 progress=progress,
             )
             changes = _finished_phase(job, result, len(dataset))
+            # Only a clean preview keeps the file, for the confirmation.
+            keep_upload = phase == ImportPhase.PREVIEW and succeeded(result)
     except files.ImportFileError as exc:
         changes = {"state": ImportState.FAILED, "message": exc.message, "report": None}
-        files.remove_with_progress(job.file_name)
     except Exception as exc:  # whatever went wrong, the page says so in Italian
         logger.warning("background import %s (%s) failed: %s", job.pk, phase, type(exc).__name__)
         changes = {"state": ImportState.FAILED, "message": "", "report": None}
-        files.remove_with_progress(job.file_name)
-    else:
-        files.progress_path(job.file_name).unlink(missing_ok=True)
+    # The state first, then the files: the page never sees a running job without progress.
     ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **changes)
+    if keep_upload:
+        files.touch(job.file_name)  # the hour to confirm starts now
+        files.progress_path(job.file_name).unlink(missing_ok=True)
+    else:
+        files.remove_with_progress(job.file_name)
     return str(changes["state"])
 
 
 def _finished_phase(job: ImportJob, result: Result, rows: int) -> dict[str, Any]:
     report = import_report(result)
-    ok = succeeded(result)
-    if job.phase == ImportPhase.PREVIEW and ok:
-        files.touch(job.file_name)  # the hour to confirm starts now
-    else:
-        files.remove_with_progress(job.file_name)  # nothing more to do with the file
-    if job.phase == ImportPhase.IMPORT and ok:
+    if job.phase == ImportPhase.IMPORT and succeeded(result):
         report = {key: report[key] for key in ("new", "update", "total")}
     return {"state": ImportState.DONE, "report": report, "rows_done": rows, "message": ""}
 
