@@ -20,6 +20,7 @@ import time
 import uuid
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -205,6 +206,9 @@ def test_a_good_large_file_previews_confirms_and_imports_every_row(client, admin
     job.refresh_from_db()
     assert (job.phase, job.state, job.rows_done) == ("import", "done", 600)
     assert Person.objects.count() == 600
+    # The audit trail names the administrator as the actor, as for an import in the request.
+    trail = LogEntry.objects.get_for_model(Person)
+    assert trail.exists() and set(trail.values_list("actor", flat=True)) == {administrator.pk}
     # The file is gone, and the report keeps the counts only.
     assert tmp_files(settings) == []
     assert job.report == {"new": 600, "update": 0, "total": 600}
