@@ -405,16 +405,16 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
         importjobs.sweep()
         import_form = self.create_import_form(request)
         context = self.get_import_context_data()
-        tmp_name: str | None = None
+        import_file = None  # the upload; its private copy is removed unless kept
+        keep = False
         try:
             if request.method == "POST" and import_form.is_valid():
                 import_file = import_form.cleaned_data["import_file"]
                 redirect = self._preview(request, import_form, context)
                 if redirect is not None:
+                    keep = True  # the background import's
                     return redirect
-                tmp_name = getattr(import_file, "tmp_storage_name", None)
-                if context.get("confirm_form"):
-                    tmp_name = None  # kept for the confirmation
+                keep = bool(context.get("confirm_form"))  # for the confirmation
             resources = [
                 resource_class(
                     **self.get_import_resource_kwargs(request=request, form=import_form, **kwargs)
@@ -441,7 +441,9 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
             request.current_app = self.admin_site.name
             return TemplateResponse(request, [self.import_template_name], context)
         finally:
-            if tmp_name:
+            # _preview notes the copy's name on the upload (also when it failed to read).
+            tmp_name = getattr(import_file, "tmp_storage_name", None)
+            if tmp_name and not keep:
                 files.PrivateImportStorage(name=tmp_name).remove()
 
     def _preview(
