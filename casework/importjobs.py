@@ -195,9 +195,9 @@ def run(job_id: str, phase: str) -> str:
     claimed = ImportJob.objects.filter(pk=job_id, phase=phase, state=ImportState.QUEUED).update(
         state=ImportState.RUNNING, started_at=now
     )
-    if not claimed:
-        return "missing"
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    job = ImportJob.objects.select_related("user").filter(pk=job_id).first() if claimed else None
+    if job is None:
+        return "missing"  # not queued (run already, or swept)
     total = job.rows_total
 
     def progress(done: int) -> None:
@@ -227,7 +227,13 @@ def run(job_id: str, phase: str) -> str:
         logger.warning("background import %s (%s) failed: %s", job.pk, phase, type(exc).__name__)
         changes = {"state": ImportState.FAILED, "message": "", "report": None}
     # The state first, then the files: the page never sees a running job without progress.
-    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **changes)
+    try:
+        ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **changes)
+    except Exception as exc:  # the report could not be stored: the job failed all the same
+        logger.warning("background import %s (%s) not saved: %s", job.pk, phase, type(exc).__name__)
+        changes = {"state": ImportState.FAILED, "message": "", "report": None}
+        ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **changes)
+        keep_upload = False
     if keep_upload:
         files.touch(job.file_name)  # the hour to confirm starts now
         files.progress_path(job.file_name).unlink(missing_ok=True)
