@@ -340,3 +340,20 @@ def test_a_job_and_its_files_are_swept_with_its_report(client, administrator, se
     left = set(tmp_files(settings))
     assert running.file_name in left and f"{running.file_name}.progress" in left
     assert not any(name.startswith((done.file_name, stuck.file_name)) for name in left)
+
+
+def test_the_worker_reports_in_the_language_of_the_upload(client, administrator):
+    client.force_login(administrator)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    # Codes only: the closed lists take labels in the language of the import.
+    bad = [PEOPLE[0], PEOPLE[1], *PEOPLE[3:], ["", "Blu", "Luca", "31/02/1985", "M", "", "IT",
+                                                "diploma", ""]]  # fmt: skip
+    job = job_of(upload(client, "person", italian_excel_csv(bad), "p.csv"))
+    assert job.language == "en"
+    status = client.get(page_url(job, "import_job_status")).json()
+    assert (status["text"], status["state_label"]) == ("0 of 4 rows", "Queued")
+    run_worker()
+    html = client.get(page_url(job)).content.decode()
+    assert "1 row to correct: no row was imported" in html
+    assert "“31/02/1985” is not a valid date: write dd/mm/yyyy." in html
+    assert [n for n, _problems in ImportJob.objects.get(pk=job.pk).report["bad_rows"]] == [5]
