@@ -159,7 +159,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # "imports": the background imports (casework/tasks.py); their worker reads the
+        # uploaded files, so it must see IMPORT_TMP_DIR (docs/administration.md).
+        "QUEUES": ["default", "imports"],
     }
 }
 
@@ -277,6 +279,9 @@ IMPORT_MAX_XLSX_BYTES = env_int("IMPORT_MAX_XLSX_BYTES", 250 * 1024 * 1024, mini
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
 IMPORT_TMP_DIR = Path(env_str("IMPORT_TMP_DIR", str(DATA_DIR / "imports")))
 IMPORT_TMP_MAX_AGE = env_int("IMPORT_TMP_MAX_AGE", 3600, minimum=60)
+# A file with more rows than this is checked and imported by the background worker, with a
+# progress bar, instead of inside the request (casework/importjobs.py).
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000, minimum=0)
 
 # --- The desks' own settings ------------------------------------------------------------
 # An open case with no meeting for more than this many days is an overdue follow-up.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -1073,3 +1074,70 @@ class PrivacyAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.person_id} · v. {self.notice.version} · {self.acknowledged_on:%d/%m/%Y}"
+
+
+# --- Background imports ------------------------------------------------------------------
+
+
+class ImportPhase(models.TextChoices):
+    PREVIEW = "preview", _("Controllo del file")
+    IMPORT = "import", _("Importazione")
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("In coda")
+    RUNNING = "running", _("In corso")
+    DONE = "done", _("Terminato")
+    FAILED = "failed", _("Non riuscito")
+
+
+class ImportJob(models.Model):
+    """A large admin import run by the background worker (``casework/importjobs.py``).
+
+    The id is random and is the only thing in the job's addresses; only ``user`` sees the
+    job. ``file_name`` is the private copy of the upload in ``IMPORT_TMP_DIR``; ``report``
+    is what the import page shows (``casework.resources.import_report``): bad rows and the
+    first rows of the file, so personal data. The job, its report and its file are deleted
+    together by the sweep (``importjobs.sweep``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utente"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    model = models.CharField(_("tipo di dati"), max_length=100)  # "casework.person"
+    resource = models.CharField(_("risorsa"), max_length=200)  # the resource's dotted path
+    file_name = models.CharField(_("file"), max_length=64)
+    file_format = models.CharField(_("formato"), max_length=10)  # "csv", "xlsx"
+    language = models.CharField(_("lingua"), max_length=10, default="it")
+    phase = models.CharField(
+        _("fase"), max_length=10, choices=ImportPhase.choices, default=ImportPhase.PREVIEW
+    )
+    state = models.CharField(
+        _("stato"), max_length=10, choices=ImportState.choices, default=ImportState.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("righe"), default=0)
+    rows_done = models.PositiveIntegerField(_("righe lette"), default=0)
+    report = models.JSONField(_("esito"), null=True, blank=True)
+    message = models.TextField(_("messaggio"), blank=True)  # why it failed, in Italian
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("in coda dal"), default=timezone.now)
+    started_at = models.DateTimeField(_("iniziato il"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminato il"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("importazione in background")
+        verbose_name_plural = _("importazioni in background")
+        constraints = [
+            in_choices("phase", ImportPhase, "casework_importjob_phase_valid"),
+            in_choices("state", ImportState, "casework_importjob_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)

@@ -5,23 +5,27 @@ initial values, and :func:`extend_admin` for the apps above casework."""
 from __future__ import annotations
 
 import contextlib
+import uuid
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import ForeignKey, Q, QuerySet
 from django.forms import ModelChoiceField
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
+    JsonResponse,
     QueryDict,
 )
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -30,9 +34,12 @@ from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from activitycr.http import AnyUser, logged_in_user
 from activitycr.ids import parse_id
-from casework import searchref
+from casework import importjobs, searchref, tasks
 from casework.editing import shown_value
 from casework.models import (
+    ImportJob,
+    ImportPhase,
+    ImportState,
     Intake,
     Person,
     search_text,
@@ -295,6 +302,16 @@ class ScopedAdmin(SafeInitialMixin, PersonKeySearchMixin, SearchByPostMixin, adm
         super().save_formset(request, form, formset, change)
 
 
+def leave_session_unsaved(request: HttpRequest) -> None:
+    """This answer does not renew the session (``SESSION_SAVE_EVERY_REQUEST`` otherwise
+    saves it): a background import's page and its status, asked every second, are no sign
+    that someone is at the keyboard, and on SQLite, while the worker's import holds the
+    database's only write lock, saving the session would wait for the whole import."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.save = lambda *args, **kwargs: None
+
+
 class ItalianImportForm(ImportForm):
     """django-import-export's upload form, in Italian, refusing a file over the size limit
     before it is copied anywhere."""
@@ -378,25 +395,191 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
             )
 
     def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """The library's upload and preview (``ImportMixin.import_action``), with the
+        preview run by :func:`importjobs.run_import` and, for a file of more than
+        ``IMPORT_BACKGROUND_ROWS`` rows, handed to the background worker once the file has
+        been read and found whole: the administrator is sent to the job's page."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
         files.sweep()
-        tmp_name: str | None = None
+        importjobs.sweep()
+        import_form = self.create_import_form(request)
+        context = self.get_import_context_data()
+        import_file = None  # the upload; its private copy is removed unless kept
+        keep = False
         try:
-            response = super().import_action(request, **kwargs)
-            context = getattr(response, "context_data", None) or {}
-            # The library notes the copy's name on the upload (also when it failed to read).
-            tmp_name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
-            if context.get("confirm_form"):
-                tmp_name = None  # kept for the confirmation
-            if context:
-                context["title"] = gettext("Importa %(what)s") % {
-                    "what": self.model._meta.verbose_name_plural
-                }
-                if context.get("result") is not None:
-                    context["report"] = import_report(context["result"])
-            return response
+            if request.method == "POST" and import_form.is_valid():
+                import_file = import_form.cleaned_data["import_file"]
+                redirect = self._preview(request, import_form, context)
+                if redirect is not None:
+                    keep = True  # the background import's
+                    return redirect
+                keep = bool(context.get("confirm_form"))  # for the confirmation
+            resources = [
+                resource_class(
+                    **self.get_import_resource_kwargs(request=request, form=import_form, **kwargs)
+                )
+                for resource_class in self.get_import_resource_classes(request)
+            ]
+            context.update(self.admin_site.each_context(request))
+            context["title"] = gettext("Importa %(what)s") % {
+                "what": self.model._meta.verbose_name_plural
+            }
+            context["form"] = import_form
+            context["opts"] = self.model._meta
+            context["media"] = self.media + import_form.media
+            context["fields_list"] = [
+                (
+                    resource.get_display_name(),
+                    [f.column_name for f in resource.get_user_visible_fields()],
+                )
+                for resource in resources
+            ]
+            context["import_error_display"] = self.import_error_display
+            if context.get("result") is not None:
+                context["report"] = import_report(context["result"])
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, [self.import_template_name], context)
         finally:
-            if tmp_name:
+            # _preview notes the copy's name on the upload (also when it failed to read).
+            tmp_name = getattr(import_file, "tmp_storage_name", None)
+            if tmp_name and not keep:
                 files.PrivateImportStorage(name=tmp_name).remove()
+
+    def _preview(
+        self, request: HttpRequest, import_form: forms.Form, context: dict[str, Any]
+    ) -> HttpResponse | None:
+        """Keep the upload, read it, and preview it here (the result goes into ``context``)
+        or, when it is large, queue its preview and answer with the job's page."""
+        input_format = self.get_import_formats()[int(import_form.cleaned_data["format"])]()
+        import_file = import_form.cleaned_data["import_file"]
+        try:
+            storage = self.write_to_tmp_storage(import_file, input_format)
+            import_file.tmp_storage_name = storage.name
+            dataset = input_format.create_dataset(storage.read())
+        except Exception as exc:  # any unreadable file: one Italian message on the form
+            self.add_data_read_fail_error_to_form(import_form, exc)
+            return None
+        resource_class = self.choose_import_resource_class(import_form, request)
+        user = logged_in_user(request)
+        if len(dataset) > importjobs.background_rows():
+            problems = importjobs.header_problems(resource_class, dataset, user=user)
+            if problems is not None:
+                context["result"] = problems
+                return None
+            with transaction.atomic():
+                job = importjobs.create(
+                    user=user,
+                    resource_class=resource_class,
+                    file_name=storage.name,
+                    file_format=input_format.get_extension(),
+                    rows=len(dataset),
+                )
+                tasks.start_preview(job)
+            return HttpResponseRedirect(self._job_url("import_job", job))
+        result = importjobs.run_import(resource_class, dataset, user=user, dry_run=True)
+        context["result"] = result
+        if importjobs.succeeded(result):
+            context["confirm_form"] = self.create_confirm_form(request, import_form=import_form)
+        return None
+
+    def process_dataset(
+        self, dataset: Any, form: forms.Form, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        """The confirmed import, as the background worker runs it (:func:`run_import`)."""
+        resource_class = self.choose_import_resource_class(form, request)
+        return importjobs.run_import(
+            resource_class, dataset, user=logged_in_user(request), dry_run=False
+        )
+
+    # --- Background imports (casework/importjobs.py) --------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.get_model_info()
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "import/lavoro/<uuid:job_id>/",
+                wrap(self.import_job_view),
+                name="{}_{}_import_job".format(*info),
+            ),
+            path(
+                "import/lavoro/<uuid:job_id>/stato/",
+                wrap(self.import_job_status),
+                name="{}_{}_import_job_status".format(*info),
+            ),
+            path(
+                "import/lavoro/<uuid:job_id>/conferma/",
+                wrap(self.import_job_confirm),
+                name="{}_{}_import_job_confirm".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _job_url(self, name: str, job: ImportJob) -> str:
+        info = self.get_model_info()
+        return reverse(
+            "admin:{}_{}_{}".format(*info, name),
+            kwargs={"job_id": job.pk},
+            current_app=self.admin_site.name,
+        )
+
+    def _own_job(self, request: HttpRequest, job_id: uuid.UUID) -> ImportJob:
+        """The job, if it is this user's and of this list; anyone else's is a 404."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = ImportJob.objects.filter(
+            pk=job_id, user=logged_in_user(request), model=self.model._meta.label_lower
+        ).first()
+        if job is None:
+            raise Http404
+        return job
+
+    def import_job_view(self, request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        job = self._own_job(request, job_id)
+        outcome = importjobs.outcome(job)
+        if outcome == "waiting":
+            leave_session_unsaved(request)
+        done = importjobs.rows_done(job)
+        report = job.report or {}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Importa %(what)s") % {"what": self.model._meta.verbose_name_plural},
+            "opts": self.model._meta,
+            "job": job,
+            "outcome": outcome,
+            "report": report,
+            "phase_label": ImportPhase(job.phase).label,
+            "state_label": ImportState(job.state).label,
+            "done": done,
+            "total": job.rows_total,
+            "progress_text": importjobs.progress_text(done, job.rows_total),
+            "status_url": self._job_url("import_job_status", job),
+            "confirm_url": self._job_url("import_job_confirm", job),
+            "success_message": importjobs.success_message(
+                str(self.model._meta.verbose_name_plural),
+                int(report.get("new", 0)),
+                int(report.get("update", 0)),
+            ),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, ["admin/import_export/import_job.html"], context)
+
+    def import_job_status(self, request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        job = self._own_job(request, job_id)
+        leave_session_unsaved(request)
+        return JsonResponse(importjobs.status(job))
+
+    def import_job_confirm(self, request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self._own_job(request, job_id)
+        tasks.confirm(job)  # not ready, bad rows, confirmed already: the page says which
+        return HttpResponseRedirect(self._job_url("import_job", job))
 
     def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         if request.method != "POST":
@@ -439,14 +622,11 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
         totals = result.totals
         messages.success(
             request,
-            gettext(
-                "Importazione completata (%(what)s): %(new)d nuove righe, %(update)d aggiornate."
-            )
-            % {
-                "what": self.model._meta.verbose_name_plural,
-                "new": totals.get("new", 0),
-                "update": totals.get("update", 0),
-            },
+            importjobs.success_message(
+                str(self.model._meta.verbose_name_plural),
+                totals.get("new", 0),
+                totals.get("update", 0),
+            ),
         )
 
     def get_export_filename(self, request: HttpRequest, queryset: Any, file_format: Any) -> str:

@@ -14,13 +14,18 @@
   confirmation, after a preview that cannot be confirmed, and otherwise by the sweep
   (:func:`sweep`, at each import and by ``manage.py sweep_imports``) once older than
   ``IMPORT_TMP_MAX_AGE`` seconds.
+* **Progress.** A background import (``casework/importjobs.py``) notes how many rows it has
+  read in a small file beside the upload (:func:`write_progress`), which the progress page
+  reads (:func:`read_progress`).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import json
 import os
 import re
 import secrets
@@ -361,3 +366,63 @@ def sweep(max_age: float | None = None) -> int:
         except FileNotFoundError:
             continue  # removed meanwhile by its own import
     return removed
+
+
+# --- Progress of a background import --------------------------------------------------------
+#
+# Why a file and not the job's row: the import runs inside one database transaction, so a
+# number written to the database from inside it is invisible to every other connection until
+# the end, and on SQLite the import holds the database's only write lock, so a second
+# connection could not write it either. A file beside the upload works on both databases and
+# across processes: the worker that runs the import already reads the upload from
+# IMPORT_TMP_DIR, so the web server that shows the progress sees that directory too. It is
+# written whole and then renamed over the old one (``os.replace``, atomic on POSIX), so a
+# reader finds the previous number or the new one, never half a file. It holds two numbers
+# and nothing from the file; its modification time also shows the import is alive.
+
+
+def progress_path(name: str) -> Path:
+    """The progress file of the upload ``name`` (refused unless a valid upload name)."""
+    return PrivateImportStorage(name=name).path().with_name(f"{name}.progress")
+
+
+def write_progress(name: str, done: int, total: int) -> None:
+    path = progress_path(name)
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            json.dump({"done": int(done), "total": int(total)}, out)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def read_progress(name: str) -> int | None:
+    """How many rows the import has read, or None when it has not written it yet."""
+    try:
+        data = json.loads(progress_path(name).read_text())
+        return int(data["done"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def progress_age(name: str) -> float | None:
+    """Seconds since the progress was last written (None: never)."""
+    try:
+        return time.time() - progress_path(name).stat().st_mtime
+    except OSError:
+        return None
+
+
+def remove_with_progress(name: str) -> None:
+    """Remove the upload ``name`` and its progress file."""
+    PrivateImportStorage(name=name).remove()
+    progress_path(name).unlink(missing_ok=True)
+
+
+def touch(name: str) -> None:
+    """Restart the upload's time before the sweep (a preview just became ready)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(PrivateImportStorage(name=name).path())

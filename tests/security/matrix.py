@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
@@ -49,7 +50,7 @@ class Expect:
     """What each role gets from one URL. ``obj`` names the object kind its kwargs need."""
 
     obj: str  # "none", "desk", "desk_query", "person", "intake", "meeting", "referral",
-    # "appointment", "consent", "reset"
+    # "appointment", "consent", "reset", "import_job" (the administrator's background import)
     anonymous: int | str = LOGIN
     own: int | str = 200
     other: int | str = 404
@@ -118,7 +119,7 @@ class DeskObjects:
     intake_id: int
     meeting_id: int
     referral_id: int
-    extra: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def build_objects(desk_slug: str) -> DeskObjects:
@@ -170,6 +171,7 @@ def url_for(pattern: Pattern, expect: Expect, objects: DeskObjects | None) -> st
         "consent": {"pk": objects.extra["consent"]} if objects else {},
         "task": {"pk": objects.extra["task"]} if objects else {},
         "reset": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
+        "import_job": {"job_id": objects.extra["import_job"]} if objects else {},
     }[expect.obj]
     assert set(values) == set(pattern.kwargs), (
         f"{pattern.name}: the table says {expect.obj!r} but the route takes {pattern.kwargs}"

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.security.matrix import DESKS, Pattern, build_objects, login, url_for, url_patterns
-from tests.security.test_matrix import EXPECTED, EXTRA_URLS
+from tests.security.test_matrix import EXPECTED, EXTRA_URLS, extra_patterns, import_job
 
 MARKER = "X-Test-CSRF-Rejected"
 # Views allowed to take a POST without a token (csrf_exempt): none.
@@ -34,7 +34,7 @@ def marked_csrf(settings):
 
 def _targets(objects):
     table = [(p, EXPECTED[p.name]) for p in url_patterns() if p.name in EXPECTED]
-    table += [(Pattern(name, "", ()), e) for name, e in EXTRA_URLS.items()]
+    table += extra_patterns()
     table.append((Pattern("admin:login", "", ()), EXTRA_URLS["admin:index"]))
     return [(p.name, url_for(p, e, objects)) for p, e in table]
 
@@ -45,6 +45,7 @@ def test_every_url_refuses_a_post_without_the_token(
     who, marked_csrf, op_casalmaggiore, administrator
 ):
     objects = {desk: build_objects(desk) for desk in DESKS}["casalmaggiore"]
+    objects.extra["import_job"] = import_job(administrator).pk
     user = {"anonymous": None, "operator": op_casalmaggiore, "administrator": administrator}[who]
     client = login(Client(enforce_csrf_checks=True), user)
     accepted = []

@@ -246,7 +246,51 @@ EXTRA_URLS: dict[str, Expect] = {
     "admin:casework_person_changelist": Expect(
         "none", own=LOGIN, other=LOGIN, udp=LOGIN, admin=200, no_role=LOGIN
     ),
+    # A background import (casework/importjobs.py), the administrator's own: its page, the
+    # status the page polls, the confirmation (a queued preview: back to the page). Another
+    # administrator gets 404: test_matrix_import_job_of_another_administrator.
+    "admin:casework_person_import_job": Expect(
+        "import_job", own=LOGIN, other=LOGIN, udp=LOGIN, admin=200, no_role=LOGIN
+    ),
+    "admin:casework_person_import_job_status": Expect(
+        "import_job", own=LOGIN, other=LOGIN, udp=LOGIN, admin=200, no_role=LOGIN
+    ),
+    "admin:casework_person_import_job_confirm": Expect(
+        "import_job",
+        method="POST",
+        own=LOGIN,
+        other=LOGIN,
+        udp=LOGIN,
+        admin=REDIRECT,
+        no_role=LOGIN,
+    ),
 }
+
+IMPORT_JOB_URLS = [name for name, e in EXTRA_URLS.items() if e.obj == "import_job"]
+
+
+def extra_patterns() -> list:
+    """EXTRA_URLS as (pattern, expectation), for the matrix and the CSRF test."""
+    from tests.security.matrix import Pattern
+
+    return [
+        (Pattern(name, "", ("job_id",) if e.obj == "import_job" else ()), e)
+        for name, e in EXTRA_URLS.items()
+    ]
+
+
+def import_job(user):
+    """A queued background import of ``user`` (no task: the matrix checks who may open it)."""
+    from casework.models import ImportJob
+
+    return ImportJob.objects.create(
+        user=user,
+        model="casework.person",
+        resource="casework.resources.PersonResource",
+        file_name="m" * 32,
+        file_format="csv",
+        rows_total=5000,
+    )
 
 
 def _patterns():
@@ -311,6 +355,9 @@ def personas(op_casalmaggiore, op_gussola, udp_reader, administrator, no_role_us
 def test_matrix(personas, udp_reader, settings, capsys):
     settings.AXES_ENABLED = False
     objects_by_desk = {desk: build_objects(desk) for desk in DESKS}
+    job = import_job(personas["admin"](None))
+    for objects in objects_by_desk.values():
+        objects.extra["import_job"] = job.pk
     for desk in DESKS:  # a version sent for each desk's quarter (reports:sent_file)
         send_review(
             user=udp_reader,
@@ -323,9 +370,8 @@ def test_matrix(personas, udp_reader, settings, capsys):
     failures: list[str] = []
     total = 0
     table = [(p, EXPECTED[p.name]) for p in _patterns() if p.name in EXPECTED]
-    from tests.security.matrix import Pattern
 
-    table += [(Pattern(name, "", ()), e) for name, e in EXTRA_URLS.items()]
+    table += extra_patterns()
     for pattern, expect in table:
         found, checked = _check(pattern, expect, personas, objects_by_desk)
         failures += found
@@ -333,6 +379,30 @@ def test_matrix(personas, udp_reader, settings, capsys):
     with capsys.disabled():
         print(f"\nsecurity matrix: {len(table)} URLs, {total} URL × role × desk combinations")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_matrix_import_job_of_another_administrator(administrator, settings):
+    """Every address of a background import is its user's alone: another administrator,
+    who may import too, gets 404 on each (and the job is left as it was)."""
+    from casework import roles
+    from tests import factories
+    from tests.security.matrix import Pattern
+
+    settings.AXES_ENABLED = False
+    other = factories.user("admin.altro", role=roles.ADMINISTRATOR, is_staff=True)
+    job = import_job(administrator)
+    objects = build_objects("casalmaggiore")
+    objects.extra["import_job"] = job.pk
+    for name in IMPORT_JOB_URLS:
+        expect = EXTRA_URLS[name]
+        url = url_for(Pattern(name, "", ("job_id",)), expect, objects)
+        for user, want in ((other, 404), (administrator, expect.admin)):
+            client = login(Client(), user)
+            response = client.post(url) if expect.method == "POST" else client.get(url)
+            assert classify(response) == want, (name, user.username)
+    job.refresh_from_db()
+    assert (job.phase, job.state) == ("preview", "queued")
 
 
 # --- Admin form posts ------------------------------------------------------------------------
