@@ -37,6 +37,7 @@ ALLOWED_STRING_KWARGS = {
     "content_type_id": "admin: view on site, ids",
     "id": "admin: a user's primary key (password change)",
     "url": "admin: catch-all that redirects to the index",
+    "job_id": "admin: a background import's random UUID",
 }
 
 
