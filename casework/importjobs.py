@@ -145,6 +145,18 @@ def rows_done(job: ImportJob) -> int:
     return job.rows_done
 
 
+# A running job whose progress has not moved for this long may have lost its worker (stopped
+# or killed: its transaction is then rolled back, nothing written): the page says so.
+STALLED_AFTER = 300
+
+
+def stalled(job: ImportJob) -> bool:
+    if job.state != ImportState.RUNNING:
+        return False
+    age = files.progress_age(job.file_name)
+    return age is not None and age > STALLED_AFTER
+
+
 def progress_text(done: int, total: int) -> str:
     return ngettext("%(done)s di %(total)s riga", "%(done)s di %(total)s righe", total) % {
         "done": formats.number_format(done, force_grouping=True),
@@ -178,6 +190,7 @@ def status(job: ImportJob) -> dict[str, Any]:
         "total": job.rows_total,
         "text": progress_text(done, job.rows_total),
         "finished": job.finished,
+        "stalled": stalled(job),
     }
 
 

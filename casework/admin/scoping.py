@@ -554,6 +554,7 @@ class CaseImportExportAdmin(ImportExportModelAdmin, ScopedAdmin):
             "phase_label": ImportPhase(job.phase).label,
             "state_label": ImportState(job.state).label,
             "done": done,
+            "stalled": importjobs.stalled(job),
             "total": job.rows_total,
             "progress_text": importjobs.progress_text(done, job.rows_total),
             "status_url": self._job_url("import_job_status", job),

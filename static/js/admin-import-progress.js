@@ -17,6 +17,7 @@
     var text = document.getElementById("import-job-text");
     var phase = document.getElementById("import-job-phase");
     var state = document.getElementById("import-job-state");
+    var stalled = document.getElementById("import-job-stalled");
 
     function show(status) {
       bar.max = Math.max(status.total, 1);
@@ -26,6 +27,9 @@
       phase.textContent = status.phase_label;
       if (state.textContent !== status.state_label) {
         state.textContent = status.state_label;
+      }
+      if (stalled) {
+        stalled.hidden = !status.stalled;
       }
     }
 

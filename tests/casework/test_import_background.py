@@ -146,6 +146,7 @@ def test_a_large_file_with_a_bad_row_is_checked_in_the_worker_and_writes_nothing
         "total": 5,
         "text": "0 di 5 righe",
         "finished": False,
+        "stalled": False,
     }
 
     run_worker()
@@ -304,6 +305,24 @@ def test_an_expired_upload_says_so(client, administrator, settings):
     job.refresh_from_db()
     assert job.state == "failed"
     assert "non è più disponibile" in client.get(page_url(job)).content.decode()
+
+
+def test_a_running_job_whose_progress_stopped_says_its_worker_may_have_stopped(
+    client, administrator
+):
+    client.force_login(administrator)
+    job = job_of(upload(client, "person", italian_excel_csv(PEOPLE), "persone.csv"))
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, started_at=timezone.now())
+    files.write_progress(job.file_name, 2, 4)
+    hint = '<p class="help" id="import-job-stalled" hidden>'
+    assert client.get(page_url(job, "import_job_status")).json()["stalled"] is False
+    assert hint in client.get(page_url(job)).content.decode()
+    old = time.time() - importjobs.STALLED_AFTER - 10
+    os.utime(files.progress_path(job.file_name), (old, old))
+    status = client.get(page_url(job, "import_job_status")).json()
+    assert (status["stalled"], status["text"]) == (True, "2 di 4 righe")
+    html = client.get(page_url(job)).content.decode()
+    assert hint not in html and "potrebbe essersi fermato" in html
 
 
 def test_a_job_and_its_files_are_swept_with_its_report(client, administrator, settings):
