@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
@@ -199,6 +199,12 @@ class ChoiceWidget(widgets.Widget):
         for choice in self.choices:
             if text == choice.value or text.casefold() == str(choice.label).casefold():
                 return choice.value
+        # The Italian label whatever the page's language (the docs promise it: a file made
+        # for the Italian admin imports the same from the English one).
+        with translation.override("it"):
+            for choice in self.choices:
+                if text.casefold() == str(choice.label).casefold():
+                    return choice.value
         for choice in self.choices:
             if text.casefold() == choice.value.casefold():
                 return choice.value

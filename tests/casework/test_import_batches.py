@@ -293,3 +293,15 @@ def test_referrals_are_written_in_batches_too():
     ]
     assert len(inserts) == 1
     assert Referral.objects.count() == 4
+
+
+def test_italian_labels_import_from_the_english_admin_too():
+    """A file made for the Italian admin («Donna», «Disoccupato/a»...) imports the same when
+    the administrator's page is in English (the docs promise the Italian labels)."""
+    from django.utils import translation
+
+    lines = people_file(2).decode("cp1252").split("\r\n")
+    lines[1] = lines[1].replace(";F;", ";Donna;")
+    with translation.override("en"):
+        run(PersonResource(), "\r\n".join(lines).encode("cp1252"))
+    assert sorted(Person.objects.values_list("gender", flat=True)) == ["F", "F"]
