@@ -7,13 +7,13 @@ confirms, and the worker imports every row. Without JavaScript the page reloads 
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from casework.models import ImportJob, Person
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.casework.test_import_background import many_people
 from tests.casework.test_import_files import italian_excel_csv
+from tests.worker import run_worker
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,19 +46,6 @@ def clean_and_accessible(page) -> None:
     assert [e for e in page.browser_errors if "favicon.ico" not in e] == []
     assert_accessible(page)
     page.browser_errors.clear()
-
-
-def run_worker() -> None:
-    """The real worker, in this process, while the browser polls the live server."""
-    call_command(
-        "db_worker",
-        "--batch",
-        "--no-startup-delay",
-        "--no-reload",
-        "--queue-name",
-        "*",
-        verbosity=0,
-    )
 
 
 def upload(page, rows: int) -> None:

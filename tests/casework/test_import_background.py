@@ -31,6 +31,7 @@ from casework.models import ImportJob, ImportPhase, ImportState, Person, Privacy
 from casework.resources import files
 from tests import factories
 from tests.casework.test_import_files import PEOPLE, italian_excel_csv, tmp_files, upload
+from tests.worker import run_worker
 
 # The worker runs in this process and closes connections that are inside a transaction
 # (``close_old_connections``): on PostgreSQL that would end the test's own transaction, so
@@ -44,18 +45,6 @@ JOB_URL = re.compile(r"^/admin/casework/person/import/lavoro/([0-9a-f-]{36})/$")
 def _small_threshold(settings, tmp_path):
     settings.IMPORT_TMP_DIR = tmp_path / "imports"
     settings.IMPORT_BACKGROUND_ROWS = 3
-
-
-def run_worker() -> None:
-    call_command(
-        "db_worker",
-        "--batch",
-        "--no-startup-delay",
-        "--no-reload",
-        "--queue-name",
-        "*",
-        verbosity=0,
-    )
 
 
 def many_people(n: int) -> list[list[str]]:
