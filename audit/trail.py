@@ -175,7 +175,6 @@ def log_rows_created(
     sender: type[models.Model],
     instances: list[models.Model],
     m2m: dict[str, dict[Any, list[models.Model]]],
-    actor: Any = None,
     dry_run: bool = False,
     **kwargs: Any,
 ) -> None:

@@ -6,9 +6,9 @@ trail, the agenda linking a recorded meeting to its appointment) listens to this
 well, and handles a whole batch at once.
 
 Arguments: ``sender`` (the model), ``instances`` (the rows just inserted, with their keys),
-``m2m`` (for each many-to-many field set on them: ``{field name: {pk: [related objects]}}``),
-``actor`` (the importing user, or None) and ``dry_run`` (True in a preview, which is rolled
-back: receivers whose work would only be undone may skip it).
+``m2m`` (for each many-to-many field set on them: ``{field name: {pk: [related objects]}}``)
+and ``dry_run`` (True in a preview, which is rolled back: receivers whose work would only be
+undone may skip it). Who wrote them is auditlog's context (``set_actor``), as for a save.
 """
 
 from __future__ import annotations

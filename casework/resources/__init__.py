@@ -315,15 +315,12 @@ class CaseworkResource(resources.ModelResource):
         if self._batch and self._batch[-1].number == number:
             self._batch[-1].row_result = row_result
         # What full_clean missed and the database refused (a trigger, a race) is a bad row
-        # like the others, with a message naming the rule and no data from the row.
+        # like the others, with the rule's message (as for a row of a refused batch) and no
+        # data from the row.
         if row_result.errors and all(
             isinstance(e.error, IntegrityError) for e in row_result.errors
         ):
-            messages = [
-                _("Il database ha rifiutato la riga (regola %(rule)s).")
-                % {"rule": _constraint_name(e.error)}
-                for e in row_result.errors
-            ]
+            messages = [_refusal(self._meta.model, e.error) for e in row_result.errors]
             row_result.errors = []
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
             row_result.validation_error = ValidationError({NON_FIELD_ERRORS: messages})
@@ -483,7 +480,6 @@ class CaseworkResource(resources.ModelResource):
             sender=model,
             instances=instances,
             m2m=m2m,
-            actor=self.user,
             dry_run=bool(batch[0].kwargs.get("dry_run")),
         )
 
