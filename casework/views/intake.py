@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from activitycr.http import AuthenticatedHttpRequest
 from activitycr.ids import parse_id
 from casework import fiscal_code, queries, searchref, services
-from casework.editing import apply_validation_error, model_data
+from casework.editing import apply_validation_error, model_data, resumed
 from casework.forms import (
     CrossDeskForm,
     DuplicateConfirmForm,
@@ -46,7 +46,7 @@ _CONCURRENT_CHANGE = gettext_lazy(
 )
 
 
-@needs("casework.add_intake")
+@needs("casework.add_intake", resumable=True)
 def intake_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """New intake in one page: a new person, or a known one (``?persona=<id>`` for a person
     of the user's desks, ``known_cf`` in the POST body for one known at another desk)."""
@@ -113,8 +113,9 @@ def _new_person(
 ) -> HttpResponse:
     initial = None if request.method == "POST" else _cf_from_search(request)
     # Bound on every POST, an empty one too (``request.POST or None`` would leave an empty
-    # POST unbound, with no errors to show).
-    data = request.POST if request.method == "POST" else None
+    # POST unbound, with no errors to show); on the GET after a new login, to what was
+    # typed when the session expired (``editing.resumed``), unsaved.
+    data = request.POST if request.method == "POST" else resumed(request)
     person_form = PersonForm(data, user=request.user, initial=initial)
     intake_form = IntakeForm(data)
     context.update(person_form=person_form, intake_form=intake_form)
