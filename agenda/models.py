@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.choices import label_of
 from casework.models import Intake, Meeting, Person, in_choices
 from casework.permissions import sees_all_desks
 from sportelli.models import Desk
@@ -202,7 +203,7 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at)
-        return f"{local:%d/%m/%Y %H:%M} · {self.get_mode_display()}"
+        return f"{local:%d/%m/%Y %H:%M} · {label_of(AppointmentMode, self.mode)}"
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -285,7 +286,7 @@ class ReminderConsent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.person_id} · {self.get_channel_display()} · {self.given_on:%d/%m/%Y}"
+        return f"#{self.person_id} · {label_of(Channel, self.channel)} · {self.given_on:%d/%m/%Y}"
 
 
 # --- Messages -------------------------------------------------------------------------------
@@ -335,4 +336,5 @@ class ReminderMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.due_at:%d/%m/%Y}"
+        kind, channel = label_of(MessageKind, self.kind), label_of(Channel, self.channel)
+        return f"{kind} · {channel} · {self.due_at:%d/%m/%Y}"

@@ -21,6 +21,7 @@ Reads are recorded too, as entries with ``action=ACCESS`` (see ``audit/reads.py`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from auditlog.context import auditlog_disabled
@@ -34,6 +35,7 @@ from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
+from activitycr import bulk
 from casework.models import SPECIAL_CATEGORY_FIELDS, Intake, Meeting, Person, Referral
 
 # The special-category answers (SPECIAL_CATEGORY_FIELDS): the trail says they changed, not to
@@ -151,12 +153,38 @@ class _CreationDiff:
         self.use_json = use_json
         self.mask_fields = set(options["mask_fields"])
         self.mask = get_mask_function(options.get("mask_callable"))
-        self.before = [(f, get_field_value(None, f, use_json)) for f in fields]
+        self.before = [
+            (f, get_field_value(None, f, use_json), self._reader(f, use_json)) for f in fields
+        ]
+
+    @staticmethod
+    def _reader(field: Any, use_json: bool) -> Callable[[models.Model], Any]:
+        """``get_field_value(instance, field)`` for one field. For a plain column or a
+        foreign key this is the attribute made a string (auditlog's ``smart_str``), read
+        directly; dates with times, JSON and reverse relations take auditlog's own path."""
+        fk_as_id = not getattr(settings, "AUDITLOG_USE_FK_STRING_REPRESENTATION", False)
+        plain = (
+            getattr(field, "concrete", False)
+            and not use_json
+            and not isinstance(field, models.DateTimeField | models.JSONField)
+        )
+        if plain and field.is_relation and fk_as_id and hasattr(field, "rel_class"):
+            attname = field.get_attname()
+            return lambda instance: smart_str(getattr(instance, attname), strings_only=True)
+        if plain and not field.is_relation:
+            name = field.name
+
+            def read(instance: models.Model) -> Any:
+                value = getattr(instance, name)
+                return value if type(value) is str else str(value)
+
+            return read
+        return lambda instance: get_field_value(instance, field, use_json)
 
     def changes(self, instance: models.Model) -> dict[str, Any] | None:
         diff: dict[str, Any] = {}
-        for field, old in self.before:
-            new = get_field_value(instance, field, self.use_json)
+        for field, old, read in self.before:
+            new = read(instance)
             if old == new:
                 continue
             if field.name in self.mask_fields:
@@ -215,4 +243,4 @@ def log_rows_created(
                 entries.append(collector.log_m2m_changes(related, instance, "add", name))
     for entry in entries:
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using=None, update_fields=None)
-    LogEntry.objects.bulk_create(entries, batch_size=1000)
+    bulk.insert(entries)  # COPY on PostgreSQL: see activitycr.bulk

@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+
+def label_of(choices: type[models.TextChoices], value: str) -> str:
+    """The label of ``value`` in ``choices`` (the value itself when it is not among them).
+
+    What ``get_FOO_display()`` gives, without building and hashing a dictionary of every
+    label at each call (it did so for each row a large import wrote to the audit trail).
+    """
+    try:
+        return _label(choices, value, translation.get_language())
+    except ValueError:
+        return str(value)
+
+
+@functools.cache
+def _label(choices: type[models.TextChoices], value: str, language: str | None) -> str:
+    return str(choices(value).label)  # translated in ``language``, the active one
 
 
 class Gender(models.TextChoices):

@@ -49,6 +49,7 @@ from casework.choices import (
     ReferralKind,
     ReferralOutcome,
     age_on,
+    label_of,
 )
 from casework.permissions import sees_all_desks
 from sportelli.models import Comune, Country, Desk, Origin, origin_for
@@ -796,7 +797,7 @@ class Meeting(VersionedSave, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.held_on:%d/%m/%Y} · {self.get_mode_display()}"
+        return f"{self.held_on:%d/%m/%Y} · {label_of(MeetingMode, self.mode)}"
 
     @property
     def is_remote(self) -> bool:
@@ -897,7 +898,7 @@ class Referral(VersionedSave, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.referred_on:%d/%m/%Y}"
+        return f"{label_of(ReferralKind, self.kind)} · {self.referred_on:%d/%m/%Y}"
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}

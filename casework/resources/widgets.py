@@ -190,14 +190,17 @@ class ChoiceWidget(widgets.Widget):
     def __init__(self, choices: type[models.TextChoices], *, required: bool = True, **kwargs: Any):
         super().__init__(**kwargs)
         self.choices = choices
+        self.codes = frozenset(choices.values)
         self.required = required
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> str:
         if blank(value):
             return ""  # the model says whether an empty value is allowed
         text = str(value).strip()
+        if text in self.codes:  # the code itself: most files write it
+            return text
         for choice in self.choices:
-            if text == choice.value or text.casefold() == str(choice.label).casefold():
+            if text.casefold() == str(choice.label).casefold():
                 return choice.value
         # The Italian label whatever the page's language (the docs promise it: a file made
         # for the Italian admin imports the same from the English one).

@@ -309,3 +309,38 @@ def test_italian_labels_import_from_the_english_admin_too():
     with translation.override("en"):
         run(PersonResource(), "\r\n".join(lines).encode("cp1252"))
     assert sorted(Person.objects.values_list("gender", flat=True)) == ["F", "F"]
+
+
+def test_bulk_insert_writes_entries_as_a_save_would_and_refuses_rows_with_a_key(django_user_model):
+    """``activitycr.bulk.insert`` (COPY on PostgreSQL, executemany on SQLite) writes what
+    ``save()`` writes: JSON with quotes and accents, aware dates, foreign keys, nulls."""
+    from activitycr import bulk
+
+    user = django_user_model.objects.create_user("bulk", password="x" * 20)
+    person_type = ContentType.objects.get_for_model(Person)
+    when = timezone.make_aware(dt.datetime(2026, 3, 28, 23, 30))  # the day before UTC+2
+    changes = {"cognome": ["None", 'D\'Angelo "Nicolò"\t\\'], "note": ["None", "a\nb"]}
+
+    def entry(i: int) -> LogEntry:
+        return LogEntry(
+            content_type=person_type, object_pk=str(i), object_id=i, object_repr=f"#{i}",
+            action=LogEntry.Action.CREATE, changes=changes, actor=user if i % 2 else None,
+            timestamp=when, additional_data=None,
+        )  # fmt: skip
+
+    saved = entry(1)
+    saved.save()
+    bulk.insert([entry(2), entry(3)])
+    rows = list(
+        LogEntry.objects.filter(object_id__in=[1, 2, 3])
+        .order_by("object_id")
+        .values("object_pk", "changes", "actor_id", "timestamp", "additional_data", "action")
+    )
+    assert [r["object_pk"] for r in rows] == ["1", "2", "3"]
+    assert rows[1]["changes"] == rows[0]["changes"] == changes
+    assert rows[2]["actor_id"] == user.pk and rows[1]["actor_id"] is None
+    assert {r["timestamp"] for r in rows} == {when}
+    assert rows[1]["additional_data"] == rows[0]["additional_data"]
+    with pytest.raises(ValueError, match="automatic key"):
+        bulk.insert([saved])
+    bulk.insert([])  # nothing to write, no query
