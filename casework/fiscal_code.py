@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from codicefiscale import codicefiscale as cf
+from codicefiscale import data as cf_data
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from casework.choices import Gender, age_on
@@ -64,7 +64,7 @@ def _decode(code: str, on: dt.date) -> FiscalCodeData:
             code="cf_length",
         )
     try:
-        raw = cf.decode_raw(code)
+        raw = _decode_raw(code)
     except ValueError as exc:
         raise ValidationError(
             _(
@@ -112,6 +112,18 @@ def _decode(code: str, on: dt.date) -> FiscalCodeData:
     )
 
 
+def _decode_raw(code: str) -> dict[str, str]:
+    """``codicefiscale.decode_raw``: the code's parts. The library first slugifies the code
+    (accents, punctuation); a code already in plain capitals and digits, as ``normalise``
+    leaves a typed one, needs only its pattern."""
+    if not (code.isascii() and code.isalnum() and code.isupper()):
+        return cf.decode_raw(code)
+    match = cf.CODICEFISCALE_RE.match(code)
+    if not match:
+        raise ValueError(code)
+    return {"code": code, **match.groupdict()}
+
+
 def _birth_date_and_place(raw: dict[str, str]) -> tuple[dt.date, dict[str, Any]]:
     """The birth date and birthplace of a code, as ``codicefiscale.decode`` finds them —
     the year in the current century, or the one before when it would be in the future or
@@ -149,38 +161,44 @@ def _birth_date_and_place(raw: dict[str, str]) -> tuple[dt.date, dict[str, Any]]
     )
 
 
+@functools.cache
+def _places_by_code() -> dict[str, list[dict[str, Any]]]:
+    """The library's places (comuni, then countries) grouped by their cadastral code, in
+    the library's order. Its own index (``codicefiscale.data.get_indexed_data``) also
+    slugifies every name and encodes every first name — a quarter of a second once per
+    process, which the first import of a worker paid — for lookups by name this module
+    does not make: a code such as ``b898`` is never the slug of a place's name, so the
+    library finds a code's places in this index too."""
+    index: dict[str, list[dict[str, Any]]] = {}
+    for place in cf_data.get_municipalities_data() + cf_data.get_countries_data():
+        index.setdefault(place["code"], []).append(place)
+    return index
+
+
 @functools.lru_cache(maxsize=20_000)
 def _place_options(place_code: str) -> tuple[tuple[dt.datetime, dt.datetime, dict], ...]:
     """The places that have had ``place_code`` (the library's data), each with the dates
     it existed between, read once per code."""
-    data = cf._get_data()
-    unicode_slug, slug = slugify(place_code, allow_unicode=True), slugify(place_code)
-    options = data["municipalities"].get(
-        unicode_slug,
-        data["municipalities"].get(
-            slug, data["countries"].get(slug, data["codes"].get(slug.upper()))
-        ),
-    )
     return tuple(
         (
             cf._get_date(option["date_created"]) or dt.datetime.min,  # noqa: DTZ901 - naive, as above
             cf._get_date(option["date_deleted"]) or dt.datetime.max,  # noqa: DTZ901
             option,
         )
-        for option in options or ()
+        for option in _places_by_code().get(place_code.upper(), ())
     )
 
 
 def _birthplace(place_code: str, birth: dt.datetime) -> dict[str, Any] | None:
     """The place of ``place_code`` on the birth date, as the library's ``_get_birthplace``
-    finds it; its own code for the rare dates outside every known period."""
+    finds it; its own fallback for the rare dates outside every known period."""
     options = _place_options(place_code)
     if not options:
         return None
     for created, deleted, option in options:
         if created <= birth <= deleted:
             return option
-    return cf._get_birthplace(place_code, birth)
+    return cf._get_birthplace_fallback([option for _, _, option in options], birth)
 
 
 def birth_date_mismatch(data: FiscalCodeData, birth_date: dt.date | None) -> str | None:

@@ -742,6 +742,7 @@ def _field(attribute: str, column: str, widget: widgets.Widget, **kwargs: Any) -
     return fields.Field(attribute=attribute, column_name=column, widget=widget, **kwargs)
 
 
+_ACK_CHANNEL = ChoiceWidget(AckChannel)
 _PERSON_KEY = ("codice_fiscale", "cognome", "nome", "data_nascita", "id_persona")
 _INTAKE_KEY = (*_PERSON_KEY, "sportello", "data_presa_in_carico", "presa_in_carico")
 
@@ -869,7 +870,7 @@ class PersonResource(CaseworkResource):
         column = "informativa_firmata_il"
         version = TextWidget().clean(row.get("informativa_versione"))
         try:
-            channel = ChoiceWidget(AckChannel).clean(row.get("informativa_modalita"))
+            channel = _ACK_CHANNEL.clean(row.get("informativa_modalita"))
         except ValueError as exc:
             raise ValidationError({"informativa_modalita": [str(exc)]}) from None
         if version:

@@ -8,6 +8,7 @@ an error of that row and column.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
@@ -41,6 +42,7 @@ class DateWidget(widgets.Widget):
     """A date as ``gg/mm/aaaa`` (also ``aaaa-mm-gg``), or a date cell of a spreadsheet."""
 
     INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+    DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)  # fullmatch below
 
     def clean(self, value: Any, row: dict | None = None, **kwargs: Any) -> dt.date | None:
         if blank(value):
@@ -50,6 +52,12 @@ class DateWidget(widgets.Widget):
         if isinstance(value, dt.date):
             return value
         text = str(value).strip()
+        day_first = self.DAY_FIRST.fullmatch(text)  # gg/mm/aaaa without strptime's locale work
+        if day_first:
+            try:
+                return dt.date(*map(int, day_first.group(3, 2, 1)))
+            except ValueError:
+                pass  # 31/02/2026: the message below
         for fmt in self.INPUT_FORMATS:
             try:
                 return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date
