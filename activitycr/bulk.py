@@ -5,21 +5,56 @@ compiler's generic per-value path, and on PostgreSQL Django 5.2 sends the batch 
 array per column (``UNNEST``), which psycopg quotes element by element in Python — for the
 audit entries' JSON, full of quotes, that was most of the cost of writing them (issue 12,
 item 4). Here the values are prepared by the fields themselves, as for a save
-(``pre_save`` then ``get_db_prep_save``), and handed to the driver in one go:
+(``pre_save`` then ``get_db_prep_save``; a string for a text column or a whole number for
+an integer one is already what that gives), and handed to the driver in one go:
 
 - PostgreSQL: ``COPY … FROM STDIN``, which psycopg streams in its C extension;
 - SQLite: ``executemany`` of one prepared ``INSERT``.
 
 The database still checks every constraint and fills the primary key from its sequence.
-The objects are not given their primary keys back: use ``bulk_create`` for rows something
+The rows are not given their primary keys back: use ``bulk_create`` for rows something
 else will point at.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+# Fields whose ``get_db_prep_save`` returns a value of this type unchanged (or None).
+_AS_IS: dict[type[models.Field], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+}
+
+
+def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    def prepare(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    target = field.target_field if field.many_to_one or field.one_to_one else field
+    kind = _AS_IS.get(type(target))
+    if kind is None:
+        return prepare
+    return lambda value: value if value is None or type(value) is kind else prepare(value)
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    opts = model._meta
+    if opts.auto_field is None:
+        raise ValueError(f"{opts.label}: only models with an automatic key")
+    return [f for f in opts.concrete_fields if f is not opts.auto_field]
 
 
 def insert(objs: Sequence[models.Model], *, using: str = "default") -> None:
@@ -27,16 +62,51 @@ def insert(objs: Sequence[models.Model], *, using: str = "default") -> None:
     if not objs:
         return
     model = type(objs[0])
-    opts = model._meta
+    fields = _fields(model)
+    if any(obj.pk is not None for obj in objs):
+        raise ValueError(f"{model._meta.label}: insert() takes new rows with an automatic key")
     connection = connections[using]
-    fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
-    if opts.auto_field is None or any(obj.pk is not None for obj in objs):
-        raise ValueError(f"{opts.label}: insert() takes new rows with an automatic key only")
-    rows = [
-        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-        for obj in objs
+    prepare = [(field, _preparer(field, connection)) for field in fields]
+    rows = [[to_db(field.pre_save(obj, True)) for field, to_db in prepare] for obj in objs]
+    _write(model, fields, rows, using)
+
+
+def insert_values(
+    model: type[models.Model],
+    attnames: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    using: str = "default",
+) -> None:
+    """Inserts rows given as values of ``attnames`` (``actor_id``, not ``actor``), in that
+    order, without building an instance for each. Every other column takes the field's
+    default, called for each row when it is a callable (``timezone.now``)."""
+    fields = _fields(model)
+    by_attname = {f.attname: f for f in fields}
+    unknown = set(attnames) - set(by_attname)
+    if unknown:
+        raise ValueError(f"{model._meta.label}: no column {sorted(unknown)}")
+    connection = connections[using]
+    given = [_preparer(by_attname[name], connection) for name in attnames]
+    rest = [f for f in fields if f.attname not in attnames]
+    defaults = [
+        (f, _preparer(f, connection), f.has_default() and callable(f.default)) for f in rest
     ]
-    table = connection.ops.quote_name(opts.db_table)
+    fixed = {f: f.get_default() for f, _, called in defaults if not called}
+    prepared = [
+        [to_db(value) for to_db, value in zip(given, row, strict=True)]
+        + [to_db(f.get_default() if called else fixed[f]) for f, to_db, called in defaults]
+        for row in rows
+    ]
+    if prepared:
+        _write(model, [by_attname[name] for name in attnames] + rest, prepared, using)
+
+
+def _write(
+    model: type[models.Model], fields: list[models.Field], rows: list[list[Any]], using: str
+) -> None:
+    connection = connections[using]
+    table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

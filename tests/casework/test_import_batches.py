@@ -110,6 +110,17 @@ def trail() -> list[tuple]:
                 _IDS.sub("#", entry.object_repr),
                 entry.actor_id,
                 sorted(changes.items(), key=lambda kv: kv[0]),
+                # every other column but the keys and the time
+                (
+                    entry.actor_email,
+                    entry.remote_addr,
+                    entry.remote_port,
+                    entry.cid,
+                    entry.changes_text,
+                    entry.serialized_data,
+                    entry.additional_data,
+                    entry.object_pk == str(entry.object_id),
+                ),
             )
         )
     return rows
@@ -142,7 +153,8 @@ def import_everything(batched: bool, user) -> tuple[list[tuple], list[tuple]]:
 
 
 def test_batches_write_the_trail_and_acknowledgements_of_rows_saved_one_by_one(administrator):
-    with set_actor(administrator):  # as the admin's request (or the background job) sets it
+    # as the admin's request (or the background job) sets it
+    with set_actor(administrator, remote_addr="192.0.2.7", remote_port=50123):
         batched_trail, batched_acks = import_everything(True, administrator)
         single_trail, single_acks = import_everything(False, administrator)
     assert batched_trail == single_trail
@@ -152,7 +164,8 @@ def test_batches_write_the_trail_and_acknowledgements_of_rows_saved_one_by_one(a
     assert kinds.count(("person", LogEntry.Action.CREATE)) == 12
     assert kinds.count(("meeting", LogEntry.Action.UPDATE)) == 12
     assert kinds.count(("referral", LogEntry.Action.CREATE)) == 12
-    assert all(actor == administrator.pk for _m, _a, _r, actor, _c in batched_trail)
+    assert all(actor == administrator.pk for _m, _a, _r, actor, _c, _o in batched_trail)
+    assert {other[:3] for *_, other in batched_trail} == {(administrator.email, "192.0.2.7", 50123)}
     assert len(batched_acks) == 12
 
 
@@ -164,7 +177,7 @@ def test_the_actor_of_the_context_signs_a_batch_as_it_signs_a_save(administrator
     assert set(LogEntry.objects.values_list("actor", flat=True)) == {op_casalmaggiore.pk}
     single, batched = import_everything(False, None)[0], import_everything(True, None)[0]
     assert single == batched
-    assert {actor for _m, _a, _r, actor, _c in batched} == {None}
+    assert {actor for _m, _a, _r, actor, _c, _o in batched} == {None}
 
 
 def test_a_preview_writes_no_trail(administrator):
