@@ -173,6 +173,17 @@ class _CreationDiff:
                 return value if type(value) is str else str(value)
 
             return read
+        if isinstance(field, models.ForeignObjectRel):
+            # Nothing points at a row just written: what auditlog reads for a relation
+            # towards it (the empty related manager, or None) is the same for every row.
+            first: list[Any] = []
+
+            def once(instance: models.Model) -> Any:
+                if not first:
+                    first.append(get_field_value(instance, field, use_json))
+                return first[0]
+
+            return once
         return lambda instance: get_field_value(instance, field, use_json)
 
     def changes(self, instance: models.Model) -> dict[str, Any] | None:
