@@ -11,13 +11,16 @@ an integer one is already what that gives), and handed to the driver in one go:
 - PostgreSQL: ``COPY … FROM STDIN``, which psycopg streams in its C extension;
 - SQLite: ``executemany`` of one prepared ``INSERT``.
 
-The database still checks every constraint and fills the primary key from its sequence.
-The rows are not given their primary keys back: use ``bulk_create`` for rows something
-else will point at.
+The database still checks every constraint; a refused row raises Django's
+``IntegrityError`` as an ``INSERT`` would (on PostgreSQL the error's DETAIL quotes the
+key, as for an ``INSERT``: see the server-log check in ``activitycr/checks.py``).
+``insert`` leaves the primary key to the database's sequence and gives it back to no one;
+``create`` takes the keys first and sets them on the objects, for rows others point at.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -71,6 +74,49 @@ def insert(objs: Sequence[models.Model], *, using: str = "default") -> None:
     _write(model, fields, rows, using)
 
 
+def create(objs: Sequence[models.Model], *, using: str = "default") -> bool:
+    """``bulk_create`` for new rows of one model with an automatic integer key, which they
+    are given: the keys are taken first — the sequence's next values on PostgreSQL; on
+    SQLite the ones after the largest ever given, inside a transaction, which on SQLite
+    holds the database's only write lock (``transaction_mode = IMMEDIATE``) — then the
+    rows are written as ``insert`` writes them. Returns False, writing nothing, where this
+    does not apply (SQLite outside a transaction): use ``bulk_create`` then."""
+    if not objs:
+        return True
+    model = type(objs[0])
+    opts = model._meta
+    fields = [opts.auto_field, *_fields(model)]
+    if any(obj.pk is not None for obj in objs):
+        raise ValueError(f"{opts.label}: create() takes new rows")
+    connection = connections[using]
+    table, column = opts.db_table, opts.auto_field.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, len(objs)],
+            )
+            keys: Iterable[int] = [key for (key,) in cursor.fetchall()]
+        elif connection.in_atomic_block:
+            column, quoted = connection.ops.quote_name(column), connection.ops.quote_name(table)
+            # Names quoted by the backend.
+            sql = f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), coalesce((SELECT max({column}) FROM {quoted}), 0))"  # noqa: E501, S608
+            cursor.execute(sql, [table])
+            (last,) = cursor.fetchone()
+            keys = range(last + 1, last + 1 + len(objs))
+        else:
+            return False
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+    prepare = [(field, _preparer(field, connection)) for field in fields]
+    rows = [[to_db(field.pre_save(obj, True)) for field, to_db in prepare] for obj in objs]
+    _write(model, fields, rows, using)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+    return True
+
+
 def insert_values(
     model: type[models.Model],
     attnames: Sequence[str],
@@ -110,9 +156,17 @@ def _write(
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # The driver's cursor, so Django's wrapper of its errors around it: a refused
+            # row raises django.db.IntegrityError as an INSERT's would.
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            started = time.monotonic()
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
+            if connection.queries_logged:  # counted as Django counts its own statements
+                connection.queries_log.append(
+                    {"sql": f"{len(rows)} rows: {sql}", "time": f"{time.monotonic() - started:.3f}"}
+                )
         else:
             placeholders = ", ".join(["%s"] * len(fields))
             # Names quoted by the backend; the values are parameters.

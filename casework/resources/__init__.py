@@ -35,6 +35,7 @@ from import_export import fields, resources, widgets
 from import_export.results import Result, RowResult
 from import_export.widgets import ManyToManyWidget
 
+from activitycr import bulk
 from casework.choices import (
     AckChannel,
     Citizenship,
@@ -452,7 +453,8 @@ class CaseworkResource(resources.ModelResource):
             prepare = getattr(instance, "prepare_save", None)
             if prepare is not None:
                 prepare()
-        model._default_manager.bulk_create(instances)
+        if not bulk.create(instances, using=router.db_for_write(model)):
+            model._default_manager.bulk_create(instances)
         if any(instance.pk is None for instance in instances):
             raise DatabaseError("bulk_create returned no keys")  # written again row by row
         m2m: dict[str, dict[Any, list[models.Model]]] = {}
@@ -464,12 +466,13 @@ class CaseworkResource(resources.ModelResource):
             through = getattr(model, name).through
             source = through._meta.get_field(m2m_field.m2m_field_name()).attname
             target = through._meta.get_field(m2m_field.m2m_reverse_field_name()).attname
-            through._default_manager.bulk_create(
+            bulk.insert(
                 [
                     through(**{source: pk, target: obj.pk})
                     for pk, related in by_pk.items()
                     for obj in related
-                ]
+                ],
+                using=router.db_for_write(through),
             )
         for pending in batch:
             if pending.row_result is not None:
