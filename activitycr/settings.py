@@ -279,6 +279,12 @@ IMPORT_MAX_XLSX_BYTES = env_int("IMPORT_MAX_XLSX_BYTES", 250 * 1024 * 1024, mini
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
 IMPORT_TMP_DIR = Path(env_str("IMPORT_TMP_DIR", str(DATA_DIR / "imports")))
 IMPORT_TMP_MAX_AGE = env_int("IMPORT_TMP_MAX_AGE", 3600, minimum=60)
+# An upload too large for memory (over FILE_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB) is spooled there
+# too, not in the system's temporary directory, while its request runs.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "casework.resources.files.PrivateUploadHandler",
+]
 # A file with more rows than this is checked and imported by the background worker, with a
 # progress bar, instead of inside the request (casework/importjobs.py).
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000, minimum=0)

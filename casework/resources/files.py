@@ -29,6 +29,7 @@ import json
 import os
 import re
 import secrets
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -37,6 +38,8 @@ from typing import Any
 
 import tablib
 from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
@@ -301,6 +304,38 @@ def tmp_dir() -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
+
+
+class PrivateTemporaryUploadedFile(TemporaryUploadedFile):
+    """An upload too large for memory, spooled in ``IMPORT_TMP_DIR`` (mode 0700, the file
+    0600) instead of the system's temporary directory, where every local user could read
+    a file of names and codici fiscali while the request runs, and where a worker killed
+    mid-request would leave it. Django removes it at the end of the request; the sweep
+    removes what a killed worker left."""
+
+    def __init__(
+        self,
+        name: str,
+        content_type: str,
+        size: int,
+        charset: str | None,
+        content_type_extra: dict[str, Any] | None = None,
+    ) -> None:
+        _stem, ext = os.path.splitext(name)
+        file = tempfile.NamedTemporaryFile(suffix=".upload" + ext[:10], dir=tmp_dir())  # noqa: SIM115 - closed with the upload
+        UploadedFile.__init__(self, file, name, content_type, size, charset, content_type_extra)
+
+
+class PrivateUploadHandler(TemporaryFileUploadHandler):
+    """``FILE_UPLOAD_HANDLERS``: Django's handler for large uploads, in the private
+    directory (``PrivateTemporaryUploadedFile``)."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = PrivateTemporaryUploadedFile(
+            self.file_name or "", self.content_type or "", 0, self.charset,
+            self.content_type_extra,
+        )  # fmt: skip
 
 
 class PrivateImportStorage(BaseStorage):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import tempfile
 import time
 import zipfile
 
@@ -55,6 +56,15 @@ BIANCHI = cf("Bianchi", "Sara", dt.date(1990, 9, 1))
 def italian_excel_csv(lines: list[list[str]]) -> bytes:
     """What Italian Excel writes as «CSV (delimitato dal separatore di elenco)»."""
     return "\r\n".join(";".join(line) for line in lines).encode("cp1252")
+
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip archive that is not a workbook (a .docx, a zipped folder...)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
 
 
 def upload(client, model: str, data: bytes, name: str, fmt: type = CSV):
@@ -111,10 +121,11 @@ def test_italian_excel_csv_in_windows_1252_imports_by_codice_fiscale(client, adm
         lambda text: text.encode("utf-8"),
         lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),
         lambda text: text.encode("cp1252"),
+        lambda text: text.encode("utf-16"),  # with its BOM, as Excel's «Testo Unicode»
     ],
-    ids=["utf-8", "utf-8 BOM", "windows-1252"],
+    ids=["utf-8", "utf-8 BOM", "windows-1252", "utf-16"],
 )
-@pytest.mark.parametrize("separator", [";", ","])
+@pytest.mark.parametrize("separator", [";", ",", "\t"])
 def test_csv_separator_and_encoding_are_found(encode, separator):
     text = "\r\n".join(separator.join(line) for line in PEOPLE)
     data = read_csv(encode(text))
@@ -133,8 +144,18 @@ def test_csv_separator_and_encoding_are_found(encode, separator):
         (b"cognome;nome\r\n", CSV, "Il file ha solo l"),
         (b"cognome;nome\r\nRossi;Giulia;x;y\r\n", CSV, "La riga 2 ha più valori"),
         (b"cognome;;nome\r\nRossi;;Giulia\r\n", CSV, "La colonna 2 della prima riga"),
+        (_zip_of({"documento.txt": b"Rossi Giulia"}), XLSX, "se è un csv scegliere il formato csv"),
     ],
-    ids=["bytes", "xlsx-as-csv", "csv-as-xlsx", "empty", "header only", "long row", "no name"],
+    ids=[
+        "bytes",
+        "xlsx-as-csv",
+        "csv-as-xlsx",
+        "empty",
+        "header only",
+        "long row",
+        "no name",
+        "zip-not-xlsx",
+    ],
 )
 def test_each_file_problem_is_one_italian_message_never_a_traceback(
     client, administrator, data, fmt, expected
@@ -528,3 +549,50 @@ def test_check_constraints_evaluated_in_python_agree_with_the_database():
         c for c in Person._meta.constraints if c.name == "casework_person_one_residence"
     ]
     assert _holds(person, one_residence.condition) is False
+
+
+def test_a_large_upload_is_spooled_in_the_private_directory_not_the_system_one(
+    client, administrator, settings, monkeypatch, tmp_path
+):
+    """An upload over FILE_UPLOAD_MAX_MEMORY_SIZE is written to disk while its request runs:
+    in IMPORT_TMP_DIR (0700, the file 0600), not in the system's temporary directory; it is
+    gone when the request ends (security review M3)."""
+    from casework.resources import files
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # the people file below is larger
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    spooled: list[tuple[str, int]] = []
+    real_init = files.PrivateTemporaryUploadedFile.__init__
+
+    def recording_init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        spooled.append((self.file.name, os.stat(self.file.name).st_mode & 0o777))
+
+    monkeypatch.setattr(files.PrivateTemporaryUploadedFile, "__init__", recording_init)
+    client.force_login(administrator)
+    preview = upload(client, "person", italian_excel_csv(PEOPLE), "persone.csv")
+    assert preview.status_code == 200 and preview.context["confirm_form"] is not None
+    ((path, mode),) = spooled
+    assert os.path.dirname(path) == str(settings.IMPORT_TMP_DIR) and mode == 0o600
+    assert settings.IMPORT_TMP_DIR.stat().st_mode & 0o777 == 0o700
+    assert not os.path.exists(path)  # closed, so deleted, with the request
+    assert os.listdir(system_tmp) == []
+
+
+def test_a_people_file_without_the_codice_fiscale_column_imports_by_name_and_birth_date(
+    client, administrator
+):
+    """Not every legacy file has the column at all: people are then matched on surname,
+    name and birth date (item 1), and the file imports."""
+    without_cf = [line[1:] for line in PEOPLE]
+    client.force_login(administrator)
+    preview = upload(client, "person", italian_excel_csv(without_cf), "persone.csv")
+    assert preview.context["report"]["bad_rows"] == [], preview.context["report"]
+    confirm(client, "person", preview)
+    assert Person.objects.count() == 4
+    assert not Person.objects.exclude(fiscal_code=None).exists()
+    again = upload(client, "person", italian_excel_csv(without_cf), "persone.csv")
+    confirm(client, "person", again)
+    assert Person.objects.count() == 4  # the same people, found by name and birth date
