@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from agenda.models import Appointment
 from casework.models import Intake, Meeting, Person, Referral
 from casework.permissions import reads_review, sees_all_desks, sees_special_categories
 from reports.models import SentFile, SentReview
@@ -223,13 +226,17 @@ class CellChange:
     column: str
     sent: Shown
     live: Shown
+    # Why, as far as the records tell: what was added, corrected or deleted after the
+    # version was recorded among the records this cell counts (its kind of record, at its
+    # desk when the column is a desk), in Italian, e.g. "2 colloqui registrati dopo l'invio".
+    why: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Drift:
     internal: tuple[CellChange, ...]  # every figure
     external: tuple[CellChange, ...]  # what the external file would show today
-    reasons: dict[str, int]  # see REASONS
+    reasons: dict[str, int]  # see REASONS: the whole selection
 
     @property
     def changed(self) -> bool:
@@ -240,13 +247,119 @@ REASONS = (
     "intakes_added",
     "meetings_added",
     "referrals_added",
+    "appointments_added",
     "intakes_corrected",
     "meetings_corrected",
     "referrals_corrected",
+    "appointments_corrected",
     "people_corrected",
     "people_anonymised",
     "deleted",
 )
+
+# What a cell counts, by table (and, in the first table, by row): the kinds of record
+# whose additions, corrections and deletions can change it. Anonymising a person changes
+# no figure (the figures use the intake's own copy of what they count).
+_KINDS_OF_TABLE: dict[str, tuple[str, ...]] = {
+    "meetings_per_person": ("intakes", "meetings"),
+    "meetings_mean": ("intakes", "meetings"),
+    "meeting_mode": ("meetings",),
+    "meeting_attendance": ("meetings",),
+    "meeting_shares": ("meetings",),
+    "appointments_recorded": ("appointments", "meetings"),
+    "appointments_missed": ("appointments", "meetings"),
+    "no_show_rate": ("appointments", "meetings"),
+    "referral_kind": ("referrals",),
+    "referral_partner": ("referrals",),
+    "trend": ("intakes", "meetings"),
+    "change": ("intakes", "meetings"),
+}
+_KINDS_OF_PEOPLE_ROW: dict[str, tuple[str, ...]] = {
+    "people": ("intakes", "people"),
+    "intakes": ("intakes",),
+    "meetings": ("meetings",),
+    "accesses": ("intakes", "meetings"),
+}
+_PEOPLE_BREAKDOWN = ("intakes", "people")  # every other table: the people taken in
+
+
+def kinds_of_cell(table: str, row: str) -> tuple[str, ...]:
+    if table == "people":
+        return _KINDS_OF_PEOPLE_ROW.get(row, _PEOPLE_BREAKDOWN)
+    return _KINDS_OF_TABLE.get(table, _PEOPLE_BREAKDOWN)
+
+
+def _reason_texts() -> dict[str, Callable[[int], str]]:
+    """A reason with its number, in the active language."""
+    return {
+        "intakes_added": lambda n: (
+            ngettext(
+                "%(n)d presa in carico registrata dopo l'invio",
+                "%(n)d prese in carico registrate dopo l'invio",
+                n,
+            )
+            % {"n": n}
+        ),
+        "meetings_added": lambda n: (
+            ngettext(
+                "%(n)d colloquio registrato dopo l'invio",
+                "%(n)d colloqui registrati dopo l'invio",
+                n,
+            )
+            % {"n": n}
+        ),
+        "referrals_added": lambda n: (
+            ngettext(
+                "%(n)d invio a un servizio registrato dopo l'invio",
+                "%(n)d invii a un servizio registrati dopo l'invio",
+                n,
+            )
+            % {"n": n}
+        ),
+        "appointments_added": lambda n: (
+            ngettext(
+                "%(n)d appuntamento registrato dopo l'invio",
+                "%(n)d appuntamenti registrati dopo l'invio",
+                n,
+            )
+            % {"n": n}
+        ),
+        "intakes_corrected": lambda n: (
+            ngettext("%(n)d presa in carico corretta", "%(n)d prese in carico corrette", n)
+            % {"n": n}
+        ),
+        "meetings_corrected": lambda n: (
+            ngettext("%(n)d colloquio corretto", "%(n)d colloqui corretti", n) % {"n": n}
+        ),
+        "referrals_corrected": lambda n: (
+            ngettext(
+                "%(n)d invio a un servizio corretto (esito compreso)",
+                "%(n)d invii a un servizio corretti (esiti compresi)",
+                n,
+            )
+            % {"n": n}
+        ),
+        "appointments_corrected": lambda n: (
+            ngettext("%(n)d appuntamento aggiornato", "%(n)d appuntamenti aggiornati", n) % {"n": n}
+        ),
+        "people_corrected": lambda n: (
+            ngettext("%(n)d scheda di persona corretta", "%(n)d schede di persone corrette", n)
+            % {"n": n}
+        ),
+        "deleted": lambda n: (
+            ngettext("%(n)d registrazione cancellata", "%(n)d registrazioni cancellate", n)
+            % {"n": n}
+        ),
+    }
+
+
+_REASONS_OF_KIND = {
+    "intakes": ("intakes_added", "intakes_corrected"),
+    "meetings": ("meetings_added", "meetings_corrected"),
+    "referrals": ("referrals_added", "referrals_corrected"),
+    "appointments": ("appointments_added", "appointments_corrected"),
+    "people": ("people_corrected",),
+}
 
 
 def _cells(table: Table[Shown]) -> dict[tuple[str, str], tuple[str, Shown]]:
@@ -258,11 +371,18 @@ def _cells(table: Table[Shown]) -> dict[tuple[str, str], tuple[str, Shown]]:
     return cells
 
 
+# (table key, row key, column header) -> why the cell may have changed
+Explain = Callable[[str, str, str], tuple[str, ...]]
+
+
 def compare(
-    sent: Mapping[str, Table[Shown]], live: Mapping[str, Table[Shown]]
+    sent: Mapping[str, Table[Shown]],
+    live: Mapping[str, Table[Shown]],
+    explain: Explain | None = None,
 ) -> tuple[CellChange, ...]:
     """Every cell whose value differs, in the order of the sent tables (a row or column that
-    appeared or disappeared counts as changed, from or to nothing)."""
+    appeared or disappeared counts as changed, from or to nothing), each with ``explain``'s
+    reasons."""
     changes: list[CellChange] = []
     for key in [*sent, *(k for k in live if k not in sent)]:
         before = _cells(sent[key]) if key in sent else {}
@@ -272,67 +392,140 @@ def compare(
             label_b, value_b = before.get(cell, ("", None))
             label_a, value_a = after.get(cell, ("", None))
             if value_b != value_a:
-                changes.append(CellChange(title, label_b or label_a, cell[1], value_b, value_a))
+                why = explain(key, cell[0], cell[1]) if explain else ()
+                changes.append(
+                    CellChange(title, label_b or label_a, cell[1], value_b, value_a, why)
+                )
     return tuple(changes)
+
+
+class _Explainer:
+    """Reads the reasons of a cell: the counts of its kinds of record at the desk of its
+    column (a desk column) or of the whole selection (the total, a gender, an outcome)."""
+
+    def __init__(
+        self, live: Review, by_desk: Mapping[int, Mapping[str, int]], total: Mapping[str, int]
+    ) -> None:
+        self.live_tables = live.tables
+        self.desk_of_header = {desk.name: desk.pk for desk in live.desks}
+        self.by_desk, self.total = by_desk, total
+        self.texts = _reason_texts()
+
+    def __call__(self, table: str, row: str, column: str) -> tuple[str, ...]:
+        desk = None
+        shape = self.live_tables.get(table)
+        if shape is not None and shape.column_dim == "desk" and len(self.desk_of_header) > 1:
+            desk = self.desk_of_header.get(column)
+        counts = self.by_desk.get(desk, {}) if desk is not None else self.total
+        reasons = [r for kind in kinds_of_cell(table, row) for r in _REASONS_OF_KIND[kind]]
+        reasons.append("deleted")
+        return tuple(self.texts[r](counts[r]) for r in reasons if counts.get(r))
 
 
 def _selection_querysets(
     sending: SentReview, *, user: AnyUser, previous_start: dt.date
-) -> tuple[Any, Any, Any]:
+) -> tuple[Any, Any, Any, Any]:
     start, end = previous_start, sending.end
     intakes = Intake.objects.visible_to(user).filter(opened_on__gte=start, opened_on__lte=end)
     meetings = Meeting.objects.visible_to(user).filter(held_on__gte=start, held_on__lte=end)
     referrals = Referral.objects.visible_to(user).filter(
         referred_on__gte=start, referred_on__lte=end
     )
+    appointments = Appointment.objects.visible_to(user).filter(
+        starts_at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+        starts_at__lt=timezone.make_aware(
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+        ),
+    )
     if sending.desk_id is not None:
         intakes = intakes.filter(desk_id=sending.desk_id)
         meetings = meetings.filter(intake__desk_id=sending.desk_id)
         referrals = referrals.filter(intake__desk_id=sending.desk_id)
-    return intakes, meetings, referrals
+        appointments = appointments.filter(desk_id=sending.desk_id)
+    return intakes, meetings, referrals, appointments
 
 
-def _deleted_in_period(since: dt.datetime, start: dt.date, end: dt.date) -> int:
+def _deleted_in_period(since: dt.datetime, start: dt.date, end: dt.date) -> Counter[int | None]:
     """Intakes, meetings and referrals dated in the period whose deletion the audit trail
-    recorded after ``since`` (the trail keeps each deleted row's fields)."""
+    recorded after ``since`` (the trail keeps each deleted row's fields), by desk: an
+    intake's own, a meeting's or referral's intake's while that intake exists (None when
+    it does not)."""
     date_field = {Intake: "opened_on", Meeting: "held_on", Referral: "referred_on"}
     types = ContentType.objects.get_for_models(*date_field)
     field_of = {types[model].pk: name for model, name in date_field.items()}
     entries = LogEntry.objects.filter(
         action=LogEntry.Action.DELETE, timestamp__gt=since, content_type_id__in=list(field_of)
     ).values_list("content_type_id", "changes")
-    count = 0
+
+    def first(changes: Mapping[str, Any], name: str) -> str:
+        return str(((changes or {}).get(name) or [None])[0])
+
+    deleted: list[tuple[str, str]] = []  # ("desk", id) or ("intake", id)
     for content_type_id, changes in entries.iterator():
-        before = (changes or {}).get(field_of[content_type_id]) or [None]
         try:
-            day = dt.date.fromisoformat(str(before[0]))
+            day = dt.date.fromisoformat(first(changes, field_of[content_type_id]))
         except ValueError:
             continue
-        count += start <= day <= end
-    return count
+        if start <= day <= end:
+            own = content_type_id == types[Intake].pk
+            deleted.append(
+                ("desk", first(changes, "desk")) if own else ("intake", first(changes, "intake"))
+            )
+    intake_ids = {int(i) for kind, i in deleted if kind == "intake" and i.isdigit()}
+    desk_of_intake = (
+        dict(Intake.objects.filter(pk__in=intake_ids).values_list("pk", "desk_id"))
+        if intake_ids
+        else {}
+    )
+    by_desk: Counter[int | None] = Counter()
+    for kind, key in deleted:
+        if not key.isdigit():
+            by_desk[None] += 1
+        elif kind == "desk":
+            by_desk[int(key)] += 1
+        else:
+            by_desk[desk_of_intake.get(int(key))] += 1
+    return by_desk
 
 
-def drift_reasons(sending: SentReview, *, user: AnyUser, previous_start: dt.date) -> dict[str, int]:
+def drift_reasons(
+    sending: SentReview, *, user: AnyUser, previous_start: dt.date
+) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
     """What happened to the records of the period (and of the previous period) after the
-    version was recorded: added, corrected, anonymised, deleted. Five queries."""
+    version was recorded — added, corrected, anonymised, deleted — for the whole selection
+    and by desk (a person at two desks counts at both). Eight queries at most."""
     since = sending.recorded_at
-    intakes, meetings, referrals = _selection_querysets(
+    intakes, meetings, referrals, appointments = _selection_querysets(
         sending, user=user, previous_start=previous_start
     )
-    anonymised = Q(person__anonymised_at__gt=since)
+    by_desk: dict[int, dict[str, int]] = {}
 
-    def counted(qs: Any, anonymised_person: Q) -> dict[str, int]:
-        return qs.aggregate(
+    def counted(kind: str, qs: Any, desk: str, anonymised_person: Q | None) -> None:
+        corrected = Q(created_at__lte=since, updated_at__gt=since)
+        if anonymised_person is not None:
+            corrected &= ~anonymised_person
+        rows = qs.values(desk).annotate(
             added=Count("pk", filter=Q(created_at__gt=since)),
-            corrected=Count(
-                "pk",
-                filter=Q(created_at__lte=since, updated_at__gt=since) & ~anonymised_person,
-            ),
+            corrected=Count("pk", filter=corrected),
         )
+        for row in rows:
+            counts = by_desk.setdefault(row[desk], {})
+            counts[f"{kind}_added"] = row["added"]
+            counts[f"{kind}_corrected"] = row["corrected"]
 
-    i = counted(intakes, anonymised)
-    m = counted(meetings, Q(intake__person__anonymised_at__gt=since))
-    r = counted(referrals, Q(intake__person__anonymised_at__gt=since))
+    counted("intakes", intakes, "desk_id", Q(person__anonymised_at__gt=since))
+    counted("meetings", meetings, "intake__desk_id", Q(intake__person__anonymised_at__gt=since))
+    counted("referrals", referrals, "intake__desk_id", Q(intake__person__anonymised_at__gt=since))
+    counted("appointments", appointments, "desk_id", None)
+    anonymised = Q(person__anonymised_at__gt=since)
+    person_corrected = Q(person__created_at__lte=since, person__updated_at__gt=since) & ~anonymised
+    for row in intakes.values("desk_id").annotate(
+        anonymised=Count("person", filter=anonymised, distinct=True),
+        corrected=Count("person", filter=person_corrected, distinct=True),
+    ):
+        counts = by_desk.setdefault(row["desk_id"], {})
+        counts["people_anonymised"] = row["anonymised"]
+        counts["people_corrected"] = row["corrected"]
     people = Person.objects.filter(pk__in=intakes.values("person_id")).aggregate(
         anonymised=Count("pk", filter=Q(anonymised_at__gt=since)),
         corrected=Count(
@@ -340,27 +533,32 @@ def drift_reasons(sending: SentReview, *, user: AnyUser, previous_start: dt.date
             filter=Q(created_at__lte=since, updated_at__gt=since) & ~Q(anonymised_at__gt=since),
         ),
     )
-    return {
-        "intakes_added": i["added"],
-        "meetings_added": m["added"],
-        "referrals_added": r["added"],
-        "intakes_corrected": i["corrected"],
-        "meetings_corrected": m["corrected"],
-        "referrals_corrected": r["corrected"],
-        "people_corrected": people["corrected"],
-        "people_anonymised": people["anonymised"],
-        "deleted": _deleted_in_period(since, previous_start, sending.end),
+    deleted = _deleted_in_period(since, previous_start, sending.end)
+    for desk, n in deleted.items():
+        if desk is not None:
+            by_desk.setdefault(desk, {})["deleted"] = n
+    total = {
+        reason: sum(counts.get(reason, 0) for counts in by_desk.values())
+        for reason in REASONS
+        if not reason.startswith("people_")
     }
+    total["deleted"] = sum(deleted.values())
+    total["people_anonymised"] = people["anonymised"]
+    total["people_corrected"] = people["corrected"]
+    return {reason: total.get(reason, 0) for reason in REASONS}, by_desk
 
 
 def drift(sending: SentReview, live: Review, *, user: User) -> Drift:
-    """The sent version against the live review of the same selection."""
+    """The sent version against the live review of the same selection, each changed cell
+    with the reasons of its records."""
     live_internal = visible_tables(live, user=user, variant=Variant.INTERNAL)
     live_external = visible_tables(live, user=user, variant=Variant.EXTERNAL)
+    total, by_desk = drift_reasons(sending, user=user, previous_start=live.previous_start)
+    explain = _Explainer(live, by_desk, total)
     return Drift(
-        internal=compare(sent_tables(sending, Variant.INTERNAL, user=user), live_internal),
-        external=compare(sent_tables(sending, Variant.EXTERNAL, user=user), live_external),
-        reasons=drift_reasons(sending, user=user, previous_start=live.previous_start),
+        internal=compare(sent_tables(sending, Variant.INTERNAL, user=user), live_internal, explain),
+        external=compare(sent_tables(sending, Variant.EXTERNAL, user=user), live_external, explain),
+        reasons=total,
     )
 
 

@@ -96,6 +96,19 @@ def test_the_page_shows_the_sent_figures_and_the_drift(client, udp_reader, quart
     title = shown.tables["people"].title
     assert changed[(title, "Persone accolte", "Totale")] == (6, 7)
     assert changed[(title, "Persone accolte", "Gussola")] == (3, 4)
+    # Each changed cell says why, from the records it counts at its desk.
+    why = {(c.table, c.row, c.column): c.why for c in drift.internal}
+    assert why[(title, "Persone accolte", "Gussola")] == (
+        "1 presa in carico registrata dopo l'invio",
+    )
+    assert why[(title, "Colloqui svolti", "Gussola")] == ("1 colloquio registrato dopo l'invio",)
+    assert why[(title, "Colloqui svolti", "Totale")] == ("1 colloquio registrato dopo l'invio",)
+    per_person = shown.tables["meetings_per_person"].title  # people and their meetings
+    assert set(why[(per_person, "Persone accolte", "Gussola")]) == {
+        "1 presa in carico registrata dopo l'invio",
+        "1 colloquio registrato dopo l'invio",
+    }
+    assert "1 colloquio registrato dopo l&#x27;invio" in html
     assert drift.reasons["intakes_added"] == 1 and drift.reasons["meetings_added"] == 1
     assert drift.reasons["intakes_corrected"] == 0 and drift.reasons["people_anonymised"] == 0
     assert 'id="drift-table"' in html
@@ -127,8 +140,13 @@ def test_a_correction_and_a_deletion_are_explained(client, udp_reader, quarter):
     drift = client.get(URL, Q).context["drift"]
     assert drift.reasons["intakes_corrected"] == 1
     assert drift.reasons["deleted"] == 1
-    changed = {(c.row, c.column) for c in drift.internal}
-    assert ("Colloqui svolti", "Totale") in changed
+    title = client.get(URL, Q).context["review"].tables["people"].title
+    why = {(c.table, c.row, c.column): c.why for c in drift.internal}
+    # the meeting's deletion is among what the meetings' cells count
+    assert why[(title, "Colloqui svolti", "Totale")] == ("1 registrazione cancellata",)
+    desk = quarter[2].desk.name
+    # its desk's column: the deletion at that desk (the intake was corrected at another)
+    assert why[(title, "Colloqui svolti", desk)] == ("1 registrazione cancellata",)
 
 
 def test_a_new_version_needs_a_reason_and_the_old_one_stays(client, udp_reader, quarter):
