@@ -80,11 +80,14 @@ def create(objs: Sequence[models.Model], *, using: str = "default") -> bool:
     SQLite the ones after the largest ever given, inside a transaction, which on SQLite
     holds the database's only write lock (``transaction_mode = IMMEDIATE``) — then the
     rows are written as ``insert`` writes them. Returns False, writing nothing, where this
-    does not apply (SQLite outside a transaction): use ``bulk_create`` then."""
+    does not apply (a key that is not automatic; SQLite outside a transaction): use
+    ``bulk_create`` then."""
     if not objs:
         return True
     model = type(objs[0])
     opts = model._meta
+    if opts.auto_field is None:
+        return False
     fields = [opts.auto_field, *_fields(model)]
     if any(obj.pk is not None for obj in objs):
         raise ValueError(f"{opts.label}: create() takes new rows")
