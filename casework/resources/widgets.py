@@ -432,8 +432,8 @@ class Lookups:
 
     def prefetch_people(self, codes: Iterable[str]) -> None:
         wanted = [c for c in dict.fromkeys(codes) if c and c not in self.people_by_cf]
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
             found = {
                 p.fiscal_code: p
                 for p in scoped(Person, self.user)
@@ -450,8 +450,8 @@ class Lookups:
 
     def prefetch_people_by_name(self, dates: Iterable[dt.date]) -> None:
         wanted = [d for d in dict.fromkeys(dates) if d not in self._names_loaded]
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
             people = (
                 scoped(Person, self.user)
                 .filter(fiscal_code__isnull=True, birth_date__in=chunk)
@@ -531,8 +531,8 @@ class Lookups:
 
     def prefetch_intakes(self, people: Iterable[Person]) -> None:
         ids = [p.pk for p in people if p is not None and p.pk not in self._intakes_of]
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
             intakes = scoped(Intake, self.user).filter(person_id__in=chunk)
             for intake in intakes.select_related("person", "desk"):
                 self.remember_intake(intake)
@@ -608,7 +608,7 @@ class Lookups:
         return intake
 
 
-_CHUNK = 500  # keys per query (SQLite takes at most 999 parameters)
+CHUNK = 500  # keys per query (SQLite takes at most 999 parameters)
 
 
 def _name_key(person: Person) -> tuple[str, str, dt.date]:

@@ -391,3 +391,17 @@ def test_bulk_create_gives_the_rows_the_keys_the_database_keeps(django_user_mode
     later = entry(4)
     later.save()
     assert later.pk > max(keys)
+
+
+@pytest.mark.parametrize("rows", [600, 40])
+def test_a_large_file_refreshes_the_planners_statistics_on_postgresql(rows):
+    """A file of more keys than one query reads (500) runs ANALYZE on the people and intakes
+    tables first, on PostgreSQL: rows written by the previous file (or earlier in the same
+    transaction) are in no statistics yet, and the lookups would read whole tables."""
+    with CaptureQueriesContext(connection) as queries:
+        run(PersonResource(), people_file(rows), dry_run=True)
+    analyzed = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql" and rows > 500:
+        assert analyzed == ['ANALYZE "casework_person"', 'ANALYZE "casework_intake"']
+    else:
+        assert analyzed == []
