@@ -10,6 +10,11 @@ and the confirmation (read again, ``import_data`` for real). Every row goes thro
 same validation as the forms and into the audit trail. Prints rows per second for each
 pass; the target (issue 12) is at least 2,000 rows a second. Everything is rolled back at
 the end: the database is left as it was.
+
+As production runs it: ``DEBUG`` off; what a server process loads once (the codici
+fiscali's places, the phone numbering plans) loaded by a 10-row import timed apart; on
+PostgreSQL the tables vacuumed before each size (the previous size's rolled-back rows);
+sizes up to 5,000 rows run three times, the median printed.
 """
 
 from __future__ import annotations
