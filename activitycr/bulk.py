@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.expressions import DatabaseDefault
 
 # Fields whose ``get_db_prep_save`` returns a value of this type unchanged (or None).
 _AS_IS: dict[type[models.Field], type] = {
@@ -46,7 +47,7 @@ def _preparer(field: models.Field, connection: BaseDatabaseWrapper) -> Callable[
     def prepare(value: Any) -> Any:
         return field.get_db_prep_save(value, connection)
 
-    target = field.target_field if field.many_to_one or field.one_to_one else field
+    target = getattr(field, "target_field", field) if field.is_relation else field
     kind = _AS_IS.get(type(target))
     if kind is None:
         return prepare
@@ -57,7 +58,22 @@ def _fields(model: type[models.Model]) -> list[models.Field]:
     opts = model._meta
     if opts.auto_field is None:
         raise ValueError(f"{opts.label}: only models with an automatic key")
-    return [f for f in opts.concrete_fields if f is not opts.auto_field]
+    return [
+        f
+        for f in opts.concrete_fields
+        if f is not opts.auto_field and not getattr(f, "generated", False)
+    ]
+
+
+def _plain(objs: Sequence[models.Model], fields: list[models.Field]) -> bool:
+    """No value the database computes (``db_default``) and every related object saved:
+    what ``bulk_create`` checks first (it raises for an unsaved related object)."""
+    for obj in objs:
+        # What bulk_create calls (Django's own, not in its stubs).
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+    return not any(
+        isinstance(getattr(obj, f.attname, None), DatabaseDefault) for obj in objs for f in fields
+    )
 
 
 def insert(objs: Sequence[models.Model], *, using: str = "default") -> None:
@@ -68,6 +84,8 @@ def insert(objs: Sequence[models.Model], *, using: str = "default") -> None:
     fields = _fields(model)
     if any(obj.pk is not None for obj in objs):
         raise ValueError(f"{model._meta.label}: insert() takes new rows with an automatic key")
+    if not _plain(objs, fields):
+        raise ValueError(f"{model._meta.label}: a value the database computes; use bulk_create")
     connection = connections[using]
     prepare = [(field, _preparer(field, connection)) for field in fields]
     rows = [[to_db(field.pre_save(obj, True)) for field, to_db in prepare] for obj in objs]
@@ -80,8 +98,8 @@ def create(objs: Sequence[models.Model], *, using: str = "default") -> bool:
     SQLite the ones after the largest ever given, inside a transaction, which on SQLite
     holds the database's only write lock (``transaction_mode = IMMEDIATE``) — then the
     rows are written as ``insert`` writes them. Returns False, writing nothing, where this
-    does not apply (a key that is not automatic; SQLite outside a transaction): use
-    ``bulk_create`` then."""
+    does not apply (a key that is not automatic, or already given; a value the database
+    computes; SQLite outside a transaction): use ``bulk_create`` then."""
     if not objs:
         return True
     model = type(objs[0])
@@ -89,8 +107,8 @@ def create(objs: Sequence[models.Model], *, using: str = "default") -> bool:
     if opts.auto_field is None:
         return False
     fields = [opts.auto_field, *_fields(model)]
-    if any(obj.pk is not None for obj in objs):
-        raise ValueError(f"{opts.label}: create() takes new rows")
+    if any(obj.pk is not None for obj in objs) or not _plain(objs, fields):
+        return False  # a key given (a file's own id), a database default: bulk_create
     connection = connections[using]
     table, column = opts.db_table, opts.auto_field.column
     with connection.cursor() as cursor:

@@ -21,8 +21,9 @@ Reads are recorded too, as entries with ``action=ACCESS`` (see ``audit/reads.py`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled
@@ -204,6 +205,10 @@ class _CreationDiff:
         return diff or None
 
 
+def _rank(order: dict[Any, int], obj: models.Model) -> int:
+    return order.get(obj.pk, len(order))
+
+
 def log_rows_created(
     sender: type[models.Model],
     instances: list[models.Model],
@@ -246,6 +251,15 @@ def log_rows_created(
     columns = ("content_type_id", "object_pk", "object_id", "object_repr", "action", "changes",
                "cid", *signed)  # fmt: skip
     extra = tuple(signed.values())
+    # auditlog lists the objects linked in the order their model's queryset gives them
+    # (``filter(pk__in=...)``, the model's ordering in the database's collation): one
+    # query per many-to-many field and batch reads that order.
+    rank: dict[str, Callable[[models.Model], int]] = {}
+    for name, by_pk in m2m.items():
+        linked = {obj.pk for objs in by_pk.values() for obj in objs}
+        model = cast(type[models.Model], sender._meta.get_field(name).related_model)
+        pks = model._default_manager.filter(pk__in=linked).values_list("pk", flat=True)
+        rank[name] = functools.partial(_rank, {pk: i for i, pk in enumerate(pks)})
     rows: list[tuple[Any, ...]] = []
     for instance in instances:
         for relation in reverse_one_to_one:
@@ -264,7 +278,7 @@ def log_rows_created(
                 added = {
                     "type": "m2m",
                     "operation": "add",
-                    "objects": [smart_str(r) for r in related],
+                    "objects": [smart_str(r) for r in sorted(related, key=rank[name])],
                 }
                 rows.append(
                     (content_type, smart_str(pk), object_id, text, LogEntry.Action.UPDATE,

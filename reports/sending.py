@@ -353,6 +353,7 @@ def _reason_texts() -> dict[str, Callable[[int], str]]:
     }
 
 
+_DELETABLE = ("intakes", "meetings", "referrals")  # what the trail's deletions are counted for
 _REASONS_OF_KIND = {
     "intakes": ("intakes_added", "intakes_corrected"),
     "meetings": ("meetings_added", "meetings_corrected"),
@@ -404,8 +405,13 @@ class _Explainer:
     column (a desk column) or of the whole selection (the total, a gender, an outcome)."""
 
     def __init__(
-        self, live: Review, by_desk: Mapping[int, Mapping[str, int]], total: Mapping[str, int]
+        self,
+        live: Review,
+        by_desk: Mapping[int, Mapping[str, int]],
+        total: Mapping[str, int],
+        desk_id: int | None,
     ) -> None:
+        self.desk_id = desk_id
         self.live_tables = live.tables
         self.desk_of_header = {desk.name: desk.pk for desk in live.desks}
         self.by_desk, self.total = by_desk, total
@@ -416,10 +422,16 @@ class _Explainer:
         shape = self.live_tables.get(table)
         if shape is not None and shape.column_dim == "desk" and len(self.desk_of_header) > 1:
             desk = self.desk_of_header.get(column)
+        if desk is None and self.desk_id is not None:
+            desk = self.desk_id  # a single desk's version: every column is that desk
         counts = self.by_desk.get(desk, {}) if desk is not None else self.total
-        reasons = [r for kind in kinds_of_cell(table, row) for r in _REASONS_OF_KIND[kind]]
-        reasons.append("deleted")
-        return tuple(self.texts[r](counts[r]) for r in reasons if counts.get(r))
+        kinds = kinds_of_cell(table, row)
+        reasons = [r for kind in kinds for r in _REASONS_OF_KIND[kind]]
+        why = [self.texts[r](counts[r]) for r in reasons if counts.get(r)]
+        deleted = sum(counts.get(f"{kind}_deleted", 0) for kind in kinds if kind in _DELETABLE)
+        if deleted:
+            why.append(self.texts["deleted"](deleted))
+        return tuple(why)
 
 
 def _selection_querysets(
@@ -445,12 +457,15 @@ def _selection_querysets(
     return intakes, meetings, referrals, appointments
 
 
-def _deleted_in_period(since: dt.datetime, start: dt.date, end: dt.date) -> Counter[int | None]:
+def _deleted_in_period(
+    since: dt.datetime, start: dt.date, end: dt.date
+) -> Counter[tuple[str, int | None]]:
     """Intakes, meetings and referrals dated in the period whose deletion the audit trail
     recorded after ``since`` (the trail keeps each deleted row's fields), by desk: an
     intake's own, a meeting's or referral's intake's while that intake exists (None when
-    it does not)."""
+    it does not), by kind ("intakes", "meetings", "referrals")."""
     date_field = {Intake: "opened_on", Meeting: "held_on", Referral: "referred_on"}
+    kind_of = {Intake: "intakes", Meeting: "meetings", Referral: "referrals"}
     types = ContentType.objects.get_for_models(*date_field)
     field_of = {types[model].pk: name for model, name in date_field.items()}
     entries = LogEntry.objects.filter(
@@ -460,32 +475,32 @@ def _deleted_in_period(since: dt.datetime, start: dt.date, end: dt.date) -> Coun
     def first(changes: Mapping[str, Any], name: str) -> str:
         return str(((changes or {}).get(name) or [None])[0])
 
-    deleted: list[tuple[str, str]] = []  # ("desk", id) or ("intake", id)
+    kind_of_type = {types[model].pk: kind for model, kind in kind_of.items()}
+    deleted: list[tuple[str, str, str]] = []  # (kind, "desk" or "intake", id)
     for content_type_id, changes in entries.iterator():
         try:
             day = dt.date.fromisoformat(first(changes, field_of[content_type_id]))
         except ValueError:
             continue
         if start <= day <= end:
-            own = content_type_id == types[Intake].pk
-            deleted.append(
-                ("desk", first(changes, "desk")) if own else ("intake", first(changes, "intake"))
-            )
-    intake_ids = {int(i) for kind, i in deleted if kind == "intake" and i.isdigit()}
+            kind = kind_of_type[content_type_id]
+            by = "desk" if kind == "intakes" else "intake"
+            deleted.append((kind, by, first(changes, by)))
+    intake_ids = {int(i) for _kind, by, i in deleted if by == "intake" and i.isdigit()}
     desk_of_intake = (
         dict(Intake.objects.filter(pk__in=intake_ids).values_list("pk", "desk_id"))
         if intake_ids
         else {}
     )
-    by_desk: Counter[int | None] = Counter()
-    for kind, key in deleted:
+    counted: Counter[tuple[str, int | None]] = Counter()
+    for kind, by, key in deleted:
         if not key.isdigit():
-            by_desk[None] += 1
-        elif kind == "desk":
-            by_desk[int(key)] += 1
+            counted[(kind, None)] += 1
+        elif by == "desk":
+            counted[(kind, int(key))] += 1
         else:
-            by_desk[desk_of_intake.get(int(key))] += 1
-    return by_desk
+            counted[(kind, desk_of_intake.get(int(key)))] += 1
+    return counted
 
 
 def drift_reasons(
@@ -534,18 +549,23 @@ def drift_reasons(
         ),
     )
     deleted = _deleted_in_period(since, previous_start, sending.end)
-    for desk, n in deleted.items():
+    if sending.desk_id is not None:  # one desk's version: its own deletions only
+        deleted = Counter({k: n for k, n in deleted.items() if k[1] == sending.desk_id})
+    for (kind, desk), n in deleted.items():
         if desk is not None:
-            by_desk.setdefault(desk, {})["deleted"] = n
+            by_desk.setdefault(desk, {})[f"{kind}_deleted"] = n
     total = {
         reason: sum(counts.get(reason, 0) for counts in by_desk.values())
         for reason in REASONS
         if not reason.startswith("people_")
     }
+    for (kind, _desk), n in deleted.items():
+        total[f"{kind}_deleted"] = total.get(f"{kind}_deleted", 0) + n
     total["deleted"] = sum(deleted.values())
     total["people_anonymised"] = people["anonymised"]
     total["people_corrected"] = people["corrected"]
-    return {reason: total.get(reason, 0) for reason in REASONS}, by_desk
+    kinds_deleted = {f"{kind}_deleted": total.get(f"{kind}_deleted", 0) for kind in _DELETABLE}
+    return {**{reason: total.get(reason, 0) for reason in REASONS}, **kinds_deleted}, by_desk
 
 
 def drift(sending: SentReview, live: Review, *, user: User) -> Drift:
@@ -554,7 +574,7 @@ def drift(sending: SentReview, live: Review, *, user: User) -> Drift:
     live_internal = visible_tables(live, user=user, variant=Variant.INTERNAL)
     live_external = visible_tables(live, user=user, variant=Variant.EXTERNAL)
     total, by_desk = drift_reasons(sending, user=user, previous_start=live.previous_start)
-    explain = _Explainer(live, by_desk, total)
+    explain = _Explainer(live, by_desk, total, sending.desk_id)
     return Drift(
         internal=compare(sent_tables(sending, Variant.INTERNAL, user=user), live_internal, explain),
         external=compare(sent_tables(sending, Variant.EXTERNAL, user=user), live_external, explain),

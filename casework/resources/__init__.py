@@ -133,13 +133,17 @@ def fresh_statistics(*models_: type[models.Model]) -> None:
     statistics of the table as it was — empty, say — and reads every intake once per
     chunk of keys (at 100,000 meetings, 16 of the import's 60 seconds). ``ANALYZE``
     samples at most 30,000 rows (a fraction of a second), sees the rows of the import's
-    own transaction, and may run inside it. A user who does not own the tables gets a
-    warning from PostgreSQL, not an error."""
+    own transaction, and may run inside it. Its lock (SHARE UPDATE EXCLUSIVE, which reads
+    and writes ignore) is held until the import commits, so another import's ANALYZE skips
+    a table it finds locked (``SKIP_LOCKED``) instead of waiting. A user who does not own
+    the tables gets a warning from PostgreSQL, not an error."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         for model in models_:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(
+                f"ANALYZE (SKIP_LOCKED) {connection.ops.quote_name(model._meta.db_table)}"
+            )
 
 
 class CaseworkResource(resources.ModelResource):
