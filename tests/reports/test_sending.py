@@ -246,3 +246,19 @@ def test_one_desk_and_all_desks_are_separate_selections(client, udp_reader, quar
     assert _cell(one.context["review"].tables["people"], "people") == 3
     assert client.get(URL, Q).context["shown_version"].recipients == "B"
     assert Variant.INTERNAL in {f.variant for f in SentFile.objects.all()}
+
+
+def test_a_single_desks_version_names_only_its_own_records(client, udp_reader, quarter):
+    """A version of Gussola's figures: a meeting deleted at Casalmaggiore is no reason for a
+    change of Gussola's, and what changed at Gussola is named."""
+    gussola = {**Q, "desk": "gussola"}
+    _send(client, udp_reader, desk="gussola")
+    quarter[2].meetings.get().delete()  # Casalmaggiore's
+    factories.meeting(quarter[1], days_after=9)  # Gussola's, a second meeting
+    response = client.get(URL, gussola)
+    drift = response.context["drift"]
+    assert drift.reasons["deleted"] == 0 and drift.reasons["meetings_added"] == 1
+    title = response.context["review"].tables["people"].title
+    why = {(c.table, c.row, c.column): c.why for c in drift.internal}
+    assert why[(title, "Colloqui svolti", "Gussola")] == ("1 colloquio registrato dopo l'invio",)
+    assert all("cancellat" not in reason for reasons in why.values() for reason in reasons)
