@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from activitycr.worker import run_queued_tasks
 from casework.models import ImportJob, Person
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.casework.test_import_background import many_people
 from tests.casework.test_import_files import italian_excel_csv
-from tests.worker import run_worker
 
 pytestmark = [
     pytest.mark.browser,
@@ -75,7 +75,7 @@ def test_a_large_import_shows_its_progress_and_is_confirmed(page, live_server, a
     clean_and_accessible(page)
     page.evaluate(RECORD_PROGRESS)
 
-    run_worker()
+    run_queued_tasks()
 
     # The page noticed the end by itself and shows the preview with the confirmation.
     confirm = page.get_by_role("button", name="Conferma l'importazione")
@@ -91,7 +91,7 @@ def test_a_large_import_shows_its_progress_and_is_confirmed(page, live_server, a
     page.wait_for_load_state()
     expect(page.locator("#import-job-phase")).to_have_text("Importazione")
     expect(bar).to_be_visible()
-    run_worker()
+    run_queued_tasks()
 
     expect(
         page.get_by_text("Importazione completata (persone): 1500 nuove righe, 0 aggiornate.")
@@ -111,7 +111,7 @@ def test_without_javascript_the_page_reloads_itself(browser, live_server, admini
         sign_in(page, administrator, live_server.url)
         upload(page, 150)
         expect(page.locator("#import-job-text")).to_have_text("0 di 150 righe")
-        run_worker()
+        run_queued_tasks()
         expect(page.get_by_role("button", name="Conferma l'importazione")).to_be_visible()
     finally:
         context.close()

@@ -26,12 +26,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from activitycr.worker import run_queued_tasks
 from casework import fiscal_code, importjobs, roles
 from casework.models import ImportJob, ImportPhase, ImportState, Person, PrivacyNotice
 from casework.resources import files
 from tests import factories
 from tests.casework.test_import_files import PEOPLE, italian_excel_csv, tmp_files, upload
-from tests.worker import run_worker
 
 # The worker runs in this process and closes connections that are inside a transaction
 # (``close_old_connections``): on PostgreSQL that would end the test's own transaction, so
@@ -138,7 +138,7 @@ def test_a_large_file_with_a_bad_row_is_checked_in_the_worker_and_writes_nothing
         "stalled": False,
     }
 
-    run_worker()
+    run_queued_tasks()
 
     job.refresh_from_db()
     assert (job.state, job.rows_done) == ("done", 5)
@@ -166,7 +166,7 @@ def test_a_good_large_file_previews_confirms_and_imports_every_row(client, admin
     job = job_of(upload(client, "person", italian_excel_csv(rows), "persone.csv"))
 
     with ProgressWatcher(job) as preview:
-        run_worker()
+        run_queued_tasks()
     job.refresh_from_db()
     assert (job.phase, job.state, job.rows_done) == ("preview", "done", 600)
     # The progress moved through the file (every 250 rows) up to the total.
@@ -191,7 +191,7 @@ def test_a_good_large_file_previews_confirms_and_imports_every_row(client, admin
     assert "Importazione" in client.get(page_url(job)).content.decode()
 
     with ProgressWatcher(job) as importing:
-        run_worker()
+        run_queued_tasks()
     assert any(0 < n < 600 for n in importing.seen), importing.seen
     job.refresh_from_db()
     assert (job.phase, job.state, job.rows_done) == ("import", "done", 600)
@@ -211,13 +211,13 @@ def test_a_good_large_file_previews_confirms_and_imports_every_row(client, admin
 def test_the_confirmation_checks_every_row_again_all_or_nothing(client, administrator):
     client.force_login(administrator)
     job = job_of(upload(client, "person", italian_excel_csv(PEOPLE), "persone.csv"))
-    run_worker()
+    run_queued_tasks()
     job.refresh_from_db()
     assert importjobs.outcome(job) == "preview_ok"
     # Meanwhile the privacy notice that row 2 acknowledges moves later: the row is now bad.
     PrivacyNotice.objects.update(valid_from=dt.date(2022, 1, 1))
     client.post(page_url(job, "import_job_confirm"))
-    run_worker()
+    run_queued_tasks()
     job.refresh_from_db()
     assert importjobs.outcome(job) == "import_bad"
     assert Person.objects.count() == 0
@@ -230,7 +230,7 @@ def test_only_its_user_sees_a_job(client, administrator):
     other = factories.user("admin.due", role=roles.ADMINISTRATOR, is_staff=True)
     client.force_login(administrator)
     job = job_of(upload(client, "person", italian_excel_csv(PEOPLE), "persone.csv"))
-    run_worker()
+    run_queued_tasks()
 
     client.force_login(other)
     assert client.get(page_url(job)).status_code == 404
@@ -273,7 +273,7 @@ def test_a_failure_in_the_worker_is_a_general_italian_message_and_logs_nothing_p
     # A job whose resource is not a casework resource: the worker refuses it.
     ImportJob.objects.filter(pk=job.pk).update(resource="casework.models.Person")
     with caplog.at_level(logging.INFO):
-        run_worker()
+        run_queued_tasks()
     job.refresh_from_db()
     assert job.state == "failed"
     html = client.get(page_url(job)).content.decode()
@@ -290,7 +290,7 @@ def test_an_expired_upload_says_so(client, administrator, settings):
     client.force_login(administrator)
     job = job_of(upload(client, "person", italian_excel_csv(PEOPLE), "persone.csv"))
     files.PrivateImportStorage(name=job.file_name).remove()
-    run_worker()
+    run_queued_tasks()
     job.refresh_from_db()
     assert job.state == "failed"
     assert "non è più disponibile" in client.get(page_url(job)).content.decode()
@@ -317,7 +317,7 @@ def test_a_running_job_whose_progress_stopped_says_its_worker_may_have_stopped(
 def test_a_job_and_its_files_are_swept_with_its_report(client, administrator, settings):
     client.force_login(administrator)
     done = job_of(upload(client, "person", italian_excel_csv(PEOPLE), "a.csv"))
-    run_worker()
+    run_queued_tasks()
     running = job_of(upload(client, "person", italian_excel_csv(PEOPLE), "b.csv"))
     stuck = job_of(upload(client, "person", italian_excel_csv(PEOPLE), "c.csv"))
     long_ago = timezone.now() - dt.timedelta(seconds=settings.IMPORT_TMP_MAX_AGE + 10)
@@ -360,7 +360,7 @@ def test_the_worker_reports_in_the_language_of_the_upload(client, administrator)
     assert job.language == "en"
     status = client.get(page_url(job, "import_job_status")).json()
     assert (status["text"], status["state_label"]) == ("0 of 4 rows", "Queued")
-    run_worker()
+    run_queued_tasks()
     html = client.get(page_url(job)).content.decode()
     assert "1 row to correct: no row was imported" in html
     assert "“31/02/1985” is not a valid date: write dd/mm/yyyy." in html

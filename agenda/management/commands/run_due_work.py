@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from activitycr.worker import run_queued_tasks
 from agenda import reminders
 
 
@@ -40,15 +40,7 @@ class Command(BaseCommand):
             if options["verbosity"] > 0:
                 self.stdout.write(f"{queued} reminder(s) queued")
             if not options["no_worker"]:
-                call_command(
-                    "db_worker",
-                    "--batch",
-                    "--no-startup-delay",
-                    "--no-reload",
-                    "--queue-name",
-                    "*",
-                    verbosity=options["verbosity"],
-                )
+                run_queued_tasks(verbosity=options["verbosity"])
             if options["loop"] <= 0:
                 return
             time.sleep(options["loop"])
