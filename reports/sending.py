@@ -30,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from agenda.models import Appointment
 from casework.models import Intake, Meeting, Person, Referral
@@ -289,68 +289,45 @@ def kinds_of_cell(table: str, row: str) -> tuple[str, ...]:
     return _KINDS_OF_TABLE.get(table, _PEOPLE_BREAKDOWN)
 
 
-def _reason_texts() -> dict[str, Callable[[int], str]]:
-    """A reason with its number, in the active language."""
-    return {
-        "intakes_added": lambda n: (
-            ngettext(
-                "%(n)d presa in carico registrata dopo l'invio",
-                "%(n)d prese in carico registrate dopo l'invio",
-                n,
-            )
-            % {"n": n}
-        ),
-        "meetings_added": lambda n: (
-            ngettext(
-                "%(n)d colloquio registrato dopo l'invio",
-                "%(n)d colloqui registrati dopo l'invio",
-                n,
-            )
-            % {"n": n}
-        ),
-        "referrals_added": lambda n: (
-            ngettext(
-                "%(n)d invio a un servizio registrato dopo l'invio",
-                "%(n)d invii a un servizio registrati dopo l'invio",
-                n,
-            )
-            % {"n": n}
-        ),
-        "appointments_added": lambda n: (
-            ngettext(
-                "%(n)d appuntamento registrato dopo l'invio",
-                "%(n)d appuntamenti registrati dopo l'invio",
-                n,
-            )
-            % {"n": n}
-        ),
-        "intakes_corrected": lambda n: (
-            ngettext("%(n)d presa in carico corretta", "%(n)d prese in carico corrette", n)
-            % {"n": n}
-        ),
-        "meetings_corrected": lambda n: (
-            ngettext("%(n)d colloquio corretto", "%(n)d colloqui corretti", n) % {"n": n}
-        ),
-        "referrals_corrected": lambda n: (
-            ngettext(
-                "%(n)d invio a un servizio corretto (esito compreso)",
-                "%(n)d invii a un servizio corretti (esiti compresi)",
-                n,
-            )
-            % {"n": n}
-        ),
-        "appointments_corrected": lambda n: (
-            ngettext("%(n)d appuntamento aggiornato", "%(n)d appuntamenti aggiornati", n) % {"n": n}
-        ),
-        "people_corrected": lambda n: (
-            ngettext("%(n)d scheda di persona corretta", "%(n)d schede di persone corrette", n)
-            % {"n": n}
-        ),
-        "deleted": lambda n: (
-            ngettext("%(n)d registrazione cancellata", "%(n)d registrazioni cancellate", n)
-            % {"n": n}
-        ),
-    }
+# A reason with its number: ``_REASON_TEXTS[key] % {"n": count}``, in the active language.
+_REASON_TEXTS = {
+    "intakes_added": ngettext_lazy(
+        "%(n)d presa in carico registrata dopo l'invio",
+        "%(n)d prese in carico registrate dopo l'invio",
+        "n",
+    ),
+    "meetings_added": ngettext_lazy(
+        "%(n)d colloquio registrato dopo l'invio", "%(n)d colloqui registrati dopo l'invio", "n"
+    ),
+    "referrals_added": ngettext_lazy(
+        "%(n)d invio a un servizio registrato dopo l'invio",
+        "%(n)d invii a un servizio registrati dopo l'invio",
+        "n",
+    ),
+    "appointments_added": ngettext_lazy(
+        "%(n)d appuntamento registrato dopo l'invio",
+        "%(n)d appuntamenti registrati dopo l'invio",
+        "n",
+    ),
+    "intakes_corrected": ngettext_lazy(
+        "%(n)d presa in carico corretta", "%(n)d prese in carico corrette", "n"
+    ),
+    "meetings_corrected": ngettext_lazy("%(n)d colloquio corretto", "%(n)d colloqui corretti", "n"),
+    "referrals_corrected": ngettext_lazy(
+        "%(n)d invio a un servizio corretto (esito compreso)",
+        "%(n)d invii a un servizio corretti (esiti compresi)",
+        "n",
+    ),
+    "appointments_corrected": ngettext_lazy(
+        "%(n)d appuntamento aggiornato", "%(n)d appuntamenti aggiornati", "n"
+    ),
+    "people_corrected": ngettext_lazy(
+        "%(n)d scheda di persona corretta", "%(n)d schede di persone corrette", "n"
+    ),
+    "deleted": ngettext_lazy(
+        "%(n)d registrazione cancellata", "%(n)d registrazioni cancellate", "n"
+    ),
+}
 
 
 _DELETABLE = ("intakes", "meetings", "referrals")  # what the trail's deletions are counted for
@@ -415,7 +392,6 @@ class _Explainer:
         self.live_tables = live.tables
         self.desk_of_header = {desk.name: desk.pk for desk in live.desks}
         self.by_desk, self.total = by_desk, total
-        self.texts = _reason_texts()
 
     def __call__(self, table: str, row: str, column: str) -> tuple[str, ...]:
         desk = None
@@ -427,10 +403,10 @@ class _Explainer:
         counts = self.by_desk.get(desk, {}) if desk is not None else self.total
         kinds = kinds_of_cell(table, row)
         reasons = [r for kind in kinds for r in _REASONS_OF_KIND[kind]]
-        why = [self.texts[r](counts[r]) for r in reasons if counts.get(r)]
+        why = [_REASON_TEXTS[r] % {"n": counts[r]} for r in reasons if counts.get(r)]
         deleted = sum(counts.get(f"{kind}_deleted", 0) for kind in kinds if kind in _DELETABLE)
         if deleted:
-            why.append(self.texts["deleted"](deleted))
+            why.append(_REASON_TEXTS["deleted"] % {"n": deleted})
         return tuple(why)
 
 
@@ -554,18 +530,17 @@ def drift_reasons(
     for (kind, desk), n in deleted.items():
         if desk is not None:
             by_desk.setdefault(desk, {})[f"{kind}_deleted"] = n
-    total = {
+    total = {  # every record is at one desk: the desks' sums
         reason: sum(counts.get(reason, 0) for counts in by_desk.values())
         for reason in REASONS
-        if not reason.startswith("people_")
+        if reason.endswith(("_added", "_corrected")) and not reason.startswith("people_")
     }
-    for (kind, _desk), n in deleted.items():
-        total[f"{kind}_deleted"] = total.get(f"{kind}_deleted", 0) + n
+    for kind in _DELETABLE:  # with the deletions whose desk is no longer known
+        total[f"{kind}_deleted"] = sum(n for (k, _desk), n in deleted.items() if k == kind)
     total["deleted"] = sum(deleted.values())
-    total["people_anonymised"] = people["anonymised"]
+    total["people_anonymised"] = people["anonymised"]  # a person at two desks counts once
     total["people_corrected"] = people["corrected"]
-    kinds_deleted = {f"{kind}_deleted": total.get(f"{kind}_deleted", 0) for kind in _DELETABLE}
-    return {**{reason: total.get(reason, 0) for reason in REASONS}, **kinds_deleted}, by_desk
+    return total, by_desk
 
 
 def drift(sending: SentReview, live: Review, *, user: User) -> Drift:
