@@ -86,10 +86,16 @@ def insert(objs: Sequence[models.Model], *, using: str = "default") -> None:
         raise ValueError(f"{model._meta.label}: insert() takes new rows with an automatic key")
     if not _plain(objs, fields):
         raise ValueError(f"{model._meta.label}: a value the database computes; use bulk_create")
+    _write_objects(objs, fields, using)
+
+
+def _write_objects(objs: Sequence[models.Model], fields: list[models.Field], using: str) -> None:
+    """The objects' values as a save would write them (``pre_save``, then the field's
+    preparation for the database), written at once."""
     connection = connections[using]
     prepare = [(field, _preparer(field, connection)) for field in fields]
     rows = [[to_db(field.pre_save(obj, True)) for field, to_db in prepare] for obj in objs]
-    _write(model, fields, rows, using)
+    _write(type(objs[0]), fields, rows, using)
 
 
 def create(objs: Sequence[models.Model], *, using: str = "default") -> bool:
@@ -129,9 +135,7 @@ def create(objs: Sequence[models.Model], *, using: str = "default") -> bool:
             return False
     for obj, key in zip(objs, keys, strict=True):
         obj.pk = key
-    prepare = [(field, _preparer(field, connection)) for field in fields]
-    rows = [[to_db(field.pre_save(obj, True)) for field, to_db in prepare] for obj in objs]
-    _write(model, fields, rows, using)
+    _write_objects(objs, fields, using)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
