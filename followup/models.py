@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.choices import IntakeStatus
+from casework.choices import IntakeStatus, label_of
 from casework.models import Intake, in_choices, length_check, long_text
 from followup.choices import (
     AttemptChannel,
@@ -194,7 +194,7 @@ class FollowUpTask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · #{self.intake_id} · {self.due_on:%d/%m/%Y}"
+        return f"{label_of(TaskKind, self.kind)} · #{self.intake_id} · {self.due_on:%d/%m/%Y}"
 
     @property
     def is_open(self) -> bool:
