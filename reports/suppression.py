@@ -31,7 +31,9 @@ with linked-table secondary suppression and an exact audit** (Hundepool et al.,
    every relation and what the markers promise (``"<3"`` is 1–2, ``"n.d."`` is 3 or more), as
    integer linear programs (HiGHS). While some hidden cell has min == max, one more cell is
    hidden on one of its relations: the cheapest, where headline figures (women and men of
-   the total column) cost most, then figures shared by several tables, then larger values.
+   the total column) cost most, then figures shared by several tables, then larger values;
+   when none of them frees it (a chain of relations pins it), one on the relations of the
+   hidden cells linked to it.
    The total column's people, intakes, meetings and Casalasco residents are never hidden
    (:func:`never_hidden_identities`): a cell only they could unpin stays pinned, and its
    tables are sent hidden whole (6.). This ends: every step hides a cell.
@@ -827,14 +829,37 @@ class _Secondary:
             )
         return found
 
+    def wider_candidates(self, pinned: int) -> list[int]:
+        """Visible non-zero cells on the relations of the hidden cells linked to ``pinned``
+        (its component), cheapest first: what pins a cell may be a chain of relations,
+        none of whose other members sits next to it (e.g. a row and a column that hold
+        only it and zeros, their totals pinned further on)."""
+        relations = self.audit.relations_of(self.hidden)
+        component = next(c for c in _components(self.hidden, relations) if pinned in c)
+        return sorted(
+            {
+                v
+                for r in relations
+                if any(w in component for w, _c in r.terms)
+                for v, _c in r.terms
+                if v not in self.hidden and v not in self.never and self.model.values[v] > 0
+            },
+            key=self.cost,
+        )
+
     def unpin(self, pinned: int) -> int | None:
-        """The cheapest cell whose hiding unpins ``pinned`` (of the first few tried), else
-        the cheapest."""
+        """The cheapest cell whose hiding unpins ``pinned`` (of the first few tried on its
+        own relations, then on its component's), else the cheapest."""
         found = self.candidates(pinned)
         for extra in found[:_TRIES]:
             if not self.audit.still_pinned(pinned, self.hidden | {extra}, self.primary):
                 return extra
-        return found[0] if found else None
+        wider = [v for v in self.wider_candidates(pinned) if v not in found]
+        for extra in wider[:_TRIES]:
+            if not self.audit.still_pinned(pinned, self.hidden | {extra}, self.primary):
+                return extra
+        chosen = found or wider
+        return chosen[0] if chosen else None
 
     def close_equations(self) -> None:
         """The cheap part: an equation with one hidden unknown pins it."""

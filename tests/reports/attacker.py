@@ -126,9 +126,17 @@ def _row(sheet: Sheet, title: str | None, pattern: str) -> str | None:
     return next((r for r in sheet.tables[title][1] if re.search(pattern, r)), None)
 
 
+def is_ratio(title: str) -> bool:
+    """A table of means or percentages (its title says so): its figures are not counts, and
+    its "n.d." means "computed over a hidden count", not "3 or more"."""
+    return title.endswith("(%)") or "(media)" in title
+
+
 def relations(sheet: Sheet) -> Iterator[Relation]:
     """Every relation of the module docstring, over the cells the file holds."""
     for title, (headers, rows, total, _note) in sheet.tables.items():
+        if is_ratio(title):
+            continue
         body = [r for r in rows if r != total]
         if total is not None:
             for h in headers:
@@ -345,24 +353,31 @@ def relations_hold(
     return kept, false
 
 
+def _count_cells(external: Sheet) -> Iterator[tuple[Ref, object, bool]]:
+    """Every cell of the count tables: (where, what it shows, whether its table is marked
+    as not protected)."""
+    for title, (headers, rows, _total, note) in external.tables.items():
+        if is_ratio(title):
+            continue
+        for label, values in rows.items():
+            for header, value in zip(headers, values, strict=False):
+                yield (title, label, header), value, UNPROTECTED in note
+
+
 def pinned_cells(external: Sheet, known: list[Relation]) -> dict[Ref, int]:
     """Every hidden cell of ``external`` the relations pin to one value (with that value)."""
     h = highspy.Highs()
     h.silent()
     var: dict[Ref, object] = {}
     constants: dict[Ref, int] = {}
-    for title, (headers, rows, _total, note) in external.tables.items():
-        unknown_table = UNPROTECTED in note
-        for label, values in rows.items():
-            for header, value in zip(headers, values, strict=False):
-                ref = (title, label, header)
-                if value == SMALL:
-                    var[ref] = h.addIntegral(lb=1, ub=2)
-                elif value == HIDDEN:
-                    low = 0 if unknown_table else 3
-                    var[ref] = h.addIntegral(lb=low, ub=highspy.kHighsInf)
-                elif isinstance(value, int):
-                    constants[ref] = value
+    for ref, value, unknown_table in _count_cells(external):
+        if value == SMALL:
+            var[ref] = h.addIntegral(lb=1, ub=2)
+        elif value == HIDDEN:
+            low = 0 if unknown_table else 3
+            var[ref] = h.addIntegral(lb=low, ub=highspy.kHighsInf)
+        elif isinstance(value, int):
+            constants[ref] = value
     for relation in known:
         if not all(ref in var or ref in constants for ref, _c in relation.terms):
             continue
