@@ -508,6 +508,12 @@ class Intake(VersionedSave, models.Model):
             models.Index(fields=["desk", "opened_on"], name="casework_intake_desk_date_idx"),
             models.Index(fields=["opened_on"], name="casework_intake_date_idx"),
             models.Index(fields=["person", "opened_on"], name="casework_intake_person_idx"),
+            # The review's exits of a quarter (ESF+ results): the intakes closed in it.
+            models.Index(
+                fields=["closed_on"],
+                name="casework_intake_closed_idx",
+                condition=Q(closed_on__isnull=False),
+            ),
         ]
         constraints = [
             length_check("needs", NEEDS_MAX_LENGTH, "casework_intake_needs_length"),

@@ -128,10 +128,6 @@ def _in_month(month: dt.date, field: str = "opened_on") -> Q:
     return Q(**{f"{field}__gte": month, f"{field}__lte": last})
 
 
-def _desk_q(col: str, field: str = "desk_id") -> Q:
-    return Q() if col == TOTAL else Q(**{field: int(col)})
-
-
 def _first_intakes(
     period_intakes: IntakeQuerySet[Intake], *, per_desk: bool
 ) -> IntakeQuerySet[Intake]:
@@ -156,6 +152,10 @@ class _Scope:
     columns: Columns
     start: dt.date
     end: dt.date
+    # Every desk there is, for a user who sees them all: filtering meetings and referrals by
+    # their intake's desk would then keep every row, at the price of a probe of the intake
+    # per row, so it is left out.
+    every_desk: bool = False
 
     @property
     def desk_ids(self) -> list[int]:
@@ -180,7 +180,12 @@ class _Scope:
         return self.intakes().in_period(self.start, self.end)
 
     def meetings(self) -> MeetingQuerySet:
-        return Meeting.objects.visible_to(self.user).filter(intake__desk__in=self.desk_ids)
+        meetings = Meeting.objects.visible_to(self.user)
+        return meetings if self.every_desk else meetings.filter(intake__desk__in=self.desk_ids)
+
+    def referrals(self) -> QuerySet[Referral]:
+        referrals = Referral.objects.visible_to(self.user)
+        return referrals if self.every_desk else referrals.filter(intake__desk__in=self.desk_ids)
 
 
 def _count_people(
@@ -306,12 +311,8 @@ def _count_per_person(scope: _Scope) -> PerPersonCounts:
 def _count_referrals(scope: _Scope) -> tuple[ReferralCount, ...]:
     """Referrals made in the period, by kind, partner and outcome (a few grouped rows)."""
     rows = (
-        Referral.objects.visible_to(scope.user)
-        .filter(
-            intake__desk__in=scope.desk_ids,
-            referred_on__gte=scope.start,
-            referred_on__lte=scope.end,
-        )
+        scope.referrals()
+        .filter(referred_on__gte=scope.start, referred_on__lte=scope.end)
         .order_by()
         .values("kind", "partner_id", "partner__name", "outcome")
         .annotate(n=Count("pk"))
@@ -343,19 +344,18 @@ def _comune(column: str, row: dict[str, Any]) -> ComuneCount:
 
 
 def _count_previous(scope: _Scope, start: dt.date, end: dt.date) -> PreviousCounts:
-    """The previous period [start, end], for the comparison: two queries."""
-    intakes = (
-        scope.intakes()
-        .in_period(start, end)
-        .aggregate(intakes=Count("pk"), people=Count("person", distinct=True))
-    )
+    """The previous period [start, end], for the comparison: two queries. A meeting is
+    the period's own when its intake is one of the period's (a set the database hashes
+    once, rather than reading each meeting's intake)."""
+    period_intakes = scope.intakes().in_period(start, end)
+    intakes = period_intakes.aggregate(intakes=Count("pk"), people=Count("person", distinct=True))
     meetings = (
-        Meeting.objects.visible_to(scope.user)
-        .filter(intake__desk__in=scope.desk_ids, attended=True)
+        scope.meetings()
+        .filter(attended=True)
         .in_period(start, end)
         .aggregate(
             meetings=Count("pk"),
-            own=Count("pk", filter=Q(intake__opened_on__gte=start, intake__opened_on__lte=end)),
+            own=Count("pk", filter=Q(intake__in=period_intakes.values("pk"))),
         )
     )
     return PreviousCounts(
@@ -385,13 +385,12 @@ def _count_results(scope: _Scope) -> Tally:
     }
     for table in esf.results():
         queryset, gender_field, person_field = counted[table.counted]
-        cells = _Aggregates()
+        by_gender = _Grouped(gender_field, Gender.values)
         for indicator in table.indicators:
-            per_gender = tally[f"{table.key}.{indicator.key}"] = {}
-            for gender in Gender.values:
-                condition = indicator.condition & Q(**{gender_field: gender})
-                cells.add(per_gender, gender, Count(person_field, filter=condition, distinct=True))
-        cells.run(queryset.order_by())
+            tally[f"{table.key}.{indicator.key}"] = by_gender.add(
+                Count(person_field, filter=indicator.condition, distinct=True)
+            )
+        by_gender.run(queryset)
     return tally
 
 
@@ -407,28 +406,24 @@ RECORDED_APPOINTMENTS = (
 def _count_appointments(scope: _Scope) -> tuple[Tally, Tally]:
     """The appointments of the period by desk and mode: those with an outcome recorded and
     those missed (one query)."""
-    recorded: Tally = {mode: {} for mode in AppointmentMode.values}
-    missed: Tally = {mode: {} for mode in AppointmentMode.values}
-    cells = _Aggregates()
-    for col in scope.columns.keys:
-        desk_q = _desk_q(col)
-        for mode in AppointmentMode.values:
-            in_mode = desk_q & Q(mode=mode)
-            cells.add(
-                recorded[mode],
-                col,
-                Count("pk", filter=in_mode & Q(status__in=RECORDED_APPOINTMENTS)),
-            )
-            cells.add(
-                missed[mode], col, Count("pk", filter=in_mode & Q(status=AppointmentStatus.MISSED))
-            )
+    per_desk = _Grouped("desk_id", scope.desk_keys)
+    cells = [
+        (
+            mode,
+            per_desk.add(Count("pk", filter=Q(mode=mode, status__in=RECORDED_APPOINTMENTS))),
+            per_desk.add(Count("pk", filter=Q(mode=mode, status=AppointmentStatus.MISSED))),
+        )
+        for mode in AppointmentMode.values
+    ]
     start = timezone.make_aware(dt.datetime.combine(scope.start, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min))
-    cells.run(
+    per_desk.run(
         Appointment.objects.visible_to(scope.user).filter(
             desk__in=scope.desk_ids, starts_at__gte=start, starts_at__lt=end
         )
     )
+    recorded: Tally = {mode: scope.columns_of(held) for mode, held, _missed in cells}
+    missed: Tally = {mode: scope.columns_of(absent) for mode, _held, absent in cells}
     return recorded, missed
 
 
@@ -440,11 +435,15 @@ def count_review(
     end: dt.date,
     previous: tuple[dt.date, dt.date],
     include_special: bool,
+    every_desk: bool = False,
 ) -> Counts:
     """Every count of the review of [start, end] over ``desks`` (already scoped to the
     desks ``user`` sees), within what ``user`` may see; ``previous`` is the period compared
-    with. Fourteen queries for several desks, eleven for one (no per-desk columns)."""
-    scope = _Scope(user=user, columns=Columns(desks), start=start, end=end)
+    with; ``every_desk``: ``desks`` are all the desks there are. Fourteen queries for
+    several desks, eleven for one (no per-desk columns)."""
+    scope = _Scope(
+        user=user, columns=Columns(desks), start=start, end=end, every_desk=every_desk
+    )
     months = tuple(months_between(start, end))
     persons = _count_people(scope, months, include_special=include_special)
     intakes, intakes_by_month = _count_intakes(scope, months)

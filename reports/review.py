@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from casework.permissions import sees_special_categories
+from casework.permissions import sees_all_desks, sees_special_categories
 from reports.layout import build_tables
 from reports.periods import previous_period
 from reports.queries import count_review
@@ -59,6 +59,7 @@ def compute_review(
         visible = visible.filter(pk__in=[desk.pk for desk in desks])
     selected = tuple(visible)
     include_special = sees_special_categories(user)
+    every_desk = desks is None and sees_all_desks(user)  # no desk left out
     previous_start, previous_end = previous_period(start, end)
 
     counts = count_review(
@@ -68,6 +69,7 @@ def compute_review(
         end=end,
         previous=(previous_start, previous_end),
         include_special=include_special,
+        every_desk=every_desk,
     )
     tables = build_tables(counts, include_special=include_special)
     summary = write_summary(
