@@ -441,9 +441,7 @@ def count_review(
     desks ``user`` sees), within what ``user`` may see; ``previous`` is the period compared
     with; ``every_desk``: ``desks`` are all the desks there are. Fourteen queries for
     several desks, eleven for one (no per-desk columns)."""
-    scope = _Scope(
-        user=user, columns=Columns(desks), start=start, end=end, every_desk=every_desk
-    )
+    scope = _Scope(user=user, columns=Columns(desks), start=start, end=end, every_desk=every_desk)
     months = tuple(months_between(start, end))
     persons = _count_people(scope, months, include_special=include_special)
     intakes, intakes_by_month = _count_intakes(scope, months)

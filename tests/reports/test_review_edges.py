@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from casework.choices import Gender, MeetingMode, ReferralKind
 from casework.models import Person, Referral
 from reports.review import Review, compute_review
-from sportelli.models import Comune
+from sportelli.models import Comune, Desk
 from tests import factories
 
 Q2_START, Q2_END = dt.date(2021, 4, 1), dt.date(2021, 6, 30)
@@ -162,6 +162,27 @@ def test_operators_see_their_own_desks_only(op_gussola):
     )
     assert other.desks == ()
     assert other.is_empty
+
+
+def test_every_desk_counts_as_the_same_desks_named_one_by_one(udp_reader):
+    """With every desk selected the review does not filter meetings and referrals by their
+    intake's desk (it would keep them all); its figures equal those of the four desks
+    named, which are filtered: every table, the previous period's included."""
+    Desk.objects.update(opened_on=None)  # an intake of the previous quarter anywhere
+    _populate(12)
+    earlier = factories.intake(desk_slug="gussola", opened_on=dt.date(2021, 2, 10))
+    factories.meeting(earlier, days_after=3)  # the previous period's own meeting
+    factories.meeting(earlier, days_after=60)  # held in the quarter, intake before it
+    everything = compute_review(user=udp_reader, start=Q2_START, end=Q2_END)
+    named = compute_review(
+        user=udp_reader,
+        start=Q2_START,
+        end=Q2_END,
+        desks=list(everything.desks),
+    )
+    assert len(everything.desks) == 4
+    assert everything.tables == named.tables
+    assert values(everything, "change")["meetings"][:2] == (13, 1)
 
 
 def _populate(n_intakes: int) -> None:
