@@ -89,7 +89,8 @@ class _Grouped:
     each expression is compiled once whatever the number of groups — compiling hundreds of
     filtered aggregates costs more than counting a quarter — and fills one cell per group,
     keyed by the group's value as a string. Every group of ``groups`` gets a cell (0 when
-    the database returned no row for it); rows of other groups are counted in ``seen``."""
+    the database returned no row for it); a row of another group gets a cell of its own
+    (counted by a sum over the cells, read by no table)."""
 
     def __init__(self, field: str, groups: Iterable[str]) -> None:
         self.field = field
@@ -440,8 +441,9 @@ def count_review(
 ) -> Counts:
     """Every count of the review of [start, end] over ``desks`` (already scoped to the
     desks ``user`` sees), within what ``user`` may see; ``previous`` is the period compared
-    with; ``every_desk``: ``desks`` are all the desks there are. Fifteen queries for
-    several desks, twelve for one (no per-desk columns)."""
+    with; ``every_desk``: ``desks`` are all the desks there are. At most fifteen queries
+    for several desks, twelve for one (no per-desk columns; no comune's name to read when
+    nobody was taken in)."""
     scope = _Scope(user=user, columns=Columns(desks), start=start, end=end, every_desk=every_desk)
     months = tuple(months_between(start, end))
     persons = _count_people(scope, months, include_special=include_special)

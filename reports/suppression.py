@@ -33,7 +33,7 @@ with linked-table secondary suppression and an exact audit** (Hundepool et al.,
    hidden on one of its relations: the cheapest, where headline figures (women and men of
    the total column) cost most, then figures shared by several tables, then larger values;
    when none of them frees it (a chain of relations pins it), one on the relations of the
-   hidden cells linked to it.
+   hidden cells linked to it that does (checked before it is hidden).
    The total column's people, intakes, meetings and Casalasco residents are never hidden
    (:func:`never_hidden_identities`): a cell only they could unpin stays pinned, and its
    tables are sent hidden whole (6.). This ends: every step hides a cell.
@@ -330,7 +330,9 @@ _TREND = {
 # Tables of means and percentages: the count tables they are computed from (a figure is
 # hidden in a column where one of their counts is hidden). Unknown ones are hidden whole.
 _DERIVED = {
-    "meetings_mean": ("people",),
+    # the mean of meetings per person: with the people, it gives the meetings of the
+    # distribution by number of meetings (whose figures it must not help to pin)
+    "meetings_mean": ("people", "meetings_per_person"),
     "meeting_shares": ("meeting_mode", "meeting_attendance"),
     # The agenda's no-show rate: missed over recorded appointments, by mode and desk.
     "no_show_rate": ("appointments_recorded", "appointments_missed"),
@@ -849,7 +851,8 @@ class _Secondary:
 
     def unpin(self, pinned: int) -> int | None:
         """The cheapest cell whose hiding unpins ``pinned`` (of the first few tried on its
-        own relations, then on its component's), else the cheapest."""
+        own relations, then on its component's), else the cheapest of its own relations;
+        None when it has none and no cell further along frees it (it stays pinned)."""
         found = self.candidates(pinned)
         for extra in found[:_TRIES]:
             if not self.audit.still_pinned(pinned, self.hidden | {extra}, self.primary):
@@ -858,8 +861,7 @@ class _Secondary:
         for extra in wider[:_TRIES]:
             if not self.audit.still_pinned(pinned, self.hidden | {extra}, self.primary):
                 return extra
-        chosen = found or wider
-        return chosen[0] if chosen else None
+        return found[0] if found else None
 
     def close_equations(self) -> None:
         """The cheap part: an equation with one hidden unknown pins it."""
@@ -935,8 +937,10 @@ def _shown_counts(table: Table[Shown], protection: Protection) -> Table[Shown]:
     return dataclasses.replace(table, rows=tuple(new_rows), total=total, note=note)
 
 
-def _hidden_columns(table: Table[Shown]) -> set[int]:
-    return {c for row in _rows(table) for c, v in enumerate(row.values) if is_hidden(v)}
+def _hidden_columns(table: Table[Shown]) -> set[str]:
+    """The keys of the columns where ``table`` hides a figure."""
+    keys = table.keys_of_columns
+    return {keys[c] for row in _rows(table) for c, v in enumerate(row.values) if is_hidden(v)}
 
 
 def _hide(row: Row[Shown], columns: Iterable[int]) -> Row[Shown]:
@@ -961,8 +965,8 @@ def _shown_change(table: Table[Shown], out: Mapping[str, Table[Shown]], protecti
             for c, key in enumerate(keys[:2]):
                 people_hidden = people is None or is_hidden(people.values[c])
                 mpp = out.get("meetings_per_person")
-                if key == "now" and mpp is not None and mpp.total is not None:
-                    people_hidden = people_hidden or is_hidden(mpp.total.values[-1])
+                if key == "now" and mpp is not None:  # its total column, as the mean's
+                    people_hidden = people_hidden or TOTAL in _hidden_columns(mpp)
                 if people_hidden and values[c] is not None:
                     values[c] = HIDDEN
         if any(is_hidden(v) for v in values[:2]):
@@ -997,10 +1001,11 @@ def suppress_tables(tables: Mapping[str, Table[Shown]]) -> dict[str, Table[Shown
                 ),
             )
             continue
-        hidden: set[int] = set()
-        for source in sources:
+        hidden: set[str] = set()
+        for source in sources:  # by column key: a source may have fewer columns (the total)
             hidden |= _hidden_columns(out[source])
-        out[key] = dataclasses.replace(table, rows=tuple(_hide(r, hidden) for r in table.rows))
+        columns = [c for c, column in enumerate(table.keys_of_columns) if column in hidden]
+        out[key] = dataclasses.replace(table, rows=tuple(_hide(r, columns) for r in table.rows))
     return {key: out[key] for key in recoded}
 
 

@@ -126,6 +126,64 @@ def _row(sheet: Sheet, title: str | None, pattern: str) -> str | None:
     return next((r for r in sheet.tables[title][1] if re.search(pattern, r)), None)
 
 
+# The means and percentages, and the count tables (by their titles' beginnings) each is
+# computed from: its definition on the sheet says so.
+RATIO_SOURCES = {
+    "Colloqui per persona (media)": (
+        "Persone, prese in carico",
+        "Persone accolte per numero di colloqui",
+    ),
+    "Colloqui a distanza e mancate presentazioni (%)": (
+        "Colloqui per modalità",
+        "Colloqui svolti e mancate presentazioni",
+    ),
+    "Tasso di mancata presentazione agli appuntamenti (%)": (
+        "Appuntamenti con esito registrato",
+        "Appuntamenti non presentati",
+    ),
+}
+
+
+def exposed_ratios(sheet: Sheet) -> list[Ref]:
+    """The means and percentages the file shows in a column where a count they are
+    computed from is hidden — with the visible counts, such a figure could give the hidden
+    one back — and every figure of a table of means or percentages this attacker does not
+    know the sources of."""
+
+    def hidden_in(sources: tuple[str, ...], header: str) -> bool:
+        return any(
+            value in (SMALL, HIDDEN)
+            for prefix in sources
+            for source in [_find(sheet, prefix)]
+            if source is not None and header in sheet.tables[source][0]
+            for value in (
+                values[sheet.tables[source][0].index(header)]
+                for values in sheet.tables[source][1].values()
+            )
+        )
+
+    found: list[Ref] = []
+    for title, (headers, rows, _total, _note) in sheet.tables.items():
+        if not is_ratio(title):
+            continue
+        sources = RATIO_SOURCES.get(title)
+        for c, header in enumerate(headers):
+            if sources is None or hidden_in(sources, header):
+                found += [
+                    (title, label, header)
+                    for label, values in rows.items()
+                    if isinstance(values[c], int | float)
+                ]
+    # The comparison's mean of the period is the mean table's total.
+    change = _find(sheet, "Confronto con il periodo")
+    mean = _row(sheet, change, "^Colloqui per persona \\(media\\)")
+    if change and mean and hidden_in(RATIO_SOURCES["Colloqui per persona (media)"], TOTAL):
+        ref = (change, mean, "Periodo")
+        if isinstance(sheet.value(ref), int | float):
+            found.append(ref)
+    return found
+
+
 def is_ratio(title: str) -> bool:
     """A table of means or percentages (its title says so): its figures are not counts, and
     its "n.d." means "computed over a hidden count", not "3 or more"."""

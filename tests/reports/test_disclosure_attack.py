@@ -101,6 +101,7 @@ def test_no_hidden_cell_of_the_article_quarter_is_pinned(article):
     external, internal = article
     pinned, _kept, _false = attack(external, internal)
     assert disclosed(external, pinned) == {}
+    assert attacker.exposed_ratios(external) == []
     hidden = sum(
         v in (attacker.SMALL, attacker.HIDDEN)
         for _h, rows, _t, _n in external.tables.values()
@@ -132,6 +133,7 @@ def test_every_table_of_the_article_quarter_is_protected_not_hidden_whole(articl
     kind = attacker._find(external, "Invii per tipo")
     assert external.value((kind, "Tirocinio", "Tirocinio avviato")) == attacker.SMALL
     assert external.value((kind, "Programma GOL", "Rinuncia")) == attacker.SMALL
+    assert external.value((kind, "Candidatura a un'offerta di lavoro", "Assunzione")) == "<3"
     assert external.value((kind, "Garanzia Giovani", "Totale")) == 5
 
 
@@ -215,4 +217,5 @@ def test_random_quarters_pin_nothing_and_keep_the_headline_figures(people):
     pinned, _kept, false = attack(external, internal)
     assert false == []
     assert disclosed(external, pinned) == {}
+    assert attacker.exposed_ratios(external) == []
     assert_utility(external, internal)

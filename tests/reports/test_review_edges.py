@@ -183,6 +183,14 @@ def test_every_desk_counts_as_the_same_desks_named_one_by_one(udp_reader):
     assert len(everything.desks) == 4
     assert everything.tables == named.tables
     assert values(everything, "change")["meetings"][:2] == (13, 1)
+    assert values(everything, "change")["mean"][1] == 1  # the previous quarter's own meeting
+    assert everything.tables["referral_kind"].total.values[-1] == 12
+    # One desk chosen by someone who sees them all: filtered, the other desks' records out.
+    gussola = compute_review(
+        user=udp_reader, start=Q2_START, end=Q2_END, desks=[factories.desk("gussola")]
+    )
+    assert values(gussola, "change")["meetings"][:2] == (3 + 1, 1)
+    assert gussola.tables["referral_kind"].total.values[-1] == 3
 
 
 def _populate(n_intakes: int) -> None:

@@ -133,6 +133,43 @@ def test_a_lone_small_cell_gets_complements_and_nothing_is_left_pinned():
     assert sum(v in (SMALL, HIDDEN) for r in out.rows for v in r.values[:1]) >= 2
 
 
+def test_a_small_cell_alone_beside_zeros_is_protected_along_the_chain():
+    """The article quarter's two referral tables (by kind, by partner; outcomes in columns,
+    the total row shared). "tirocinio / tirocinio avviato" (2) is the only figure of its row
+    and column, so every relation beside it holds zeros and cells hidden with it; what pins
+    it is further along, through the partner table. Hiding a cell along that chain protects
+    it: neither table is sent hidden whole."""
+    outcomes = ("in_corso", "assunzione", "tirocinio", "corso", "non_sel", "rinuncia", TOTAL)
+    kind = plain(
+        "referral_kind",
+        [
+            ("corso_professionale", (5, 0, 0, 3, 0, 0, 8)),
+            ("candidatura", (0, 2, 0, 0, 4, 0, 6)),
+            ("tirocinio", (0, 0, 2, 0, 0, 0, 2)),
+            ("sil", (3, 0, 0, 0, 0, 0, 3)),
+            ("gol", (0, 0, 0, 0, 0, 1, 1)),
+            ("garanzia_giovani", (5, 0, 0, 0, 0, 0, 5)),
+        ],
+        columns=outcomes,
+    )
+    partner = plain(
+        "referral_partner",
+        [
+            ("2", (5, 0, 0, 3, 0, 0, 8)),
+            ("1", (0, 2, 2, 0, 4, 0, 8)),
+            ("3", (3, 0, 0, 0, 0, 0, 3)),
+            ("None", (5, 0, 0, 0, 0, 1, 6)),
+        ],
+        columns=outcomes,
+    )
+    out = suppress_tables({"referral_kind": kind, "referral_partner": partner})
+    assert out["referral_kind"].rows[2].values == (0, 0, SMALL, 0, 0, 0, SMALL)
+    assert out["referral_kind"].note == kind.note  # not hidden whole
+    assert out["referral_partner"].note == partner.note
+    shown = [v for t in out.values() for r in (*t.rows, t.total) for v in r.values]
+    assert sum(isinstance(v, int) and v > 0 for v in shown) >= 15  # most figures stay
+
+
 @settings(max_examples=15, derandomize=True, deadline=None)
 @given(st.lists(st.tuples(*(st.integers(0, 6),) * 2), min_size=2, max_size=4))
 def test_no_hidden_cell_of_a_small_table_can_be_worked_out(body):
@@ -199,3 +236,23 @@ def test_unknown_derived_tables_are_hidden_whole_and_say_so():
     out = suppress_tables({"new_means": t})["new_means"]
     assert out.rows[0].values == (HIDDEN,) * 3
     assert out.note
+
+
+def test_a_mean_is_hidden_where_the_distribution_it_summarises_hides_a_figure():
+    """Meetings per person: with the people shown, the mean gives the meetings of the
+    distribution by number of meetings (0, 1, 2, 3 or more); where that table hides a
+    figure (outside it has the total column only), the mean is hidden too — by column."""
+    people = desk_table("people", [("people", (20, 15, 35))], total=False)
+    per_person = desk_table(
+        "meetings_per_person",
+        [("0", (5, 5, 10)), ("1", (10, 8, 18)), ("2", (4, 2, 6)), ("3", (1, 0, 1))],
+    )
+    mean = dataclass_replace_values(
+        desk_table("meetings_mean", [("mean", (0, 0, 0))], total=False, counts_people=False),
+        (1.05, 0.8, 0.94),
+    )
+    out = suppress_tables(
+        {"people": people, "meetings_per_person": per_person, "meetings_mean": mean}
+    )
+    assert out["meetings_per_person"].rows[3].values[-1] == SMALL
+    assert out["meetings_mean"].rows[0].values == (1.05, 0.8, HIDDEN)
