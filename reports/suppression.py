@@ -34,9 +34,10 @@ with linked-table secondary suppression and an exact audit** (Hundepool et al.,
    the total column) cost most, then figures shared by several tables, then larger values;
    when none of them frees it (a chain of relations pins it), one on the relations of the
    hidden cells linked to it that does (checked before it is hidden).
-   The total column's people, intakes, meetings and Casalasco residents are never hidden
-   (:func:`never_hidden_identities`): a cell only they could unpin stays pinned, and its
-   tables are sent hidden whole (6.). This ends: every step hides a cell.
+   In a file of 30 people or more the total column's people, intakes, meetings and
+   Casalasco residents are never hidden (:func:`never_hidden_identities`): a cell only they
+   could unpin stays pinned, and its tables are sent hidden whole (6.). In a smaller file
+   they are the last cells hidden, but can be. This ends: every step hides a cell.
    Secondary cells show ``"n.d."`` (non divulgabile): writing ``"<3"`` there would be false.
 5. **Derived figures**: a mean or a percentage is hidden (``"n.d."``) in a column where a
    count it is computed from is hidden.
@@ -74,6 +75,7 @@ SMALL = "<3"  # primary: a count of 1 or 2
 HIDDEN = "n.d."  # secondary (3 or more), or a mean/percentage over a hidden count
 THRESHOLD = 3  # counts 1 .. THRESHOLD-1 are small
 _TRIES = 12  # complements tried for a pinned cell before taking the cheapest
+UTILITY_PEOPLE = 30  # from this many people taken in, the headline figures stay (item 4)
 
 MERGE = "|"  # a recoded row or column key: the keys it merges, joined
 OTHER_GENDER = "X|N"  # non-binary and not stated, always one row/column outside
@@ -411,9 +413,10 @@ def _cell_identity(table: Table[Shown], r: int, c: int) -> Identity | None:
 
 def never_hidden_identities() -> set[Identity]:
     """The headline figures the utility guarantee (issue 11 item 4) keeps whatever it
-    costs: the total column's people, intakes, meetings and Casalasco residents. No
-    secondary suppression hides them; a small cell that only hiding one of them could
-    protect leaves its tables unprotected instead, hidden whole with a note."""
+    costs, in a file of at least ``UTILITY_PEOPLE`` people: the total column's people,
+    intakes, meetings and Casalasco residents. No secondary suppression hides them; a small
+    cell that only hiding one of them could protect leaves its tables unprotected instead,
+    hidden whole with a note."""
     return {
         _identity("people", {}),
         _identity("contacts", {"kind": _f("intake")}),
@@ -776,7 +779,16 @@ class _Secondary:
         self.hidden = set(self.primary)
         self.keep = keep_identities()
         never = never_hidden_identities()
-        self.never = {v for v, identity in enumerate(model.identities) if identity in never}
+        people = _identity("people", {})
+        taken_in = max((model.values[v] for v, i in enumerate(model.identities) if i == people),
+                       default=0)  # fmt: skip
+        # The guarantee holds from 30 people: below, a headline figure is one more candidate
+        # (the most expensive), or a file of 4 people could not hide that 1 is a woman.
+        self.never = (
+            {v for v, identity in enumerate(model.identities) if identity in never}
+            if taken_in >= UTILITY_PEOPLE
+            else set()
+        )
         self.audit = _Audit(model)
         self.stuck: set[int] = set()
         self.equations_of: dict[int, list[Relation]] = defaultdict(list)
@@ -964,9 +976,9 @@ def _shown_change(table: Table[Shown], out: Mapping[str, Table[Shown]], protecti
         if row.key == "mean":
             for c, key in enumerate(keys[:2]):
                 people_hidden = people is None or is_hidden(people.values[c])
-                mpp = out.get("meetings_per_person")
-                if key == "now" and mpp is not None:  # its total column, as the mean's
-                    people_hidden = people_hidden or TOTAL in _hidden_columns(mpp)
+                mean = out.get("meetings_mean", out.get("meetings_per_person"))
+                if key == "now" and mean is not None:  # the mean table's total, hidden or not
+                    people_hidden = people_hidden or TOTAL in _hidden_columns(mean)
                 if people_hidden and values[c] is not None:
                     values[c] = HIDDEN
         if any(is_hidden(v) for v in values[:2]):
@@ -984,10 +996,8 @@ def suppress_tables(tables: Mapping[str, Table[Shown]]) -> dict[str, Table[Shown
     for key, table in recoded.items():
         if table.counts_people:
             out[key] = _shown_counts(table, protection)
-    if "change" in recoded:
-        out["change"] = _shown_change(recoded["change"], out, protection)
     for key, table in recoded.items():
-        if key in out:
+        if key in out or key == "change":
             continue
         sources = _DERIVED.get(key)
         if sources is None or not all(s in out for s in sources):
@@ -1006,6 +1016,8 @@ def suppress_tables(tables: Mapping[str, Table[Shown]]) -> dict[str, Table[Shown
             hidden |= _hidden_columns(out[source])
         columns = [c for c, column in enumerate(table.keys_of_columns) if column in hidden]
         out[key] = dataclasses.replace(table, rows=tuple(_hide(r, columns) for r in table.rows))
+    if "change" in recoded:  # last: its mean of the period is the mean table's total
+        out["change"] = _shown_change(recoded["change"], out, protection)
     return {key: out[key] for key in recoded}
 
 

@@ -17,7 +17,9 @@ every relation between its figures:
   rural participants ≤ participants.
 
 Markers: ``<3`` is 1–2, ``n.d.`` is 3 or more (as the definitions sheet says); a table whose
-note says it is not protected is unknown (0 or more). A hidden cell is *pinned* when the
+note says it is not protected is unknown (0 or more); the comparison's difference
+("Variazione") is any integer. Means and percentages are not counts: they are checked apart
+(:func:`exposed_ratios`). A hidden cell is *pinned* when the
 integer program (HiGHS) finds its smallest and largest feasible values equal.
 
 Relations are only used when they hold on the internal file's figures (an attacker gains
@@ -411,15 +413,23 @@ def relations_hold(
     return kept, false
 
 
-def _count_cells(external: Sheet) -> Iterator[tuple[Ref, object, bool]]:
-    """Every cell of the count tables: (where, what it shows, whether its table is marked
-    as not protected)."""
+def _is_difference(ref: Ref) -> bool:
+    """The comparison's "Variazione": a difference of two counts, negative as often as not;
+    hidden, it is "computed over a hidden count", not "3 or more"."""
+    return ref[0].startswith("Confronto con il periodo") and ref[2] == "Variazione"
+
+
+def _count_cells(external: Sheet) -> Iterator[tuple[Ref, object, float | None]]:
+    """Every cell of the count tables: (where, what it shows, the least value an "n.d."
+    there can hold: 3, 0 in a table marked as not protected, None for a difference)."""
     for title, (headers, rows, _total, note) in external.tables.items():
         if is_ratio(title):
             continue
         for label, values in rows.items():
             for header, value in zip(headers, values, strict=False):
-                yield (title, label, header), value, UNPROTECTED in note
+                ref = (title, label, header)
+                low = None if _is_difference(ref) else 0 if UNPROTECTED in note else 3
+                yield ref, value, low
 
 
 def pinned_cells(external: Sheet, known: list[Relation]) -> dict[Ref, int]:
@@ -428,11 +438,12 @@ def pinned_cells(external: Sheet, known: list[Relation]) -> dict[Ref, int]:
     h.silent()
     var: dict[Ref, object] = {}
     constants: dict[Ref, int] = {}
-    for ref, value, unknown_table in _count_cells(external):
-        if value == SMALL:
+    for ref, value, low in _count_cells(external):
+        if low is None and value in (SMALL, HIDDEN):  # any integer, never reported pinned
+            var[ref] = h.addIntegral(lb=-highspy.kHighsInf, ub=highspy.kHighsInf)
+        elif value == SMALL:
             var[ref] = h.addIntegral(lb=1, ub=2)
         elif value == HIDDEN:
-            low = 0 if unknown_table else 3
             var[ref] = h.addIntegral(lb=low, ub=highspy.kHighsInf)
         elif isinstance(value, int):
             constants[ref] = value
@@ -448,6 +459,8 @@ def pinned_cells(external: Sheet, known: list[Relation]) -> dict[Ref, int]:
     pinned = {}
     optimal = highspy.HighsModelStatus.kOptimal
     for ref, x in var.items():
+        if _is_difference(ref):
+            continue
         h.minimize(x)
         assert h.getModelStatus() == optimal, ("infeasible", ref)
         low = round(h.val(x))

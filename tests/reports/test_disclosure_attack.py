@@ -9,7 +9,7 @@ import io
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -206,6 +206,38 @@ def build_quarter(people) -> None:
 @pytest.mark.django_db
 @settings(max_examples=10, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 @given(people=st.lists(person_spec, min_size=3, max_size=45))
+# Found by wider runs: a comparison's hidden difference is not "3 or more" (3 people)...
+@example(
+    people=[
+        ("F", 60, "Casalmaggiore", "occupato", ["san-giovanni-in-croce"], 0, "email", 20, None),
+        ("F", 19, None, "inattivo", ["piadena-drizzona"], 1, "presenza", 3,
+         ("corso_specializzazione", None, "qualifica")),
+        ("M", 53, "Gussola", "occupato", ["piadena-drizzona", "gussola"], 0, "email", 30,
+         ("altra_misura", None, "corso_avviato")),
+    ]
+)  # fmt: skip
+# ... and in a file of 4 people (3 non-binary or not stated) the people figure must be
+# hidden too, or it gives away that 1 is a woman: the guarantee starts at 30 people.
+@example(
+    people=[
+        ("N", 54, "Cremona", "inattivo", ["san-giovanni-in-croce", "piadena-drizzona"], 0,
+         "email", 25, ("corso_professionale", 1, "assunzione")),
+        ("X", 67, None, "inattivo", ["san-giovanni-in-croce", "piadena-drizzona"], 2,
+         "presenza", 0, ("corso_professionale", 1, "assunzione")),
+        ("N", 61, "Piadena Drizzona", "disoccupato", ["casalmaggiore"], 2, "telefono", 66,
+         ("sil", 0, "rinuncia")),
+        ("F", 21, "Piadena Drizzona", "inattivo", ["casalmaggiore"], 2, "video", 76, None),
+    ]
+)  # fmt: skip
+# ... and the comparison's mean of the period is hidden where the mean table's total is.
+@example(
+    people=[
+        ("M", 63, "Mantova", "inattivo", ["casalmaggiore", "san-giovanni-in-croce"], 0,
+         "presenza", 0, None),
+        ("F", 16, "Casalmaggiore", "disoccupato", ["casalmaggiore"], 0, "presenza", 0, None),
+        ("F", 16, "Gussola", "disoccupato", ["casalmaggiore"], 0, "presenza", 1, None),
+    ]
+)  # fmt: skip
 def test_random_quarters_pin_nothing_and_keep_the_headline_figures(people):
     with transaction.atomic():  # each example on its own data
         Desk.objects.update(opened_on=None)
