@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from activitycr.http import AnyUser
 
 K = TypeVar("K")
+Q_ = TypeVar("Q_", bound=QuerySet[Any])
 
 
 def _tally(rows: Iterable[Category]) -> Tally:
@@ -180,13 +181,15 @@ class _Scope:
     def period_intakes(self) -> IntakeQuerySet[Intake]:
         return self.intakes().in_period(self.start, self.end)
 
+    def _at_the_desks(self, queryset: Q_) -> Q_:
+        """Meetings or referrals (anything with an intake) at the selected desks."""
+        return queryset if self.every_desk else queryset.filter(intake__desk__in=self.desk_ids)
+
     def meetings(self) -> MeetingQuerySet:
-        meetings = Meeting.objects.visible_to(self.user)
-        return meetings if self.every_desk else meetings.filter(intake__desk__in=self.desk_ids)
+        return self._at_the_desks(Meeting.objects.visible_to(self.user))
 
     def referrals(self) -> QuerySet[Referral]:
-        referrals = Referral.objects.visible_to(self.user)
-        return referrals if self.every_desk else referrals.filter(intake__desk__in=self.desk_ids)
+        return self._at_the_desks(Referral.objects.visible_to(self.user))
 
 
 def _count_people(

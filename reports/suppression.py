@@ -822,6 +822,10 @@ class _Secondary:
                 return True
         return False
 
+    def hideable(self, v: int) -> bool:
+        """A visible non-zero figure that secondary suppression may hide."""
+        return v not in self.hidden and v not in self.never and self.model.values[v] > 0
+
     def candidates(self, pinned: int, within: Sequence[Relation] | None = None) -> list[int]:
         """Visible non-zero cells on the relations of ``pinned`` (equations first), cheapest
         first."""
@@ -834,10 +838,7 @@ class _Secondary:
                     for r in relations
                     if r.equal == equal and any(p == pinned for p, _c in r.terms)
                     for v, _c in r.terms
-                    if v not in self.hidden
-                    and v not in self.never
-                    and self.model.values[v] > 0
-                    and v not in found
+                    if self.hideable(v) and v not in found
                 },
                 key=self.cost,
             )
@@ -856,7 +857,7 @@ class _Secondary:
                 for r in relations
                 if any(w in component for w, _c in r.terms)
                 for v, _c in r.terms
-                if v not in self.hidden and v not in self.never and self.model.values[v] > 0
+                if self.hideable(v)
             },
             key=self.cost,
         )
@@ -866,14 +867,24 @@ class _Secondary:
         own relations, then on its component's), else the cheapest of its own relations;
         None when it has none and no cell further along frees it (it stays pinned)."""
         found = self.candidates(pinned)
-        for extra in found[:_TRIES]:
-            if not self.audit.still_pinned(pinned, self.hidden | {extra}, self.primary):
-                return extra
-        wider = [v for v in self.wider_candidates(pinned) if v not in found]
-        for extra in wider[:_TRIES]:
-            if not self.audit.still_pinned(pinned, self.hidden | {extra}, self.primary):
-                return extra
+        extra = self.first_freeing(pinned, found)
+        if extra is None:
+            wider = [v for v in self.wider_candidates(pinned) if v not in found]
+            extra = self.first_freeing(pinned, wider)
+        if extra is not None:
+            return extra
         return found[0] if found else None
+
+    def first_freeing(self, pinned: int, cells: Sequence[int]) -> int | None:
+        """The first of ``cells`` (up to ``_TRIES``) whose hiding unpins ``pinned``."""
+        return next(
+            (
+                extra
+                for extra in cells[:_TRIES]
+                if not self.audit.still_pinned(pinned, self.hidden | {extra}, self.primary)
+            ),
+            None,
+        )
 
     def close_equations(self) -> None:
         """The cheap part: an equation with one hidden unknown pins it."""
